@@ -1,0 +1,73 @@
+/**
+ * Bearer token extraction from an `Authorization` header (RFC 6750 §2.1).
+ *
+ * @module bearer
+ */
+import { BearerError } from './errors.js'
+
+/** Options of {@link extractBearerToken}. */
+export interface BearerOptions {
+  /** Longest token accepted, in characters. Default 8192. */
+  maxLength?: number
+  /**
+   * ProConnect's sample service providers base64-encode the access token before sending it. With
+   * `true`, a credential that is strict standard base64 and decodes to a valid token is decoded
+   * first; anything else is taken as is. Default `false`.
+   */
+  acceptBase64?: boolean
+}
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+/**
+ * Returns the access token of an `Authorization` header value, or `undefined` when the request
+ * carries no bearer credentials (no header, an empty one, or another scheme such as Basic).
+ * Throws a {@link BearerError} `invalid_request` (400) for a malformed or oversized credential.
+ *
+ * @example
+ * ```ts
+ * extractBearerToken('Bearer mF_9.B5f-4.1JqM') // 'mF_9.B5f-4.1JqM'
+ * extractBearerToken(undefined)               // undefined
+ * extractBearerToken('Bearer a b')            // throws BearerError invalid_request
+ * ```
+ */
+export function extractBearerToken(
+  header: string | readonly string[] | null | undefined,
+  options: BearerOptions = {},
+): string | undefined {
+  if (header === undefined || header === null) return undefined
+  if (typeof header !== 'string') {
+    if (header.length > 1) throw new BearerError('invalid_request', 'More than one Authorization header')
+    if (header.length === 0) return undefined
+    header = header[0]!
+  }
+  const maxLength = options.maxLength ?? 8192
+  // A generous bound on the whole header before any work on it.
+  if (header.length > maxLength + 64) throw new BearerError('invalid_request', `The bearer token is longer than ${maxLength} characters`)
+  const value = header.trim()
+  if (value === '') return undefined
+  const space = value.indexOf(' ')
+  const scheme = space === -1 ? value : value.slice(0, space)
+  if (scheme.toLowerCase() !== 'bearer') return undefined
+  const credentials = space === -1 ? '' : value.slice(space + 1).replace(/^ +/, '')
+  if (credentials === '') throw new BearerError('invalid_request', 'The Bearer scheme has no token')
+  if (/[ \t,]/.test(credentials)) throw new BearerError('invalid_request', 'The Authorization header must carry exactly one bearer token')
+  if (credentials.length > maxLength) throw new BearerError('invalid_request', `The bearer token is longer than ${maxLength} characters`)
+  if (!B64TOKEN.test(credentials)) throw new BearerError('invalid_request', 'The bearer token has characters RFC 6750 does not allow')
+  if (options.acceptBase64) return decodeBase64Token(credentials) ?? credentials
+  return credentials
+}
+
+/** The decoded token if `value` is strict base64 of a valid b64token, else `undefined`. */
+function decodeBase64Token(value: string): string | undefined {
+  if (value.length < 8 || !STRICT_BASE64.test(value)) return undefined
+  let decoded: string
+  try {
+    decoded = atob(value)
+  } catch {
+    return undefined
+  }
+  return B64TOKEN.test(decoded) ? decoded : undefined
+}

@@ -1,0 +1,219 @@
+/**
+ * Typed errors. Every error carries a stable `code`; none ever carries a token or a secret.
+ *
+ * - {@link BearerError}: the request's credentials are missing or wrong (400 / 401 / 403, RFC 6750 §3).
+ * - {@link AuthorizationServerError}: the authorization server (or its keys) could not be used to decide;
+ *   the request must be answered 503 and nothing is cached.
+ * - {@link ConfigurationError}: an option is wrong; thrown at construction, never at the first request.
+ * - {@link TokenEndpointError}: the token endpoint refused a client-credentials request with an OAuth error.
+ *
+ * @module errors
+ */
+
+/** The RFC 6750 §3.1 error codes, plus `missing_token` for a request that carries no credentials at all. */
+export type BearerErrorCode = 'missing_token' | 'invalid_request' | 'invalid_token' | 'insufficient_scope'
+
+/** Options shared by every error of this package. */
+interface BaseErrorOptions {
+  cause?: unknown
+}
+
+/** The base of every error thrown by this package. */
+export abstract class ResourceServerSdkError extends Error {
+  /** A stable, machine-readable code. */
+  abstract readonly code: string
+  constructor(message: string, options?: BaseErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+  }
+}
+
+/** The HTTP answer a framework adapter sends for an error: status, headers and a JSON body. */
+export interface ErrorResponse {
+  status: number
+  headers: Record<string, string>
+  body: { error: string; error_description: string }
+}
+
+/** Options of {@link BearerError}. */
+export interface BearerErrorOptions extends BaseErrorOptions {
+  /** Space-separated scopes the resource needs; sent in the challenge with `insufficient_scope`. */
+  scope?: string
+  /** `realm` of the challenge. */
+  realm?: string
+  /** RFC 9728 protected resource metadata URL, sent as `resource_metadata` in the challenge. */
+  resourceMetadata?: string
+}
+
+const STATUS: Record<BearerErrorCode, 400 | 401 | 403> = {
+  missing_token: 401,
+  invalid_request: 400,
+  invalid_token: 401,
+  insufficient_scope: 403,
+}
+
+/** Quotes a value for an RFC 7235 auth-param; the characters RFC 6750 forbids are dropped. */
+function quote(value: string): string {
+  // RFC 6750 §3: error_description and scope use %x20-21 / %x23-5B / %x5D-7E.
+  return `"${value.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '')}"`
+}
+
+/**
+ * The request's credentials are missing or not acceptable. Carries the HTTP status, the RFC 6750
+ * error code, a description safe to show the caller, and a ready `WWW-Authenticate` value.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   const auth = await rs.authenticate(req.headers.authorization)
+ * } catch (err) {
+ *   if (err instanceof BearerError) {
+ *     res.writeHead(err.status, { 'www-authenticate': err.wwwAuthenticate }).end()
+ *   }
+ * }
+ * ```
+ */
+export class BearerError extends ResourceServerSdkError {
+  readonly code: BearerErrorCode
+  /** 400 (`invalid_request`), 401 (`invalid_token`, `missing_token`) or 403 (`insufficient_scope`). */
+  readonly status: 400 | 401 | 403
+  /** Human-readable, safe to send to the client (never contains the token). */
+  readonly description: string
+  /** Scopes required, for `insufficient_scope`. */
+  readonly scope: string | undefined
+  /** Value for the `WWW-Authenticate` response header (RFC 6750 §3). */
+  readonly wwwAuthenticate: string
+
+  constructor(code: BearerErrorCode, description: string, options: BearerErrorOptions = {}) {
+    super(description, options)
+    this.code = code
+    this.status = STATUS[code]
+    this.description = description
+    this.scope = options.scope
+    const params: string[] = []
+    if (options.realm !== undefined) params.push(`realm=${quote(options.realm)}`)
+    if (code !== 'missing_token') {
+      params.push(`error="${code}"`, `error_description=${quote(description)}`)
+      if (options.scope) params.push(`scope=${quote(options.scope)}`)
+    }
+    if (options.resourceMetadata !== undefined) params.push(`resource_metadata=${quote(options.resourceMetadata)}`)
+    this.wwwAuthenticate = params.length ? `Bearer ${params.join(', ')}` : 'Bearer'
+  }
+
+  /** A copy of this error with a realm / resource metadata URL added to the challenge. */
+  withChallenge(options: Pick<BearerErrorOptions, 'realm' | 'resourceMetadata'>): BearerError {
+    return new BearerError(this.code, this.description, {
+      scope: this.scope,
+      realm: options.realm,
+      resourceMetadata: options.resourceMetadata,
+      cause: this.cause,
+    })
+  }
+
+  toJSON(): ErrorResponse['body'] {
+    return { error: this.code, error_description: this.description }
+  }
+}
+
+/** Why the authorization server could not be used. */
+export type AuthorizationServerFailure =
+  | 'network' // connection refused, reset, DNS
+  | 'timeout'
+  | 'http_status' // an unexpected status (5xx, 4xx other than a token verdict)
+  | 'bad_response' // wrong content type, unparsable body, missing members
+  | 'bad_signature' // the response's signature or encryption did not verify
+  | 'client_rejected' // the AS rejected our own client authentication (misconfiguration)
+  | 'metadata' // discovery failed or the metadata lacks an endpoint we need
+
+/**
+ * The authorization server (or its keys) was unreachable, too slow or misbehaved, so the token could
+ * not be judged. Adapters answer 503 with `Retry-After`. Never cached, never authenticates.
+ */
+export class AuthorizationServerError extends ResourceServerSdkError {
+  readonly code = 'authorization_server_unavailable' as const
+  readonly status = 503 as const
+  readonly failure: AuthorizationServerFailure
+  /** Seconds the client should wait before retrying. */
+  readonly retryAfter: number
+  /** The HTTP status the AS answered with, when it answered. */
+  readonly upstreamStatus: number | undefined
+
+  constructor(
+    failure: AuthorizationServerFailure,
+    message: string,
+    options: BaseErrorOptions & { retryAfter?: number; upstreamStatus?: number } = {},
+  ) {
+    super(message, options)
+    this.failure = failure
+    this.retryAfter = options.retryAfter ?? 5
+    this.upstreamStatus = options.upstreamStatus
+  }
+
+  toJSON(): ErrorResponse['body'] & { failure: AuthorizationServerFailure } {
+    return { error: 'temporarily_unavailable', error_description: this.message, failure: this.failure }
+  }
+}
+
+/** One wrong option: where it is and what was expected. */
+export interface ConfigurationIssue {
+  /** Dotted path of the option, e.g. `cache.maxEntries`. */
+  path: string
+  message: string
+}
+
+/** A wrong or missing option. Thrown by the factories, at construction. */
+export class ConfigurationError extends ResourceServerSdkError {
+  readonly code = 'invalid_configuration' as const
+  readonly issues: ConfigurationIssue[]
+  constructor(component: string, issues: ConfigurationIssue[]) {
+    super(`Invalid ${component} options: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`)
+    this.issues = issues
+  }
+}
+
+/**
+ * The token endpoint answered a client-credentials request with an OAuth error (RFC 6749 §5.2), such
+ * as `invalid_client` or `invalid_scope`. Not retried: the request would fail again.
+ */
+export class TokenEndpointError extends ResourceServerSdkError {
+  readonly code = 'token_endpoint_error' as const
+  /** The AS's `error` code. */
+  readonly error: string
+  /** The AS's `error_description`, if any. */
+  readonly errorDescription: string | undefined
+  /** HTTP status of the AS's answer. */
+  readonly status: number
+  constructor(error: string, errorDescription: string | undefined, status: number) {
+    super(`Token endpoint refused the request: ${error}${errorDescription ? ` (${errorDescription})` : ''}`)
+    this.error = error
+    this.errorDescription = errorDescription
+    this.status = status
+  }
+}
+
+/**
+ * Turns any error from {@link ResourceServer.authenticate} into the HTTP answer to send: the
+ * {@link BearerError}'s status and challenge, 503 with `Retry-After` for an unavailable AS, and a
+ * bare 500 for anything else (a bug: never authenticates, never leaks details).
+ */
+export function toErrorResponse(err: unknown): ErrorResponse {
+  if (err instanceof BearerError) {
+    return {
+      status: err.status,
+      headers: { 'www-authenticate': err.wwwAuthenticate, 'cache-control': 'no-store' },
+      body: err.toJSON(),
+    }
+  }
+  if (err instanceof AuthorizationServerError) {
+    return {
+      status: 503,
+      headers: { 'retry-after': String(err.retryAfter), 'cache-control': 'no-store' },
+      body: { error: 'temporarily_unavailable', error_description: 'The authorization server is unavailable' },
+    }
+  }
+  return {
+    status: 500,
+    headers: { 'cache-control': 'no-store' },
+    body: { error: 'server_error', error_description: 'Authentication failed unexpectedly' },
+  }
+}

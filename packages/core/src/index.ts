@@ -1,0 +1,46 @@
+/**
+ * `@org/rs-core`: protect an HTTP API with OAuth 2.0, on any runtime.
+ *
+ * @example
+ * ```ts
+ * import { createResourceServer, toErrorResponse } from '@org/rs-core'
+ *
+ * const rs = createResourceServer({ issuer: 'https://auth.example.com', clientId: 'api', clientSecret: process.env.SECRET })
+ *
+ * export default {
+ *   async fetch(request: Request) {
+ *     try {
+ *       const auth = await rs.authenticate(request.headers.get('authorization'), { scopes: ['read'] })
+ *       return Response.json({ hello: auth.sub })
+ *     } catch (err) {
+ *       const { status, headers, body } = toErrorResponse(err)
+ *       return Response.json(body, { status, headers })
+ *     }
+ *   },
+ * }
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { createResourceServer, wellKnownMetadataUrl } from './resource-server.js'
+export type { AuthenticateOptions, IssuerOptions, ProtectedResourceMetadata, ResourceServer, ResourceServerOptions } from './resource-server.js'
+export type { AccessTokenInfo, ScopeRequirement } from './token-info.js'
+export { extractBearerToken } from './bearer.js'
+export type { BearerOptions } from './bearer.js'
+export {
+  AuthorizationServerError,
+  BearerError,
+  ConfigurationError,
+  ResourceServerSdkError,
+  TokenEndpointError,
+  toErrorResponse,
+} from './errors.js'
+export type { AuthorizationServerFailure, BearerErrorCode, BearerErrorOptions, ConfigurationIssue, ErrorResponse } from './errors.js'
+export { MemoryCache } from './cache.js'
+export type { CacheStore, Clock } from './cache.js'
+export type { IntrospectionClaims } from './introspection.js'
+export type { PrivateKeyInput } from './keys.js'
+export type { ClientAuthMethod } from './client-auth.js'
+export type { FetchLike } from './http.js'
+export { proConnect, PROCONNECT_ENVIRONMENTS } from './proconnect.js'
+export type { ProConnectEnvironment, ProConnectOptions } from './proconnect.js'

@@ -1,0 +1,129 @@
+/**
+ * Authorization server metadata: discovered once from the issuer (OpenID Connect Discovery, then
+ * RFC 8414), or given explicitly; reused; rediscovered after a failure.
+ *
+ * @module metadata
+ */
+import * as oauth from 'oauth4webapi'
+import { AuthorizationServerError } from './errors.js'
+import { type FetchLike, withTimeout } from './http.js'
+
+/** Endpoints that may be given explicitly instead of (or on top of) discovery. */
+export interface ExplicitEndpoints {
+  introspection_endpoint?: string | undefined
+  jwks_uri?: string | undefined
+  token_endpoint?: string | undefined
+}
+
+export interface MetadataSourceOptions {
+  issuer: string
+  endpoints?: ExplicitEndpoints
+  /** Endpoints that must be known; when all are given explicitly, no discovery request is made. */
+  required: ReadonlyArray<keyof ExplicitEndpoints>
+  fetch?: FetchLike | undefined
+  timeout: number
+  allowInsecureRequests: boolean
+  /** Minimum milliseconds between two discoveries after a failure. Default 10 s. */
+  retryCooldown?: number
+  clock?: () => number
+}
+
+/** Options every oauth4webapi HTTP call of this package gets. */
+export function httpOptions(fetchImpl: FetchLike | undefined, allowInsecure: boolean, signal: AbortSignal) {
+  return {
+    signal,
+    ...(fetchImpl ? { [oauth.customFetch]: fetchImpl as (url: string, init: oauth.CustomFetchOptions<string, unknown>) => Promise<Response> } : {}),
+    ...(allowInsecure ? { [oauth.allowInsecureRequests]: true } : {}),
+  }
+}
+
+/**
+ * Resolves the metadata of one authorization server. Concurrent callers share one discovery; a
+ * failed discovery is not remembered (the next call tries again) and, once a discovery has
+ * succeeded, a later failed rediscovery keeps serving the last good metadata.
+ */
+export class MetadataSource {
+  readonly issuer: string
+  readonly #options: MetadataSourceOptions
+  #current: oauth.AuthorizationServer | undefined
+  #pending: Promise<oauth.AuthorizationServer> | undefined
+  #stale = false
+  #lastAttempt = -Infinity
+
+  constructor(options: MetadataSourceOptions) {
+    this.issuer = options.issuer
+    this.#options = options
+    const explicit = options.endpoints ?? {}
+    if (options.required.every((name) => explicit[name] !== undefined)) {
+      this.#current = { issuer: options.issuer, ...definedOnly(explicit) }
+    }
+  }
+
+  /** The metadata, discovering it if needed. Rejects with {@link AuthorizationServerError}. */
+  get(): Promise<oauth.AuthorizationServer> | oauth.AuthorizationServer {
+    if (this.#current !== undefined && !this.#stale) return this.#current
+    const now = (this.#options.clock ?? Date.now)()
+    if (this.#current !== undefined && now - this.#lastAttempt < (this.#options.retryCooldown ?? 10_000)) return this.#current
+    this.#pending ??= this.#discover().finally(() => {
+      this.#pending = undefined
+    })
+    return this.#pending
+  }
+
+  /** Marks the metadata for rediscovery (after the AS failed us), unless it was given explicitly. */
+  markStale(): void {
+    if (this.#discovered) this.#stale = true
+  }
+
+  #discovered = false
+
+  async #discover(): Promise<oauth.AuthorizationServer> {
+    const { issuer, fetch: fetchImpl, timeout, allowInsecureRequests } = this.#options
+    this.#lastAttempt = (this.#options.clock ?? Date.now)()
+    try {
+      const issuerUrl = new URL(issuer)
+      let as: oauth.AuthorizationServer | undefined
+      let lastError: unknown
+      for (const algorithm of ['oidc', 'oauth2'] as const) {
+        try {
+          as = await withTimeout(`Discovery at ${issuer}`, timeout, async (signal) => {
+            const response = await oauth.discoveryRequest(issuerUrl, { algorithm, ...httpOptions(fetchImpl, allowInsecureRequests, signal) })
+            return oauth.processDiscoveryResponse(issuerUrl, response)
+          })
+          break
+        } catch (err) {
+          lastError = err
+          if (err instanceof AuthorizationServerError) throw err // network or timeout: the other URL won't help
+        }
+      }
+      if (as === undefined) {
+        throw new AuthorizationServerError('metadata', `Discovery at ${issuer} failed: ${describe(lastError)}`, { cause: lastError })
+      }
+      const merged: oauth.AuthorizationServer = { ...as, ...definedOnly(this.#options.endpoints ?? {}) }
+      for (const name of this.#options.required) {
+        if (typeof merged[name] !== 'string') {
+          throw new AuthorizationServerError('metadata', `The metadata of ${issuer} has no ${name}`)
+        }
+      }
+      this.#current = merged
+      this.#stale = false
+      this.#discovered = true
+      return merged
+    } catch (err) {
+      if (this.#current !== undefined) return this.#current
+      throw err
+    }
+  }
+}
+
+function definedOnly(endpoints: ExplicitEndpoints): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(endpoints)) if (typeof v === 'string') out[k] = v
+  return out
+}
+
+/** A short, secret-free description of an error for messages. */
+export function describe(err: unknown): string {
+  if (err instanceof Error) return err.message
+  return String(err)
+}

@@ -1,0 +1,82 @@
+/**
+ * Option validation shared by the factories: zod schemas of the common pieces and the conversion of
+ * zod's issues into a {@link ConfigurationError} that names each wrong option.
+ *
+ * @module options
+ */
+import { z } from 'zod'
+import { CLIENT_AUTH_METHODS } from './client-auth.js'
+import { ConfigurationError } from './errors.js'
+import { isAllowedUrl } from './http.js'
+import type { PrivateKeyInput } from './keys.js'
+
+/** Validates `input` against `schema`; throws a {@link ConfigurationError} naming every wrong option. */
+export function parseOptions<S extends z.ZodType>(component: string, schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input)
+  if (result.success) return result.data
+  throw new ConfigurationError(
+    component,
+    result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+  )
+}
+
+/** An absolute http(s) URL. Whether plain http is allowed is checked by {@link checkUrls}. */
+export const urlSchema = z
+  .string({ error: 'expected an absolute URL string' })
+  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { message: 'expected an absolute http(s) URL' })
+
+/** Refinement: every URL option is https, or http on loopback / with `allowInsecureRequests: true`. */
+export function checkUrls(ctx: z.RefinementCtx, allowInsecure: boolean, urls: Record<string, string | undefined>): void {
+  for (const [path, value] of Object.entries(urls)) {
+    if (value === undefined || !URL.canParse(value)) continue
+    if (!isAllowedUrl(new URL(value), allowInsecure)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: path.split('.'),
+        message: 'expected an https URL (plain http is only accepted on loopback, or with allowInsecureRequests: true)',
+      })
+    }
+  }
+}
+
+export const clientAuthMethodSchema = z.enum(CLIENT_AUTH_METHODS, {
+  error: `expected one of ${CLIENT_AUTH_METHODS.join(', ')}`,
+})
+
+/** A private key: a private JWK, or `{ pem, alg, kid? }` with PKCS#8 PEM. */
+export const privateKeySchema = z.custom<PrivateKeyInput>(
+  (v) => {
+    if (typeof v !== 'object' || v === null) return false
+    const k = v as Record<string, unknown>
+    if (typeof k.pem === 'string') return k.pem.includes('-----BEGIN PRIVATE KEY-----') && typeof k.alg === 'string' && k.alg !== ''
+    return typeof k.kty === 'string' && typeof k.d === 'string'
+  },
+  { message: 'expected a private JWK (with "kty" and "d") or { pem: "-----BEGIN PRIVATE KEY-----…", alg, kid? }' },
+)
+
+/**
+ * Checks the client-authentication options together: a secret for the secret-based methods, a
+ * private key for `private_key_jwt`, and a default method of `client_secret_post` (or
+ * `private_key_jwt` when only a key is given).
+ */
+export function checkClientAuth(
+  ctx: z.RefinementCtx,
+  opts: { clientId?: string | undefined; clientSecret?: string | undefined; privateKey?: unknown; authMethod?: string | undefined },
+  prefix = '',
+): void {
+  const method = opts.authMethod ?? (opts.privateKey !== undefined && opts.clientSecret === undefined ? 'private_key_jwt' : 'client_secret_post')
+  if (opts.clientId === undefined) ctx.addIssue({ code: 'custom', path: [`${prefix}clientId`], message: 'required: the client id registered at the authorization server' })
+  if (method === 'private_key_jwt') {
+    if (opts.privateKey === undefined) ctx.addIssue({ code: 'custom', path: [`${prefix}privateKey`], message: 'required with authMethod "private_key_jwt"' })
+  } else if (opts.clientSecret === undefined) {
+    ctx.addIssue({ code: 'custom', path: [`${prefix}clientSecret`], message: `required with authMethod "${method}"` })
+  } else if (method === 'client_secret_jwt' && opts.clientSecret.length < 32) {
+    ctx.addIssue({ code: 'custom', path: [`${prefix}clientSecret`], message: 'must be at least 32 characters for client_secret_jwt (HS256)' })
+  }
+}
+
+/** The method {@link checkClientAuth} settled on. */
+export function resolveAuthMethod(opts: { clientSecret?: string | undefined; privateKey?: unknown; authMethod?: string | undefined }) {
+  return (opts.authMethod ?? (opts.privateKey !== undefined && opts.clientSecret === undefined ? 'private_key_jwt' : 'client_secret_post')) as
+    (typeof CLIENT_AUTH_METHODS)[number]
+}

@@ -1,0 +1,32 @@
+/**
+ * Private test fixtures for the resource-server SDK: a real oidc-provider 9 authorization server
+ * ({@link startTestAS}) and tiny misbehaving HTTP servers ({@link startHttpServer}, {@link faults}).
+ * Everything listens on 127.0.0.1 with an ephemeral port.
+ *
+ * @packageDocumentation
+ */
+export {
+  startTestAS,
+  TEST_CLIENT_SECRETS,
+  RS_JSON_SECRET,
+  RS_RS256_SECRET,
+  RS_ES256_SECRET,
+  RS_PS256_SECRET,
+  RS_EDDSA_SECRET,
+  RS_HS256_SECRET,
+  RS_BASIC_SECRET,
+  RS_CSJWT_SECRET,
+  APP_SECRET,
+  APP_BASIC_SECRET,
+} from './as.js';
+export type {
+  TestAS,
+  TestASOptions,
+  TestASEndpoints,
+  TestClient,
+  TestResource,
+  IssueTokenOptions,
+  DefaultClientId,
+} from './as.js';
+export { startHttpServer, readBody, faults } from './http.js';
+export type { Handler, TestHttpServer } from './http.js';

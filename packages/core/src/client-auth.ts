@@ -4,7 +4,6 @@
  *
  * @module client-auth
  */
-import type { JWK } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { importPrivateKey, type PrivateKeyInput } from './keys.js'
 
@@ -52,5 +51,3 @@ async function build(settings: ClientAuthSettings): Promise<oauth.ClientAuth> {
 
 /** Members of a JWK that are private and must never be published. */
 export const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
-
-export type { JWK }

@@ -19,7 +19,8 @@ export async function withTimeout<T>(what: string, timeoutMs: number, call: (sig
     if (signal.aborted) {
       throw new AuthorizationServerError('timeout', `${what} did not answer within ${timeoutMs} ms`, { cause: err })
     }
-    throw new AuthorizationServerError('network', `${what} could not be reached`, { cause: err })
+    const reason = err instanceof Error ? (err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message) : String(err)
+    throw new AuthorizationServerError('network', `${what} could not be reached (${reason})`, { cause: err })
   }
 }
 

@@ -60,7 +60,7 @@ export async function introspectToken(settings: IntrospectorSettings, token: str
     const client: oauth.Client = { client_id: settings.clientId }
     ;({ response, body } = await withTimeout(what, settings.timeout, async (signal) => {
       const res = await oauth.introspectionRequest(as, client, clientAuth, token, {
-        ...httpOptions(settings.fetch, settings.allowInsecureRequests, signal),
+        ...httpOptions(settings.fetch, true, signal),
         requestJwtResponse: settings.response === 'jwt',
         ...(settings.tokenTypeHint ? { additionalParameters: { token_type_hint: settings.tokenTypeHint } } : {}),
       })

@@ -6,7 +6,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import { AuthorizationServerError } from './errors.js'
-import { type FetchLike, withTimeout } from './http.js'
+import { type FetchLike, isAllowedUrl, withTimeout } from './http.js'
 
 /** Endpoints that may be given explicitly instead of (or on top of) discovery. */
 export interface ExplicitEndpoints {
@@ -33,6 +33,8 @@ export function httpOptions(fetchImpl: FetchLike | undefined, allowInsecure: boo
   return {
     signal,
     ...(fetchImpl ? { [oauth.customFetch]: fetchImpl as (url: string, init: oauth.CustomFetchOptions<string, unknown>) => Promise<Response> } : {}),
+    // Our own rule (https, or http on loopback / when allowed) is checked on every URL we call, given or
+    // discovered; oauth4webapi's blanket https-only check would refuse loopback test and dev set-ups.
     ...(allowInsecure ? { [oauth.allowInsecureRequests]: true } : {}),
   }
 }
@@ -78,7 +80,7 @@ export class MetadataSource {
   #discovered = false
 
   async #discover(): Promise<oauth.AuthorizationServer> {
-    const { issuer, fetch: fetchImpl, timeout, allowInsecureRequests } = this.#options
+    const { issuer, fetch: fetchImpl, timeout } = this.#options
     this.#lastAttempt = (this.#options.clock ?? Date.now)()
     try {
       const issuerUrl = new URL(issuer)
@@ -87,7 +89,7 @@ export class MetadataSource {
       for (const algorithm of ['oidc', 'oauth2'] as const) {
         try {
           as = await withTimeout(`Discovery at ${issuer}`, timeout, async (signal) => {
-            const response = await oauth.discoveryRequest(issuerUrl, { algorithm, ...httpOptions(fetchImpl, allowInsecureRequests, signal) })
+            const response = await oauth.discoveryRequest(issuerUrl, { algorithm, ...httpOptions(fetchImpl, true, signal) })
             return oauth.processDiscoveryResponse(issuerUrl, response)
           })
           break
@@ -103,6 +105,12 @@ export class MetadataSource {
       for (const name of this.#options.required) {
         if (typeof merged[name] !== 'string') {
           throw new AuthorizationServerError('metadata', `The metadata of ${issuer} has no ${name}`)
+        }
+      }
+      for (const name of ['introspection_endpoint', 'jwks_uri', 'token_endpoint'] as const) {
+        const value = merged[name]
+        if (typeof value === 'string' && !(URL.canParse(value) && isAllowedUrl(new URL(value), this.#options.allowInsecureRequests))) {
+          throw new AuthorizationServerError('metadata', `The metadata of ${issuer} has an ${name} that is not https: refused`)
         }
       }
       this.#current = merged

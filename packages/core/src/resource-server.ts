@@ -364,7 +364,10 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const clockTolerance = o.clockTolerance ?? 5
   const entries = o.issuers?.map((e) => mergeIssuer(o, e)) ?? [mergeIssuer(o, { issuer: o.issuer! })]
   const format = o.tokenFormat ?? defaultTokenFormat(entries)
-  const audienceClaim = o.audienceClaim ?? 'aud'
+  // Introspected tokens are checked against `audience` when asked for (`audienceClaim`), or by default when
+  // introspection is the only path. In `auto` mode `audience` is, by default, the JWT access tokens' audience:
+  // opaque tokens often carry no `aud` (RFC 7662 makes it optional) and the AS vouches for them.
+  const audienceClaim = o.audienceClaim ?? (format === 'introspection' ? 'aud' : undefined)
 
   let decryptionKeysPromise: Promise<readonly ImportedKey[]> | undefined
   const decryptionKeys = () => {
@@ -419,7 +422,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       let verdict = store === undefined ? undefined : await store.get(key)
       verdict ??= await introspections.run(key, () => introspectAndCache(runtime, token, key))
       if (verdict.active) {
-        checkAudience(verdict, runtime.audience, audienceClaim)
+        if (audienceClaim !== undefined) checkAudience(verdict, runtime.audience, audienceClaim)
         return verdict
       }
     }

@@ -1,0 +1,99 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { BearerError, extractBearerToken } from '../src/index.js'
+
+function rejects(header: string | string[], code = 'invalid_request') {
+  try {
+    extractBearerToken(header)
+  } catch (err) {
+    expect(err).toBeInstanceOf(BearerError)
+    expect((err as BearerError).code).toBe(code)
+    expect((err as BearerError).status).toBe(400)
+    return err as BearerError
+  }
+  throw new Error(`expected ${JSON.stringify(header)} to be rejected`)
+}
+
+describe('extractBearerToken (RFC 6750 §2.1)', () => {
+  it('takes the token of a Bearer credential, scheme case-insensitive', () => {
+    expect(extractBearerToken('Bearer mF_9.B5f-4.1JqM')).toBe('mF_9.B5f-4.1JqM')
+    expect(extractBearerToken('bearer abc')).toBe('abc')
+    expect(extractBearerToken('BEARER abc==')).toBe('abc==')
+    expect(extractBearerToken('Bearer   abc')).toBe('abc')
+    expect(extractBearerToken(['Bearer abc'])).toBe('abc')
+  })
+
+  it('treats no header, an empty one or another scheme as no credentials', () => {
+    expect(extractBearerToken(undefined)).toBeUndefined()
+    expect(extractBearerToken(null)).toBeUndefined()
+    expect(extractBearerToken('')).toBeUndefined()
+    expect(extractBearerToken('   ')).toBeUndefined()
+    expect(extractBearerToken([])).toBeUndefined()
+    expect(extractBearerToken('Basic dXNlcjpwYXNz')).toBeUndefined()
+    expect(extractBearerToken('Bearerabc')).toBeUndefined()
+  })
+
+  it('rejects malformed credentials with invalid_request and never echoes the token', () => {
+    rejects('Bearer')
+    rejects('Bearer ')
+    const two = rejects('Bearer secret-one secret-two')
+    expect(two.message).not.toContain('secret-one')
+    expect(two.wwwAuthenticate).not.toContain('secret')
+    rejects('Bearer a,b')
+    rejects('Bearer a\tb')
+    rejects('Bearer ab"c')
+    rejects('Bearer a=b')
+    rejects('Bearer é')
+    rejects(['Bearer a', 'Bearer b'])
+  })
+
+  it('rejects oversized tokens before any other work', () => {
+    expect(extractBearerToken(`Bearer ${'a'.repeat(8192)}`)).toHaveLength(8192)
+    rejects(`Bearer ${'a'.repeat(8193)}`)
+    rejects(`Bearer ${'a'.repeat(1_000_000)}`)
+    expect(() => extractBearerToken(`Bearer ${'a'.repeat(100)}`, { maxLength: 64 })).toThrow(BearerError)
+  })
+
+  it("decodes ProConnect's base64-encoded tokens only when asked, raw tokens still pass", () => {
+    const raw = 'mF_9.B5f-4.1JqM-token'
+    const encoded = btoa(raw)
+    expect(extractBearerToken(`Bearer ${encoded}`)).toBe(encoded)
+    expect(extractBearerToken(`Bearer ${encoded}`, { acceptBase64: true })).toBe(raw)
+    // oidc-provider's opaque tokens (43 base64url chars) and JWTs are not strict base64: kept as is.
+    const opaque = 'Yk3B7x1Gd0e_9Pq2WvZr-5tLmNcHsAaJ8uIoE4fKbTy'
+    expect(extractBearerToken(`Bearer ${opaque}`, { acceptBase64: true })).toBe(opaque)
+    expect(extractBearerToken('Bearer eyJh.eyJz.c2ln', { acceptBase64: true })).toBe('eyJh.eyJz.c2ln')
+    // base64 of something that is not a token (a space inside) is kept raw.
+    const notToken = btoa('two words')
+    expect(extractBearerToken(`Bearer ${notToken}`, { acceptBase64: true })).toBe(notToken)
+  })
+
+  it('property: any b64token round-trips; any other input gives a token, undefined or a BearerError', () => {
+    const b64token = fc.stringMatching(/^[A-Za-z0-9\-._~+/]{1,200}=*$/)
+    fc.assert(fc.property(b64token, (t) => extractBearerToken(`Bearer ${t}`) === t))
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (h) => {
+        try {
+          const r = extractBearerToken(h)
+          return r === undefined || /^[A-Za-z0-9\-._~+/]+=*$/.test(r)
+        } catch (err) {
+          return err instanceof BearerError && err.status === 400
+        }
+      }),
+    )
+  })
+})
+
+describe('BearerError', () => {
+  it('builds RFC 6750 §3 challenges', () => {
+    expect(new BearerError('missing_token', 'x').wwwAuthenticate).toBe('Bearer')
+    expect(new BearerError('missing_token', 'x', { realm: 'api' }).wwwAuthenticate).toBe('Bearer realm="api"')
+    const e = new BearerError('insufficient_scope', 'needs admin', { scope: 'admin write', resourceMetadata: 'https://api/.well-known/oauth-protected-resource' })
+    expect(e.status).toBe(403)
+    expect(e.wwwAuthenticate).toBe(
+      'Bearer error="insufficient_scope", error_description="needs admin", scope="admin write", resource_metadata="https://api/.well-known/oauth-protected-resource"',
+    )
+    expect(new BearerError('invalid_token', 'bad "quote"\\ é').wwwAuthenticate).toBe('Bearer error="invalid_token", error_description="bad quote "')
+    expect(JSON.parse(JSON.stringify(e))).toEqual({ error: 'insufficient_scope', error_description: 'needs admin' })
+  })
+})

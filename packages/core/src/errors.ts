@@ -161,7 +161,10 @@ export interface ConfigurationIssue {
   message: string
 }
 
-/** A wrong or missing option. Thrown by the factories, at construction. */
+/**
+ * A wrong or missing option. Thrown by the factories at construction (never at the first request for
+ * a construction-time option), and by a call given wrong per-call arguments.
+ */
 export class ConfigurationError extends ResourceServerSdkError {
   readonly code = 'invalid_configuration' as const
   readonly issues: ConfigurationIssue[]

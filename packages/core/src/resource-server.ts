@@ -442,23 +442,29 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     return entry
   }
 
-  async function viaJwt(token: string, runtime: IssuerRuntime): Promise<AccessTokenInfo> {
-    const key = await sha256Hex(token)
+  /** A verdict from the verified-JWT cache, if this exact token was verified and its key is still published. */
+  function cachedJwt(key: string): AccessTokenInfo | undefined {
     const cached = jwtCache?.get(key)
-    if (cached !== undefined) {
-      const keySet = issuers[cached.issuer]!.currentKeySet
-      // Never outlive the key that signed it: if the AS stopped publishing it, verify again.
-      if (keySet === undefined || keySet.hasKid(cached.kid) || issuers[cached.issuer]!.jwtSettings!.secret !== undefined) return cached.info
-      jwtCache!.delete(key)
-    }
-    return (await verifications.run(key, () => verifyJwtAndCache(runtime, token, key))).info
+    if (cached === undefined) return undefined
+    const runtime = issuers[cached.issuer]!
+    // Never outlive the key that signed it: if the AS stopped publishing it, verify again.
+    if (runtime.jwtSettings!.secret !== undefined || runtime.currentKeySet?.hasKid(cached.kid)) return cached.info
+    jwtCache!.delete(key)
+    return undefined
   }
 
   async function route(token: string): Promise<AccessTokenInfo> {
     if (format === 'introspection') return viaIntrospection(token)
+    // Hot path first: a JWT verified before is answered from the cache without decoding it again.
+    const key = jwtCache === undefined || !looksLikeJws(token) ? undefined : await sha256Hex(token)
+    const hit = key === undefined ? undefined : cachedJwt(key)
+    if (hit !== undefined) return hit
     const claims = peekJwt(token)
     const runtime = claims !== undefined && typeof claims.iss === 'string' ? byIssuer.get(claims.iss) : undefined
-    if (runtime?.jwtSettings !== undefined) return viaJwt(token, runtime)
+    if (runtime?.jwtSettings !== undefined) {
+      const flightKey = key ?? (await sha256Hex(token))
+      return (await verifications.run(flightKey, () => verifyJwtAndCache(runtime, token, flightKey))).info
+    }
     if (format === 'auto' && introspecting.length > 0) return viaIntrospection(token)
     if (claims === undefined) throw new BearerError('invalid_token', 'The access token is not a JWT')
     throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer')
@@ -525,6 +531,14 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   }
   Object.defineProperty(rs, 'toJSON', { value: () => ({ issuers: issuers.map((r) => r.issuer), tokenFormat: format }), enumerable: false })
   return rs
+}
+
+/** Two dots and no more: the shape of a compact JWS. */
+function looksLikeJws(token: string): boolean {
+  const first = token.indexOf('.')
+  if (first === -1) return false
+  const second = token.indexOf('.', first + 1)
+  return second !== -1 && token.indexOf('.', second + 1) === -1
 }
 
 /** RFC 9728 §3.1: the well-known URL is made by inserting `/.well-known/oauth-protected-resource` before the path. */

@@ -39,12 +39,17 @@ export interface VerifiedJwt {
 const STRICT_TYPS = new Set(['at+jwt', 'application/at+jwt'])
 const LENIENT_TYPS = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'application/jwt'])
 
+/** Two dots and no more: the shape of a compact JWS. */
+export function looksLikeJws(token: string): boolean {
+  const first = token.indexOf('.')
+  if (first <= 0) return false
+  const second = token.indexOf('.', first + 1)
+  return second !== -1 && token.indexOf('.', second + 1) === -1
+}
+
 /** Quick, unverified look at a compact JWS: its claims if it is one, else `undefined`. Used for routing only. */
 export function peekJwt(token: string): jose.JWTPayload | undefined {
-  const first = token.indexOf('.')
-  if (first <= 0) return undefined
-  const second = token.indexOf('.', first + 1)
-  if (second === -1 || token.indexOf('.', second + 1) !== -1) return undefined
+  if (!looksLikeJws(token)) return undefined
   try {
     return jose.decodeJwt(token)
   } catch {

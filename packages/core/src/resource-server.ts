@@ -20,7 +20,7 @@ import {
   introspectToken,
   KEY_MANAGEMENT_ALGS,
 } from './introspection.js'
-import { DEFAULT_JWT_ALGS, type JwtVerifierSettings, peekJwt, verifyAccessTokenJwt } from './jwt.js'
+import { DEFAULT_JWT_ALGS, type JwtVerifierSettings, looksLikeJws, peekJwt, verifyAccessTokenJwt } from './jwt.js'
 import { type ImportedKey, importPrivateKey, type PrivateKeyInput, publicJwks, RemoteKeySet } from './keys.js'
 import { MetadataSource } from './metadata.js'
 import { checkClientAuth, checkUrls, clientAuthMethodSchema, parseOptions, privateKeySchema, resolveAuthMethod, urlSchema } from './options.js'
@@ -531,14 +531,6 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   }
   Object.defineProperty(rs, 'toJSON', { value: () => ({ issuers: issuers.map((r) => r.issuer), tokenFormat: format }), enumerable: false })
   return rs
-}
-
-/** Two dots and no more: the shape of a compact JWS. */
-function looksLikeJws(token: string): boolean {
-  const first = token.indexOf('.')
-  if (first === -1) return false
-  const second = token.indexOf('.', first + 1)
-  return second !== -1 && token.indexOf('.', second + 1) === -1
 }
 
 /** RFC 9728 §3.1: the well-known URL is made by inserting `/.well-known/oauth-protected-resource` before the path. */

@@ -1,0 +1,39 @@
+/** What every conformance app shares: the factory type, the paths it serves, and a listener. */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { ResourceServer } from '@org/rs-core'
+
+/** A running app: its base URL (`http://127.0.0.1:<port>`) and how to stop it. */
+export interface RunningApp {
+  url: string
+  close(): Promise<void>
+}
+
+/**
+ * Starts a framework's app protecting its routes with `rs`, on 127.0.0.1 and an ephemeral port.
+ * Routes: `GET /api/me` (`{ sub, scopes }`), `GET /api/admin` (scope `admin`), `GET /api/optional`
+ * (`{ sub }`, `null` without a token), {@link JWKS_PATH} and {@link metadataPath}.
+ */
+export type AppFactory = (rs: ResourceServer) => Promise<RunningApp>
+
+export const JWKS_PATH = '/.well-known/jwks.json'
+
+/** Where the app serves RFC 9728 metadata (a fixed path when `rs` has none, to test the 404). */
+export const metadataPath = (rs: ResourceServer): string => rs.resourceMetadataPath ?? '/.well-known/oauth-protected-resource'
+
+/** Listens on 127.0.0.1:0 and returns the URL and a `close` that drops open connections. */
+export async function listen(server: Server): Promise<RunningApp> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}

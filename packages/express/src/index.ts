@@ -1,0 +1,8 @@
+/**
+ * `@org/rs-express`: protect an Express 5 API with OAuth 2.0 bearer tokens, using `@org/rs-core`.
+ *
+ * @packageDocumentation
+ */
+export { requireAuth } from './require-auth.js'
+export type { RequireAuthOptions } from './require-auth.js'
+export { jwksHandler, protectedResourceMetadataHandler } from './routes.js'

@@ -1,0 +1,66 @@
+/**
+ * Express 5 middleware that authenticates the request's bearer token with `@org/rs-core`.
+ *
+ * @example
+ * ```ts
+ * import express from 'express'
+ * import { createResourceServer } from '@org/rs-core'
+ * import { requireAuth } from '@org/rs-express'
+ *
+ * const rs = createResourceServer({ issuer: 'https://auth.example.com', clientId: 'api', clientSecret: process.env.SECRET })
+ * const app = express()
+ *
+ * app.get('/api/me', requireAuth(rs), (req, res) => {
+ *   res.json({ sub: req.auth!.sub, scopes: req.auth!.scopes })
+ * })
+ * app.delete('/api/items/:id', requireAuth(rs, { scopes: ['write'] }), deleteItem)
+ * app.get('/api/feed', requireAuth(rs, { optional: true }), (req, res) => {
+ *   res.json(req.auth ? personalFeed(req.auth.sub) : publicFeed())
+ * })
+ * ```
+ *
+ * @module
+ */
+import { type AccessTokenInfo, type AuthenticateOptions, type ResourceServer, toErrorResponse } from '@org/rs-core'
+import type { RequestHandler, Response } from 'express'
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The validated access token, set by {@link requireAuth}; `undefined` on an optional route without a token. */
+      auth?: AccessTokenInfo
+    }
+  }
+}
+
+/** Options of {@link requireAuth}: the scopes the route needs, and whether a token is optional. */
+export type RequireAuthOptions = AuthenticateOptions
+
+/**
+ * Middleware that validates the `Authorization` header and sets `req.auth`. On failure it answers
+ * the status, headers (`WWW-Authenticate`, `Retry-After`) and JSON body of `toErrorResponse`
+ * and does not call `next`.
+ *
+ * @param rs - The resource server, created once at start-up.
+ * @param options - `scopes` (all required), `anyScope` (one required), `optional` (no token is fine; a bad one is not).
+ */
+export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}): RequestHandler {
+  return async (req, res, next) => {
+    let auth: AccessTokenInfo | undefined
+    try {
+      auth = await rs.authenticate(req.headersDistinct.authorization, options)
+    } catch (err) {
+      sendError(res, err)
+      return
+    }
+    req.auth = auth
+    next()
+  }
+}
+
+/** Sends the answer of `toErrorResponse(err)`: status, headers and `{ error, error_description }`. @internal */
+export function sendError(res: Response, err: unknown): void {
+  const { status, headers, body } = toErrorResponse(err)
+  res.status(status).set(headers).json(body)
+}

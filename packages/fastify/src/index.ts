@@ -1,0 +1,8 @@
+/**
+ * `@org/rs-fastify`: protect a Fastify 5 API with OAuth 2.0 bearer tokens, using `@org/rs-core`.
+ *
+ * @packageDocumentation
+ */
+export { requireAuth, resourceServerPlugin } from './plugin.js'
+export type { AuthHook, RequireAuthOptions, ResourceServerPluginOptions } from './plugin.js'
+export { jwksHandler, protectedResourceMetadataHandler } from './routes.js'

@@ -1,0 +1,77 @@
+/**
+ * Fastify 5 plugin that protects routes with OAuth 2.0 bearer tokens checked by `@org/rs-core`.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify'
+ * import { createResourceServer } from '@org/rs-core'
+ * import { resourceServerPlugin } from '@org/rs-fastify'
+ *
+ * const rs = createResourceServer({ issuer: 'https://auth.example.com', clientId: 'api', clientSecret: process.env.SECRET })
+ * const app = Fastify()
+ * await app.register(resourceServerPlugin, { resourceServer: rs })
+ *
+ * app.get('/api/me', { onRequest: app.requireAuth() }, async (request) => ({ sub: request.auth!.sub }))
+ * app.get('/api/admin', { onRequest: app.requireAuth({ scopes: ['admin'] }) }, adminHandler)
+ * app.get('/api/feed', { onRequest: app.requireAuth({ optional: true }) }, async (request) => feedFor(request.auth?.sub))
+ * ```
+ *
+ * @module
+ */
+import { type AccessTokenInfo, type AuthenticateOptions, type ResourceServer, toErrorResponse } from '@org/rs-core'
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+
+/** Options of {@link requireAuth}: the scopes the route needs, and whether a token is optional. */
+export type RequireAuthOptions = AuthenticateOptions
+
+/** An `onRequest` / `preHandler` hook made by {@link requireAuth}. */
+export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The validated access token; `null` before {@link requireAuth} runs or on an optional route without a token. */
+    auth: AccessTokenInfo | null
+  }
+  interface FastifyInstance {
+    /** A hook (for `onRequest` or `preHandler`) that authenticates the request and sets `request.auth`. */
+    requireAuth(options?: RequireAuthOptions): AuthHook
+  }
+}
+
+/** Options of {@link resourceServerPlugin}. */
+export interface ResourceServerPluginOptions {
+  /** The resource server, created once at start-up. */
+  resourceServer: ResourceServer
+}
+
+/**
+ * Makes a hook that validates the `Authorization` header and sets `request.auth`. On failure it
+ * replies with the status, headers (`WWW-Authenticate`, `Retry-After`) and JSON body of `toErrorResponse`.
+ * Usually reached through `fastify.requireAuth(options)` once {@link resourceServerPlugin} is registered.
+ */
+export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}): AuthHook {
+  return async (request, reply) => {
+    try {
+      request.auth = (await rs.authenticate(request.raw.headersDistinct.authorization, options)) ?? null
+    } catch (err) {
+      return sendError(reply, err)
+    }
+    return undefined
+  }
+}
+
+/** Replies with `toErrorResponse(err)`: status, headers and `{ error, error_description }`. @internal */
+export function sendError(reply: FastifyReply, err: unknown): FastifyReply {
+  const { status, headers, body } = toErrorResponse(err)
+  return reply.code(status).headers(headers).send(body)
+}
+
+const plugin: FastifyPluginCallback<ResourceServerPluginOptions> = (fastify, { resourceServer }, done) => {
+  fastify.decorateRequest('auth', null)
+  fastify.decorate('requireAuth', (options?: RequireAuthOptions) => requireAuth(resourceServer, options))
+  done()
+}
+
+/** The plugin: register it with `{ resourceServer }` to get `fastify.requireAuth()` and `request.auth`. */
+export const resourceServerPlugin = fp(plugin, { fastify: '5.x', name: '@org/rs-fastify' })

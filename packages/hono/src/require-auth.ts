@@ -1,0 +1,63 @@
+/**
+ * Hono 4 middleware that authenticates the request's bearer token with `@org/rs-core`. Web-standard
+ * only: runs on Node, Bun, Deno, Cloudflare Workers and other edge runtimes.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono'
+ * import { createResourceServer } from '@org/rs-core'
+ * import { requireAuth } from '@org/rs-hono'
+ *
+ * const rs = createResourceServer({ issuer: 'https://auth.example.com', clientId: 'api', clientSecret: env.SECRET })
+ * const app = new Hono()
+ *
+ * app.get('/api/me', requireAuth(rs), (c) => c.json({ sub: c.get('auth').sub }))
+ * app.get('/api/admin', requireAuth(rs, { scopes: ['admin'] }), adminHandler)
+ * app.get('/api/feed', requireAuth(rs, { optional: true }), (c) => c.json(feedFor(c.get('auth')?.sub)))
+ * ```
+ *
+ * @module
+ */
+import { type AccessTokenInfo, type AuthenticateOptions, type ResourceServer, toErrorResponse } from '@org/rs-core'
+import type { Context, MiddlewareHandler } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+/** Options of {@link requireAuth}: the scopes the route needs, and whether a token is optional. */
+export type RequireAuthOptions = AuthenticateOptions
+
+/** Env of a route behind `requireAuth(rs)`: `c.get('auth')` is the validated token. */
+export type AuthEnv = { Variables: { auth: AccessTokenInfo } }
+
+/** Env of a route behind `requireAuth(rs, { optional: true })`: `c.get('auth')` may be `undefined`. */
+export type OptionalAuthEnv = { Variables: { auth: AccessTokenInfo | undefined } }
+
+/**
+ * Middleware that validates the `Authorization` header and sets the `auth` variable. On failure it
+ * answers the status, headers (`WWW-Authenticate`, `Retry-After`) and JSON body of `toErrorResponse`.
+ *
+ * @param rs - The resource server, created once at start-up.
+ * @param options - `scopes` (all required), `anyScope` (one required), `optional` (no token is fine; a bad one is not).
+ */
+export function requireAuth(rs: ResourceServer, options: RequireAuthOptions & { optional: true }): MiddlewareHandler<OptionalAuthEnv>
+export function requireAuth(rs: ResourceServer, options?: RequireAuthOptions & { optional?: false }): MiddlewareHandler<AuthEnv>
+export function requireAuth(rs: ResourceServer, options?: RequireAuthOptions): MiddlewareHandler<OptionalAuthEnv>
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}): MiddlewareHandler<any> {
+  const middleware: MiddlewareHandler<OptionalAuthEnv> = async (c, next) => {
+    let auth: AccessTokenInfo | undefined
+    try {
+      auth = await rs.authenticate(c.req.header('authorization'), options)
+    } catch (err) {
+      return errorResponse(c, err)
+    }
+    c.set('auth', auth)
+    await next()
+  }
+  return middleware
+}
+
+/** The answer of `toErrorResponse(err)`: status, headers and `{ error, error_description }`. @internal */
+export function errorResponse(c: Context, err: unknown): Response {
+  const { status, headers, body } = toErrorResponse(err)
+  return c.json(body, status as ContentfulStatusCode, headers)
+}

@@ -1,0 +1,8 @@
+/**
+ * `@org/rs-koa`: protect a Koa 3 API with OAuth 2.0 bearer tokens, using `@org/rs-core`.
+ *
+ * @packageDocumentation
+ */
+export { requireAuth } from './require-auth.js'
+export type { AuthState, RequireAuthOptions } from './require-auth.js'
+export { jwksHandler, protectedResourceMetadataHandler } from './routes.js'

@@ -1,0 +1,72 @@
+/**
+ * Koa 3 middleware that authenticates the request's bearer token with `@org/rs-core`.
+ *
+ * @example
+ * ```ts
+ * import Koa from 'koa'
+ * import Router from '@koa/router'
+ * import { createResourceServer } from '@org/rs-core'
+ * import { requireAuth } from '@org/rs-koa'
+ *
+ * const rs = createResourceServer({ issuer: 'https://auth.example.com', clientId: 'api', clientSecret: process.env.SECRET })
+ * const router = new Router()
+ *
+ * router.get('/api/me', requireAuth(rs), (ctx) => {
+ *   ctx.body = { sub: ctx.state.auth!.sub }
+ * })
+ * router.get('/api/admin', requireAuth(rs, { scopes: ['admin'] }), adminHandler)
+ * router.get('/api/feed', requireAuth(rs, { optional: true }), (ctx) => {
+ *   ctx.body = feedFor(ctx.state.auth?.sub)
+ * })
+ * new Koa().use(router.routes()).listen(3000)
+ * ```
+ *
+ * @module
+ */
+import { type AccessTokenInfo, type AuthenticateOptions, type ResourceServer, toErrorResponse } from '@org/rs-core'
+import type { Context, Middleware } from 'koa'
+
+declare module 'koa' {
+  interface DefaultState {
+    /** The validated access token, set by {@link requireAuth}; `undefined` on an optional route without a token. */
+    auth?: AccessTokenInfo
+  }
+}
+
+/** Options of {@link requireAuth}: the scopes the route needs, and whether a token is optional. */
+export type RequireAuthOptions = AuthenticateOptions
+
+/** The `ctx.state` member set by {@link requireAuth}, for apps with their own state type (`Koa<MyState & AuthState>`). */
+export interface AuthState {
+  auth?: AccessTokenInfo
+}
+
+/**
+ * Middleware that validates the `Authorization` header and sets `ctx.state.auth`. On failure it
+ * answers the status, headers (`WWW-Authenticate`, `Retry-After`) and JSON body of `toErrorResponse`
+ * and does not call `next`.
+ *
+ * @param rs - The resource server, created once at start-up.
+ * @param options - `scopes` (all required), `anyScope` (one required), `optional` (no token is fine; a bad one is not).
+ */
+export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}): Middleware<AuthState> {
+  return async (ctx, next) => {
+    let auth: AccessTokenInfo | undefined
+    try {
+      auth = await rs.authenticate(ctx.req.headersDistinct.authorization, options)
+    } catch (err) {
+      sendError(ctx, err)
+      return
+    }
+    ctx.state.auth = auth
+    await next()
+  }
+}
+
+/** Answers `toErrorResponse(err)`: status, headers and `{ error, error_description }`. @internal */
+export function sendError(ctx: Context, err: unknown): void {
+  const { status, headers, body } = toErrorResponse(err)
+  ctx.status = status
+  ctx.set(headers)
+  ctx.body = body
+}

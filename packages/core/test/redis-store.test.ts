@@ -1,0 +1,118 @@
+/**
+ * A shared CacheStore on a real Redis server (started by this test on 127.0.0.1): several resource
+ * server instances share introspection results, and several client-credentials managers share one
+ * token. The store is the one the README shows.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import { createClient } from 'redis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { faults, startHttpServer, startTestAS, type TestAS } from '@org/rs-testing'
+import { type CacheStore, createClientCredentials, createResourceServer } from '../src/index.js'
+
+function hasRedis(): boolean {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+// CI installs redis-server (.ci/run); elsewhere the suite says it is skipped rather than silently passing.
+const available = hasRedis()
+if (!available && process.env.CI) throw new Error('redis-server is not installed: .ci/run should install it')
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+describe.skipIf(!available)('a shared CacheStore on a real Redis', () => {
+  let redisProcess: ChildProcess
+  let redis: ReturnType<typeof createClient>
+  let as: TestAS
+  let store: CacheStore
+
+  beforeAll(async () => {
+    const port = await freePort()
+    redisProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    redis = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: (retries) => (retries > 50 ? false : 100) } })
+    redis.on('error', () => {})
+    for (let i = 0; ; i++) {
+      try {
+        await redis.connect()
+        break
+      } catch (err) {
+        if (i > 50) throw err
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+    // The README's store, verbatim.
+    store = {
+      async get(key) {
+        const v = await redis.get(key)
+        return v === null ? undefined : JSON.parse(v)
+      },
+      async set(key, value, ttlMs) {
+        await redis.set(key, JSON.stringify(value), { PX: Math.max(1, Math.ceil(ttlMs)) })
+      },
+      async delete(key) {
+        await redis.del(key)
+      },
+    }
+    as = await startTestAS()
+  }, 30_000)
+
+  afterAll(async () => {
+    await redis?.quit().catch(() => {})
+    redisProcess?.kill('SIGTERM')
+    await as?.stop()
+  })
+
+  it('three resource server instances share introspection results: one request at the AS', async () => {
+    const options = { issuer: as.issuer, clientId: 'rs-json', clientSecret: as.clients['rs-json'].clientSecret, cache: { store, maxTtl: 120 } }
+    const [a, b, c] = [createResourceServer(options), createResourceServer(options), createResourceServer(options)]
+    const token = await as.issueToken({ sub: 'shared-user', scope: 'read' })
+    as.resetCounts()
+    expect((await a.authenticate(`Bearer ${token}`)).sub).toBe('shared-user')
+    expect((await b.authenticate(`Bearer ${token}`)).sub).toBe('shared-user')
+    expect((await c.authenticate(`Bearer ${token}`, { scopes: ['read'] })).scopes).toEqual(['read'])
+    expect(as.requestCount('/token/introspection')).toBe(1)
+
+    const keys = await redis.keys('rs:introspection:*')
+    expect(keys.length).toBeGreaterThanOrEqual(1)
+    for (const key of keys) {
+      expect(key).toMatch(/^rs:introspection:[0-9a-f]{64}$/)
+      expect(await redis.get(key)).not.toContain(token)
+      const ttl = await redis.pTTL(key)
+      expect(ttl).toBeGreaterThan(0)
+      expect(ttl).toBeLessThanOrEqual(120_000)
+    }
+  })
+
+  it('a failing AS leaves nothing in the store', async () => {
+    const broken = await startHttpServer(faults.status(500))
+    try {
+      const rs = createResourceServer({ issuer: broken.url, introspectionEndpoint: `${broken.url}/i`, clientId: 'rs', clientSecret: 's', cache: { store } })
+      const before = await redis.dbSize()
+      await expect(rs.authenticate('Bearer some-opaque-token')).rejects.toMatchObject({ status: 503 })
+      expect(await redis.dbSize()).toBe(before)
+    } finally {
+      await broken.close()
+    }
+  })
+
+  it('two client-credentials managers share one token through the store', async () => {
+    const options = { issuer: as.issuer, clientId: 'app', clientSecret: as.clients.app.clientSecret, scope: 'read', store }
+    const first = createClientCredentials(options)
+    const second = createClientCredentials(options)
+    as.resetCounts()
+    const t1 = await first.getAccessToken()
+    const t2 = await second.getAccessToken()
+    expect(t2).toBe(t1)
+    expect(as.requestCount('/token')).toBe(1)
+  })
+})

@@ -1,12 +1,4 @@
-import { defineConfig } from 'tsup'
+import { library } from '../../tsup.library'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  platform: 'node',
-  external: ['@org/rs-core', 'fastify', 'fastify-plugin'],
-})
+// Runs on Node (the framework does).
+export default library('node')

@@ -1,12 +1,4 @@
-import { defineConfig } from 'tsup'
+import { library } from '../../tsup.library'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  platform: 'neutral',
-  external: ['@org/rs-core', 'hono'],
-})
+// Runtime-agnostic: no Node built-in is assumed.
+export default library('neutral')

@@ -3,6 +3,8 @@
  * PORT=0), reads the URL and sample token it prints, and checks 200 with the token, 401 without.
  */
 import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { expect, it } from 'vitest'
 
 export async function smoke(dir: string): Promise<{ withToken: Response; withoutToken: Response; body: unknown }> {
   const child = spawn('pnpm', ['start'], { cwd: dir, env: { ...process.env, PORT: '0', PROCONNECT_CLIENT_ID: '' }, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
@@ -33,4 +35,15 @@ export async function smoke(dir: string): Promise<{ withToken: Response; without
       // already gone
     }
   }
+}
+
+/** The smoke test every example runs: `smokeTest(import.meta.url)` from its test/ folder. */
+export function smokeTest(testFileUrl: string): void {
+  it('starts with `pnpm start`, answers 200 with a valid token and 401 without', async () => {
+    const { withToken, withoutToken, body } = await smoke(fileURLToPath(new URL('..', testFileUrl)))
+    expect(withToken.status).toBe(200)
+    expect(body).toMatchObject({ sub: 'agent-1', locations: expect.any(Array) })
+    expect(withoutToken.status).toBe(401)
+    expect(withoutToken.headers.get('www-authenticate')).toBe('Bearer')
+  }, 60_000)
 }

@@ -4,6 +4,7 @@
  *
  * @module cache
  */
+import { sha256HexSync } from './sha256.js'
 
 /** Milliseconds since the epoch. Injected in tests; defaults to `Date.now`. */
 export type Clock = () => number
@@ -97,16 +98,8 @@ export class MemoryCache<V = unknown> implements CacheStore<V> {
   }
 }
 
-const encoder = new TextEncoder()
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-
-/** Lowercase hex SHA-256 of a string (WebCrypto; works on every runtime). */
-export async function sha256Hex(value: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(value)))
-  let out = ''
-  for (let i = 0; i < digest.length; i++) out += HEX[digest[i]!]
-  return out
-}
+/** Lowercase hex SHA-256 of a string: the cache key of a token. Synchronous (see {@link sha256HexSync}). */
+export const sha256Hex = sha256HexSync
 
 /**
  * Coalesces concurrent calls for one key into one: while a call for `key` is in flight, later

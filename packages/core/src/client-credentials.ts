@@ -457,7 +457,7 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
     let key = keys.get(descriptor)
     if (key === undefined) {
       if (keys.size >= 1000) keys.clear()
-      key = sha256Hex(descriptor).then((hex) => `rs-core:cc:${hex}`)
+      key = Promise.resolve(`rs-core:cc:${sha256Hex(descriptor)}`)
       keys.set(descriptor, key)
     }
     return key

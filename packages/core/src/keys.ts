@@ -85,16 +85,23 @@ export interface RemoteKeySetOptions {
 export class RemoteKeySet {
   readonly url: URL
   readonly #getKey: ReturnType<typeof jose.createRemoteJWKSet>
+  /** Counts JWKS fetches, so the `kid` set below is recomputed only after one. */
+  #fetches = 0
+  #kids: Set<string | undefined> | undefined
+  #kidsAtFetch = -1
 
   constructor(url: string | URL, options: RemoteKeySetOptions = {}) {
     this.url = new URL(url)
-    const fetchImpl = options.fetch
+    const fetchImpl = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init))
     this.#getKey = jose.createRemoteJWKSet(this.url, {
       cacheMaxAge: options.cacheMaxAge ?? 600_000,
       cooldownDuration: options.cooldown ?? 30_000,
       timeoutDuration: options.timeout ?? 5_000,
       headers: { accept: 'application/jwk-set+json, application/json' },
-      ...(fetchImpl ? { [jose.customFetch]: (url: string, init: RequestInit) => fetchImpl(url, init) } : {}),
+      [jose.customFetch]: (url: string, init: RequestInit) => {
+        this.#fetches++
+        return fetchImpl(url, init)
+      },
     })
   }
 
@@ -121,9 +128,12 @@ export class RemoteKeySet {
 
   /** Is a key with this `kid` in the set as last fetched? (Used so a cached verdict never outlives its key.) */
   hasKid(kid: string | undefined): boolean {
-    const jwks = this.#getKey.jwks()
-    if (jwks === undefined) return false
-    return jwks.keys.some((k) => k.kid === kid)
+    // jose's jwks() returns a deep copy: read it once per fetch, once that fetch has been applied.
+    if (this.#kidsAtFetch !== this.#fetches && !this.#getKey.reloading) {
+      this.#kids = new Set(this.#getKey.jwks()?.keys.map((k) => k.kid))
+      this.#kidsAtFetch = this.#fetches
+    }
+    return this.#kids?.has(kid) ?? false
   }
 
   /** Was the key set fetched more than `cacheMaxAge` ago (or never)? */

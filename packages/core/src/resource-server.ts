@@ -418,7 +418,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   async function viaIntrospection(token: string): Promise<AccessTokenInfo> {
     const candidates = tryAll ? introspecting : introspecting.slice(0, 1)
     for (const runtime of candidates) {
-      const key = `rs:introspection:${await sha256Hex(`${runtime.issuer}\n${token}`)}`
+      const key = `rs:introspection:${sha256Hex(`${runtime.issuer}\n${token}`)}`
       let verdict = store === undefined ? undefined : await store.get(key)
       verdict ??= await introspections.run(key, () => introspectAndCache(runtime, token, key))
       if (verdict.active) {
@@ -456,13 +456,13 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   async function route(token: string): Promise<AccessTokenInfo> {
     if (format === 'introspection') return viaIntrospection(token)
     // Hot path first: a JWT verified before is answered from the cache without decoding it again.
-    const key = jwtCache === undefined || !looksLikeJws(token) ? undefined : await sha256Hex(token)
+    const key = jwtCache === undefined || !looksLikeJws(token) ? undefined : sha256Hex(token)
     const hit = key === undefined ? undefined : cachedJwt(key)
     if (hit !== undefined) return hit
     const claims = peekJwt(token)
     const runtime = claims !== undefined && typeof claims.iss === 'string' ? byIssuer.get(claims.iss) : undefined
     if (runtime?.jwtSettings !== undefined) {
-      const flightKey = key ?? (await sha256Hex(token))
+      const flightKey = key ?? sha256Hex(token)
       return (await verifications.run(flightKey, () => verifyJwtAndCache(runtime, token, flightKey))).info
     }
     if (format === 'auto' && introspecting.length > 0) return viaIntrospection(token)

@@ -37,7 +37,7 @@ describe('MemoryCache', () => {
 
 describe('sha256Hex', () => {
   it('is the SHA-256 of the string, so a key never reveals the token', async () => {
-    expect(await sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
   })
 })
 
@@ -57,5 +57,15 @@ describe('SingleFlight', () => {
     // failures are not remembered either
     await expect(sf.run('e', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom')
     expect(await sf.run('e', async () => 7)).toBe(7)
+  })
+})
+
+describe('sha256Hex matches WebCrypto', () => {
+  it('on every length around block boundaries and on any string (property)', async () => {
+    const { default: fc } = await import('fast-check')
+    const webcrypto = async (s: string) =>
+      Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))), (b) => b.toString(16).padStart(2, '0')).join('')
+    for (let n = 0; n < 200; n++) expect(sha256Hex('x'.repeat(n))).toBe(await webcrypto('x'.repeat(n)))
+    await fc.assert(fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 2000 }), async (s) => sha256Hex(s) === (await webcrypto(s))))
   })
 })

@@ -1,0 +1,32 @@
+/**
+ * Shared by the framework servers: the configuration passed by the parent and the resource server
+ * it describes. Every server answers `GET /public` (no auth) and `GET /protected` (needs scope
+ * `read`) with a tiny JSON body, on 127.0.0.1 and an ephemeral port.
+ */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createResourceServer, type ResourceServer, type ResourceServerOptions } from '@org/rs-core'
+import { childConfig, serveParent } from '../runner.js'
+
+export interface ServerConfig {
+  issuer: string
+  /** Options of createResourceServer, without `issuer` (filled in). */
+  rs?: Omit<ResourceServerOptions, 'issuer'>
+}
+
+export const config = childConfig<ServerConfig>()
+
+/** The resource server of this child, discovery and keys done before the first request. */
+export async function resourceServer(): Promise<ResourceServer> {
+  const rs = createResourceServer({ issuer: config.issuer, ...config.rs } as ResourceServerOptions)
+  await rs.ready()
+  return rs
+}
+
+/** The scope requirement of the protected route. */
+export const routeScopes = { scopes: ['read'] }
+
+/** Tells the parent the port of `server` (a listening node:http server). */
+export function announce(server: Server): void {
+  serveParent({ port: (server.address() as AddressInfo).port })
+}

@@ -1,0 +1,17 @@
+/** Koa 3 with @koa/router and `@org/rs-koa`. */
+import Router from '@koa/router'
+import Koa from 'koa'
+import { requireAuth } from '@org/rs-koa'
+import { announce, resourceServer, routeScopes } from './common.js'
+
+const rs = await resourceServer()
+const router = new Router()
+router.get('/public', (ctx) => {
+  ctx.body = { hello: 'world' }
+})
+router.get('/protected', requireAuth(rs, routeScopes), (ctx) => {
+  ctx.body = { hello: ctx.state.auth!.sub }
+})
+const app = new Koa()
+app.use(router.routes())
+const server = app.listen(0, '127.0.0.1', () => announce(server))

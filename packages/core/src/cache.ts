@@ -98,7 +98,7 @@ export class MemoryCache<V = unknown> implements CacheStore<V> {
   }
 }
 
-/** Lowercase hex SHA-256 of a string: the cache key of a token. Synchronous (see {@link sha256HexSync}). */
+/** Lowercase hex SHA-256 of a string, after an optional ASCII prefix: the cache key of a token. Synchronous (see {@link sha256HexSync}). */
 export const sha256Hex = sha256HexSync
 
 /**

@@ -227,6 +227,19 @@ interface CachedJwt {
   info: AccessTokenInfo
   kid: string | undefined
   issuer: number
+  /** header.payload of the verified token: a cache hit must match it exactly. */
+  signingInput: string
+}
+interface JwtHandle {
+  key: string
+  signingInput: string
+}
+
+const decoder = new TextDecoder()
+const encoder = new TextEncoder()
+/** A fresh, flat copy of a string (not a slice that would keep its parent alive). */
+function copyString(value: string): string {
+  return decoder.decode(encoder.encode(value))
 }
 
 class IssuerRuntime {
@@ -418,7 +431,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   async function viaIntrospection(token: string): Promise<AccessTokenInfo> {
     const candidates = tryAll ? introspecting : introspecting.slice(0, 1)
     for (const runtime of candidates) {
-      const key = `rs:introspection:${sha256Hex(`${runtime.issuer}\n${token}`)}`
+      const key = sha256Hex(`${runtime.issuer}\n${token}`, 'rs:introspection:')
       let verdict = store === undefined ? undefined : await store.get(key)
       verdict ??= await introspections.run(key, () => introspectAndCache(runtime, token, key))
       if (verdict.active) {
@@ -429,41 +442,54 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     throw new BearerError('invalid_token', 'The access token is not active')
   }
 
-  async function verifyJwtAndCache(runtime: IssuerRuntime, token: string, key: string): Promise<CachedJwt> {
+  /**
+   * A JWT's cache handle: the SHA-256 of its signature, and its signing input (header.payload, which
+   * holds nothing the verdict does not already show). A hit needs both to match: that is the very
+   * token verified before, for the cost of hashing ~86 characters instead of the whole token.
+   */
+  function jwtHandle(token: string): JwtHandle {
+    const dot = token.lastIndexOf('.')
+    return { key: sha256Hex(token.slice(dot + 1), 'rs:jwt:'), signingInput: token.slice(0, dot) }
+  }
+
+  async function verifyJwtAndCache(runtime: IssuerRuntime, token: string, handle: JwtHandle, cache: boolean): Promise<CachedJwt> {
     await runtime.resolve()
     const { info, kid } = await verifyAccessTokenJwt(runtime.jwtSettings!, token)
-    const entry: CachedJwt = { info, kid, issuer: runtime.index }
-    if (jwtCache !== undefined && info.exp !== undefined) {
+    // A copy, so the entry does not keep the whole token (signature included) alive through a slice of it.
+    const entry: CachedJwt = { info, kid, issuer: runtime.index, signingInput: copyString(handle.signingInput) }
+    if (cache && jwtCache !== undefined && info.exp !== undefined) {
       // Only tokens verified with a published key are cached, so the entry can be tied to that key.
       if (runtime.currentKeySet?.hasKid(kid) || runtime.jwtSettings!.secret !== undefined) {
-        jwtCache.set(key, entry, Math.min(maxTtlMs, info.exp * 1000 - clock()))
+        jwtCache.set(handle.key, entry, Math.min(maxTtlMs, info.exp * 1000 - clock()))
       }
     }
     return entry
   }
 
   /** A verdict from the verified-JWT cache, if this exact token was verified and its key is still published. */
-  function cachedJwt(key: string): AccessTokenInfo | undefined {
-    const cached = jwtCache?.get(key)
-    if (cached === undefined) return undefined
+  function cachedJwt(handle: JwtHandle): AccessTokenInfo | undefined {
+    const cached = jwtCache?.get(handle.key)
+    if (cached === undefined || cached.signingInput !== handle.signingInput) return undefined
     const runtime = issuers[cached.issuer]!
     // Never outlive the key that signed it: if the AS stopped publishing it, verify again.
     if (runtime.jwtSettings!.secret !== undefined || runtime.currentKeySet?.hasKid(cached.kid)) return cached.info
-    jwtCache!.delete(key)
+    jwtCache!.delete(handle.key)
     return undefined
   }
 
   async function route(token: string): Promise<AccessTokenInfo> {
     if (format === 'introspection') return viaIntrospection(token)
     // Hot path first: a JWT verified before is answered from the cache without decoding it again.
-    const key = jwtCache === undefined || !looksLikeJws(token) ? undefined : sha256Hex(token)
-    const hit = key === undefined ? undefined : cachedJwt(key)
+    const handle = looksLikeJws(token) ? jwtHandle(token) : undefined
+    const hit = handle === undefined ? undefined : cachedJwt(handle)
     if (hit !== undefined) return hit
-    const claims = peekJwt(token)
+    const claims = handle === undefined ? undefined : peekJwt(token)
     const runtime = claims !== undefined && typeof claims.iss === 'string' ? byIssuer.get(claims.iss) : undefined
-    if (runtime?.jwtSettings !== undefined) {
-      const flightKey = key ?? sha256Hex(token)
-      return (await verifications.run(flightKey, () => verifyJwtAndCache(runtime, token, flightKey))).info
+    if (handle !== undefined && runtime?.jwtSettings !== undefined) {
+      const shared = await verifications.run(handle.key, () => verifyJwtAndCache(runtime, token, handle, true))
+      if (shared.signingInput === handle.signingInput) return shared.info
+      // Same signature, other content: not the token being verified concurrently. Checked on its own.
+      return (await verifyJwtAndCache(runtime, token, handle, false)).info
     }
     if (format === 'auto' && introspecting.length > 0) return viaIntrospection(token)
     if (claims === undefined) throw new BearerError('invalid_token', 'The access token is not a JWT')

@@ -18,12 +18,13 @@ const K = new Int32Array([
 const W = new Int32Array(64)
 const H = new Int32Array(8)
 const encoder = new TextEncoder()
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+const HEX_CODES = new Uint8Array([...'0123456789abcdef'].map((c) => c.charCodeAt(0)))
+const CODES = new Uint8Array(128)
 /** Reused message buffer (grown on demand): no allocation per hash for ordinary token sizes. */
 let buffer = new Uint8Array(4096)
 
-/** Lowercase hex SHA-256 of the UTF-8 bytes of `value`. */
-export function sha256HexSync(value: string): string {
+/** Lowercase hex SHA-256 of the UTF-8 bytes of `value`, after `prefix` (ASCII) when given. */
+export function sha256HexSync(value: string, prefix = ''): string {
   let length = value.length
   let blocks = (length + 9 + 63) >> 6
   if (blocks * 64 > buffer.length) buffer = new Uint8Array(blocks * 128)
@@ -88,10 +89,14 @@ export function sha256HexSync(value: string): string {
     h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + h) | 0
   }
   H[0] = h0; H[1] = h1; H[2] = h2; H[3] = h3; H[4] = h4; H[5] = h5; H[6] = h6; H[7] = h7
-  let out = ''
-  for (let i = 0; i < 8; i++) {
+  // Built from char codes in one call: a flat string (a cache key lives long; a concatenation would
+  // leave a chain of string fragments behind it, ~6x the memory).
+  const prefixLength = prefix.length
+  const codes = prefixLength + 64 <= CODES.length ? CODES : new Uint8Array(prefixLength + 64)
+  for (let i = 0; i < prefixLength; i++) codes[i] = prefix.charCodeAt(i)
+  for (let i = 0, j = prefixLength; i < 8; i++) {
     const word = H[i]!
-    out += HEX[(word >>> 24) & 0xff]! + HEX[(word >>> 16) & 0xff]! + HEX[(word >>> 8) & 0xff]! + HEX[word & 0xff]!
+    for (let shift = 28; shift >= 0; shift -= 4, j++) codes[j] = HEX_CODES[(word >>> shift) & 0xf]!
   }
-  return out
+  return String.fromCharCode.apply(null, codes.subarray(0, prefixLength + 64) as unknown as number[])
 }

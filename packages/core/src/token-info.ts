@@ -53,15 +53,16 @@ export function toTokenInfo(claims: Record<string, unknown>, source: AccessToken
   return Object.freeze({
     active: true as const,
     sub: str(claims.sub),
-    scopes: Object.freeze(scopesOf(claims)),
+    scopes: scopeListOf(claims),
     clientId: str(claims.client_id),
-    aud: Object.freeze(typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : []),
+    aud: typeof aud === 'string' ? Object.freeze([aud]) : Array.isArray(aud) ? Object.freeze(aud.filter((a): a is string => typeof a === 'string')) : NO_AUDIENCE,
     exp: num(claims.exp),
     iat: num(claims.iat),
     nbf: num(claims.nbf),
     iss: str(claims.iss) ?? issuer,
     source,
-    claims: Object.freeze({ ...claims }),
+    // The claims object is ours (parsed from the AS's answer): frozen in place rather than copied.
+    claims: Object.freeze(claims),
   })
 }
 
@@ -70,6 +71,21 @@ function str(value: unknown): string | undefined {
 }
 function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined
+}
+
+const NO_AUDIENCE: readonly string[] = Object.freeze([])
+/** Frozen scope lists by `scope` string: tokens share a few scope combinations, so cached tokens share the arrays. */
+const SCOPE_LISTS = new Map<string, readonly string[]>()
+const MAX_SCOPE_LISTS = 1024
+
+function scopeListOf(claims: Record<string, unknown>): readonly string[] {
+  if (typeof claims.scope !== 'string') return Object.freeze(scopesOf(claims))
+  let list = SCOPE_LISTS.get(claims.scope)
+  if (list === undefined) {
+    list = Object.freeze(scopesOf(claims))
+    if (SCOPE_LISTS.size < MAX_SCOPE_LISTS) SCOPE_LISTS.set(claims.scope, list)
+  }
+  return list
 }
 
 /** Scopes from `scope` (a space-separated string, RFC 6749 / 7662 / 9068) or `scp` (an array). */

@@ -123,6 +123,20 @@ describe('hostile JWTs are 401 invalid_token', () => {
       .sign(other.privateKey)
     expect((await rejected(token)).description).toMatch(/signature is invalid/)
   })
+  it("another payload under a cached token's signature is refused, cached or in flight", async () => {
+    const genuine = await forge({ sub: 'user-1', scope: 'read' })
+    const [header, , signature] = genuine.split('.')
+    const b64 = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
+    const tampered = `${header}.${b64({ ...jose.decodeJwt(genuine), sub: 'admin', scope: 'read admin' })}.${signature}`
+    const server = createResourceServer({ issuer: as.issuer, tokenFormat: 'jwt', audience: API })
+    // concurrently with the genuine token's first verification (they share the signature hash)
+    const [a, b] = await Promise.allSettled([server.authenticate(`Bearer ${genuine}`), server.authenticate(`Bearer ${tampered}`)])
+    expect(a).toMatchObject({ status: 'fulfilled', value: { sub: 'user-1' } })
+    expect(b).toMatchObject({ status: 'rejected', reason: { code: 'invalid_token' } })
+    // and once the genuine one is cached
+    expect((await server.authenticate(`Bearer ${genuine}`)).sub).toBe('user-1')
+    expect((await rejected(tampered, server)).description).toMatch(/signature is invalid/)
+  })
   it('garbage that looks like a JWT', async () => {
     await rejected('aaaa.bbbb.cccc')
     await rejected('eyJhbGciOiJFUzI1NiJ9.e30.')

@@ -428,18 +428,41 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     return verdict
   }
 
+  const introspectionKey = (runtime: IssuerRuntime, token: string) => sha256Hex(`${runtime.issuer}\n${token}`, 'rs:introspection:')
+
+  /** An active introspection verdict, after the audience check when one applies. */
+  function acceptVerdict(runtime: IssuerRuntime, verdict: CachedVerdict): AccessTokenInfo | undefined {
+    if (!verdict.active) return undefined
+    if (audienceClaim !== undefined) checkAudience(verdict, runtime.audience, audienceClaim)
+    return verdict
+  }
+
   async function viaIntrospection(token: string): Promise<AccessTokenInfo> {
     const candidates = tryAll ? introspecting : introspecting.slice(0, 1)
     for (const runtime of candidates) {
-      const key = sha256Hex(`${runtime.issuer}\n${token}`, 'rs:introspection:')
+      const key = introspectionKey(runtime, token)
       let verdict = store === undefined ? undefined : await store.get(key)
       verdict ??= await introspections.run(key, () => introspectAndCache(runtime, token, key))
-      if (verdict.active) {
-        if (audienceClaim !== undefined) checkAudience(verdict, runtime.audience, audienceClaim)
-        return verdict
-      }
+      const info = acceptVerdict(runtime, verdict)
+      if (info !== undefined) return info
     }
     throw new BearerError('invalid_token', 'The access token is not active')
+  }
+
+  /**
+   * The answer for a token already judged, found without waiting (the in-memory caches), or
+   * `undefined`: then {@link route} decides, with all its I/O. Saves the promise machinery of the
+   * full path on the hot path.
+   */
+  function cachedAnswer(token: string): AccessTokenInfo | undefined {
+    if (format !== 'introspection' && looksLikeJws(token)) {
+      const hit = cachedJwt(jwtHandle(token))
+      if (hit !== undefined || format === 'jwt') return hit
+    }
+    const runtime = introspecting[0]
+    if (!(store instanceof MemoryCache) || runtime === undefined || format === 'jwt') return undefined
+    const verdict = store.get(introspectionKey(runtime, token))
+    return verdict === undefined ? undefined : acceptVerdict(runtime, verdict)
   }
 
   /**
@@ -496,25 +519,37 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer')
   }
 
-  async function verifyToken(token: string, requirement?: ScopeRequirement): Promise<AccessTokenInfo> {
-    const info = await route(token)
+  /** The checks made on every request, cached or not: lifetime, then the scopes. */
+  function acceptForRequest(info: AccessTokenInfo, requirement: ScopeRequirement | undefined): AccessTokenInfo {
     checkTime(info, clock() / 1000, clockTolerance)
     checkScopes(info, baseline)
     checkScopes(info, requirement)
     return info
   }
 
-  async function authenticate(authorization: string | readonly string[] | null | undefined, options: AuthenticateOptions = {}): Promise<AccessTokenInfo | undefined> {
+  async function verifyToken(token: string, requirement?: ScopeRequirement): Promise<AccessTokenInfo> {
+    return acceptForRequest(cachedAnswer(token) ?? (await route(token)), requirement)
+  }
+
+  function withChallenge(err: unknown): unknown {
+    return challenge !== undefined && err instanceof BearerError ? err.withChallenge(challenge) : err
+  }
+
+  // Not an async function: a cached answer resolves without going through route()'s awaits.
+  function authenticate(authorization: string | readonly string[] | null | undefined, options: AuthenticateOptions = {}): Promise<AccessTokenInfo | undefined> {
     try {
       const token = extractBearerToken(authorization, bearerOptions)
       if (token === undefined) {
-        if (options.optional) return undefined
+        if (options.optional) return Promise.resolve(undefined)
         throw new BearerError('missing_token', 'The request has no bearer token')
       }
-      return await verifyToken(token, options)
+      const hit = cachedAnswer(token)
+      if (hit !== undefined) return Promise.resolve(acceptForRequest(hit, options))
+      return route(token)
+        .then((info) => acceptForRequest(info, options))
+        .catch((err: unknown) => Promise.reject(withChallenge(err)))
     } catch (err) {
-      if (challenge !== undefined && err instanceof BearerError) throw err.withChallenge(challenge)
-      throw err
+      return Promise.reject(withChallenge(err))
     }
   }
 

@@ -19,6 +19,7 @@ export interface BearerOptions {
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+const SIMPLE_BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9\-._~+/]+=*)$/
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
 /**
@@ -46,6 +47,11 @@ export function extractBearerToken(
   const maxLength = options.maxLength ?? 8192
   // A generous bound on the whole header before any work on it.
   if (header.length > maxLength + 64) throw new BearerError('invalid_request', `The bearer token is longer than ${maxLength} characters`)
+  // Fast path, one pass: a well-formed "Bearer <b64token>" (the usual case) needs no further checks.
+  const simple = SIMPLE_BEARER.exec(header)
+  if (simple !== null && simple[1]!.length <= maxLength) {
+    return options.acceptBase64 ? (decodeBase64Token(simple[1]!) ?? simple[1]!) : simple[1]!
+  }
   const value = header.trim()
   if (value === '') return undefined
   const space = value.indexOf(' ')

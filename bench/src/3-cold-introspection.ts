@@ -106,7 +106,7 @@ export default async function coldIntrospection({ as, log }: ScenarioContext): P
     'our request coalescing never merges two calls: the AS counted exactly one introspection request per call',
     `(checked). ${ROUNDS} rounds (A B, B A, …) after one warm-up batch each; medians over the rounds.`,
     'Overhead = median time per call of ours / of the baseline − 1. Ours does, on top of the baseline: the bearer',
-    'header parsing, a SHA-256 of the token (coalescing key), a timeout signal, the body-size check, the response',
+    'header parsing, a SHA-256 of the token (coalescing and cache key), a timeout timer, the body-size check, the response',
     'and scope checks and building the frozen `AccessTokenInfo`.',
     '',
     table(['in flight', 'client', 'calls/s', 'ms per call', 'p50 ms', 'p99 ms', 'overhead', 'goal', ''], rows),

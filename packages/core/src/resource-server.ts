@@ -424,8 +424,24 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       verdict = info
       ttl = info.exp === undefined ? maxTtlMs : Math.min(maxTtlMs, info.exp * 1000 - nowMs)
     }
-    if (store !== undefined && ttl > 0) await store.set(key, verdict, ttl)
+    if (store !== undefined && ttl > 0) {
+      try {
+        await store.set(key, verdict, ttl)
+      } catch {
+        // A shared store that fails costs a later introspection, never this answer.
+      }
+    }
     return verdict
+  }
+
+  /** A cached verdict; a shared store that fails (Redis down…) counts as a miss: we ask the AS. */
+  async function readStore(key: string): Promise<CachedVerdict | undefined> {
+    if (store === undefined) return undefined
+    try {
+      return await store.get(key)
+    } catch {
+      return undefined
+    }
   }
 
   const introspectionKey = (runtime: IssuerRuntime, token: string) => sha256Hex(`${runtime.issuer}\n${token}`, 'rs:introspection:')
@@ -441,7 +457,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     const candidates = tryAll ? introspecting : introspecting.slice(0, 1)
     for (const runtime of candidates) {
       const key = introspectionKey(runtime, token)
-      let verdict = store === undefined ? undefined : await store.get(key)
+      let verdict = await readStore(key)
       verdict ??= await introspections.run(key, () => introspectAndCache(runtime, token, key))
       const info = acceptVerdict(runtime, verdict)
       if (info !== undefined) return info

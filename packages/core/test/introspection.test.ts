@@ -197,6 +197,20 @@ describe('caching and single-flight', () => {
     expect(as.requestCount('/token/introspection')).toBe(2)
   })
 
+  it('a shared store that fails is a cache miss, not a failed request', async () => {
+    const broken = {
+      get: async () => Promise.reject(new Error('store down')),
+      set: async () => Promise.reject(new Error('store down')),
+      delete: async () => Promise.reject(new Error('store down')),
+    }
+    const rs = rsFor('rs-json', { cache: { store: broken } })
+    const token = await as.issueToken({ sub: 'storeless', scope: 'read' })
+    as.resetCounts()
+    expect((await rs.authenticate(`Bearer ${token}`)).sub).toBe('storeless')
+    expect((await rs.authenticate(`Bearer ${token}`)).sub).toBe('storeless')
+    expect(as.requestCount('/token/introspection')).toBe(2)
+  })
+
   it('a shared CacheStore receives hashed keys and JSON-serialisable values, never the token', async () => {
     const entries = new Map<string, unknown>()
     const store = {

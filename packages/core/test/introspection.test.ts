@@ -103,6 +103,20 @@ describe('every response format round-trips against oidc-provider', () => {
     expect(rsJwks.requests).toBeGreaterThan(before - 1) // the AS fetched (or had cached) our keys
   })
 
+  it('the same decryption key given as PKCS#8 PEM', async () => {
+    const pem = await jose.exportPKCS8((await jose.importJWK(encKey, 'RSA-OAEP-256', { extractable: true })) as CryptoKey)
+    const rs = createResourceServer({
+      issuer: as.issuer,
+      clientId: 'rs-enc',
+      clientSecret: 'rs-enc-secret-rs-enc-secret-rs-enc-secret',
+      introspection: { response: 'jwt', signingAlgorithms: ['RS256'] },
+      decryptionKeys: [{ pem, alg: 'RSA-OAEP-256', kid: 'rs-enc-1' }],
+    })
+    expect((await rs.jwks()).keys).toEqual((await rsEnc!.jwks()).keys)
+    const token = await as.issueToken({ sub: 'user-pem', scope: 'read' })
+    expect((await rs.authenticate(`Bearer ${token}`)).sub).toBe('user-pem')
+  })
+
   it('an inactive (revoked) token is 401 invalid_token', async () => {
     const rs = rsFor('rs-rs256', { introspection: { response: 'jwt', signingAlgorithms: ['RS256'] } })
     const token = await as.issueToken({ sub: 'user-1' })

@@ -1,0 +1,26 @@
+/**
+ * rs-core runs on Node, Bun, Deno and edge runtimes: its sources use only fetch, WebCrypto, URL and
+ * TextEncoder/TextDecoder, never a Node built-in, a Node global or a web framework.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { expect, it } from 'vitest'
+
+const dir = fileURLToPath(new URL('../src/', import.meta.url))
+const sources = readdirSync(dir)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => ({ file: f, code: readFileSync(dir + f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '') }))
+
+it('imports nothing but jose, oauth4webapi, zod and its own modules', () => {
+  expect(sources.length).toBeGreaterThan(10)
+  for (const { file, code } of sources) {
+    for (const [, spec] of code.matchAll(/from\s+['"]([^'"]+)['"]/g)) {
+      expect([file, spec]).toEqual([file, expect.stringMatching(/^(\.\/[\w-]+\.js|jose|oauth4webapi|zod)$/)])
+    }
+    expect(code, file).not.toMatch(/\brequire\(|\bimport\(/)
+  }
+})
+
+it('uses no Node-only global', () => {
+  for (const { file, code } of sources) expect(code, file).not.toMatch(/\b(process|Buffer|global|__dirname|setImmediate)\b\s*[.(\[]/)
+})

@@ -177,7 +177,8 @@ describe.each(Object.entries(frameworks))('%s adapter', (_name, startApp) => {
   it('JWKS route: 200, public keys only', async () => {
     const r = await get(app, JWKS_PATH)
     expect(r.status).toBe(200)
-    expect(r.headers.get('content-type')).toMatch(/^application\/json/)
+    expect(r.headers.get('content-type')).toMatch(/^application\/jwk-set\+json/)
+    expect(r.headers.get('cache-control')).toBe('public, max-age=300')
     expect(r.body.keys).toHaveLength(1)
     expect(r.body.keys[0]).toMatchObject({ kty: 'RSA', kid: 'rs-enc-1' })
     for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(r.body.keys[0]).not.toHaveProperty(member)

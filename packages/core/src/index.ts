@@ -23,7 +23,7 @@
  * @packageDocumentation
  */
 export { createResourceServer, wellKnownMetadataUrl } from './resource-server.js'
-export type { AuthenticateOptions, IssuerOptions, ProtectedResourceMetadata, ResourceServer, ResourceServerOptions } from './resource-server.js'
+export type { AuthenticateOptions, DocumentResponse, IssuerOptions, ProtectedResourceMetadata, ResourceServer, ResourceServerOptions } from './resource-server.js'
 export type { AccessTokenInfo, ScopeRequirement } from './token-info.js'
 export { extractBearerToken } from './bearer.js'
 export type { BearerOptions } from './bearer.js'

@@ -10,7 +10,7 @@ import { z } from 'zod'
 import { extractBearerToken } from './bearer.js'
 import { type CacheStore, type Clock, MemoryCache, sha256Hex, SingleFlight } from './cache.js'
 import { clientAuthFactory } from './client-auth.js'
-import { BearerError } from './errors.js'
+import { BearerError, toErrorResponse } from './errors.js'
 import type { FetchLike } from './http.js'
 import {
   CONTENT_ENCRYPTION_ALGS,
@@ -211,6 +211,13 @@ export interface ResourceServer {
   jwks(): Promise<{ keys: Record<string, unknown>[] }>
   /** RFC 9728 metadata (needs the `resource` option), to serve at {@link resourceMetadataUrl}. */
   protectedResourceMetadata(): ProtectedResourceMetadata | undefined
+  /**
+   * The whole HTTP answer for the JWKS route: 200 `application/jwk-set+json` with the public keys and
+   * a cache lifetime, or the error answer if the keys cannot be loaded. Never rejects.
+   */
+  jwksResponse(): Promise<DocumentResponse>
+  /** The whole HTTP answer for the RFC 9728 metadata route: 200 `application/json`, or 404 when `resource` is not set. */
+  protectedResourceMetadataResponse(): DocumentResponse
   /** Where the RFC 9728 metadata is served, as announced in `WWW-Authenticate`. */
   readonly resourceMetadataUrl: string | undefined
   /** Path part of {@link resourceMetadataUrl}, for routing. */
@@ -219,6 +226,13 @@ export interface ResourceServer {
   ready(): Promise<void>
   /** Forgets every cached result (e.g. after a key compromise). */
   clearCache(): Promise<void>
+}
+
+/** The HTTP answer for a document the resource server publishes (see {@link ResourceServer.jwksResponse}). */
+export interface DocumentResponse {
+  status: number
+  headers: Record<string, string>
+  body: unknown
 }
 
 /** Values cached per token. */
@@ -591,6 +605,21 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
         ...(o.resourceMetadata?.resourceName ? { resource_name: o.resourceMetadata.resourceName } : {}),
         ...(o.resourceMetadata?.resourceDocumentation ? { resource_documentation: o.resourceMetadata.resourceDocumentation } : {}),
       }
+    },
+    async jwksResponse() {
+      try {
+        const body = publicJwks(await decryptionKeys())
+        return { status: 200, headers: { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=300' }, body }
+      } catch (err) {
+        return toErrorResponse(err)
+      }
+    },
+    protectedResourceMetadataResponse(): DocumentResponse {
+      const body = rs.protectedResourceMetadata()
+      if (body === undefined) {
+        return { status: 404, headers: { 'content-type': 'application/json' }, body: { error: 'not_found', error_description: 'No protected resource metadata is configured' } }
+      }
+      return { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' }, body }
     },
     resourceMetadataUrl,
     resourceMetadataPath,

@@ -59,8 +59,8 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   }
 }
 
-/** Sends the answer of `toErrorResponse(err)`: status, headers and `{ error, error_description }`. @internal */
-export function sendError(res: Response, err: unknown): void {
+/** Sends the answer of `toErrorResponse(err)`: status, headers and `{ error, error_description }`. */
+function sendError(res: Response, err: unknown): void {
   const { status, headers, body } = toErrorResponse(err)
   res.status(status).set(headers).json(body)
 }

@@ -12,26 +12,19 @@
  *
  * @module
  */
-import type { ResourceServer } from '@org/rs-core'
-import type { RequestHandler } from 'express'
-import { sendError } from './require-auth.js'
+import type { DocumentResponse, ResourceServer } from '@org/rs-core'
+import type { RequestHandler, Response } from 'express'
 
-/** Handler answering `rs.jwks()`: the resource server's public keys (never a private member). */
+/** Handler answering `rs.jwksResponse()`: the resource server's public keys (never a private member). */
 export function jwksHandler(rs: ResourceServer): RequestHandler {
-  return async (_req, res) => {
-    try {
-      res.json(await rs.jwks())
-    } catch (err) {
-      sendError(res, err)
-    }
-  }
+  return async (_req, res) => send(res, await rs.jwksResponse())
 }
 
-/** Handler answering the RFC 9728 metadata, or a 404 JSON error when the `resource` option is not set. */
+/** Handler answering `rs.protectedResourceMetadataResponse()`: the RFC 9728 metadata, or 404 without the `resource` option. */
 export function protectedResourceMetadataHandler(rs: ResourceServer): RequestHandler {
-  return (_req, res) => {
-    const metadata = rs.protectedResourceMetadata()
-    if (metadata === undefined) res.status(404).json({ error: 'not_found', error_description: 'No protected resource metadata is configured' })
-    else res.json(metadata)
-  }
+  return (_req, res) => send(res, rs.protectedResourceMetadataResponse())
+}
+
+function send(res: Response, { status, headers, body }: DocumentResponse): void {
+  res.status(status).set(headers).send(JSON.stringify(body))
 }

@@ -61,8 +61,8 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   }
 }
 
-/** Replies with `toErrorResponse(err)`: status, headers and `{ error, error_description }`. @internal */
-export function sendError(reply: FastifyReply, err: unknown): FastifyReply {
+/** Replies with `toErrorResponse(err)`: status, headers and `{ error, error_description }`. */
+function sendError(reply: FastifyReply, err: unknown): FastifyReply {
   const { status, headers, body } = toErrorResponse(err)
   return reply.code(status).headers(headers).send(body)
 }

@@ -12,26 +12,19 @@
  *
  * @module
  */
-import type { ResourceServer } from '@org/rs-core'
-import type { RouteHandlerMethod } from 'fastify'
-import { sendError } from './plugin.js'
+import type { DocumentResponse, ResourceServer } from '@org/rs-core'
+import type { FastifyReply, RouteHandlerMethod } from 'fastify'
 
-/** Handler answering `rs.jwks()`: the resource server's public keys (never a private member). */
+/** Handler answering `rs.jwksResponse()`: the resource server's public keys (never a private member). */
 export function jwksHandler(rs: ResourceServer): RouteHandlerMethod {
-  return async (_request, reply) => {
-    try {
-      return reply.send(await rs.jwks())
-    } catch (err) {
-      return sendError(reply, err)
-    }
-  }
+  return async (_request, reply) => send(reply, await rs.jwksResponse())
 }
 
-/** Handler answering the RFC 9728 metadata, or a 404 JSON error when the `resource` option is not set. */
+/** Handler answering `rs.protectedResourceMetadataResponse()`: the RFC 9728 metadata, or 404 without the `resource` option. */
 export function protectedResourceMetadataHandler(rs: ResourceServer): RouteHandlerMethod {
-  return async (_request, reply) => {
-    const metadata = rs.protectedResourceMetadata()
-    if (metadata === undefined) return reply.code(404).send({ error: 'not_found', error_description: 'No protected resource metadata is configured' })
-    return reply.send(metadata)
-  }
+  return async (_request, reply) => send(reply, rs.protectedResourceMetadataResponse())
+}
+
+function send(reply: FastifyReply, { status, headers, body }: DocumentResponse): FastifyReply {
+  return reply.code(status).headers(headers).send(JSON.stringify(body))
 }

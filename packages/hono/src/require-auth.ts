@@ -56,8 +56,8 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   return middleware
 }
 
-/** The answer of `toErrorResponse(err)`: status, headers and `{ error, error_description }`. @internal */
-export function errorResponse(c: Context, err: unknown): Response {
+/** The answer of `toErrorResponse(err)`: status, headers and `{ error, error_description }`. */
+function errorResponse(c: Context, err: unknown): Response {
   const { status, headers, body } = toErrorResponse(err)
   return c.json(body, status as ContentfulStatusCode, headers)
 }

@@ -12,26 +12,19 @@
  *
  * @module
  */
-import type { ResourceServer } from '@org/rs-core'
+import type { DocumentResponse, ResourceServer } from '@org/rs-core'
 import type { Handler } from 'hono'
-import { errorResponse } from './require-auth.js'
 
-/** Handler answering `rs.jwks()`: the resource server's public keys (never a private member). */
+/** Handler answering `rs.jwksResponse()`: the resource server's public keys (never a private member). */
 export function jwksHandler(rs: ResourceServer): Handler {
-  return async (c) => {
-    try {
-      return c.json(await rs.jwks())
-    } catch (err) {
-      return errorResponse(c, err)
-    }
-  }
+  return async () => toResponse(await rs.jwksResponse())
 }
 
-/** Handler answering the RFC 9728 metadata, or a 404 JSON error when the `resource` option is not set. */
+/** Handler answering `rs.protectedResourceMetadataResponse()`: the RFC 9728 metadata, or 404 without the `resource` option. */
 export function protectedResourceMetadataHandler(rs: ResourceServer): Handler {
-  return (c) => {
-    const metadata = rs.protectedResourceMetadata()
-    if (metadata === undefined) return c.json({ error: 'not_found', error_description: 'No protected resource metadata is configured' }, 404)
-    return c.json(metadata)
-  }
+  return () => toResponse(rs.protectedResourceMetadataResponse())
+}
+
+function toResponse({ status, headers, body }: DocumentResponse): Response {
+  return new Response(JSON.stringify(body), { status, headers })
 }

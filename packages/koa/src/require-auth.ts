@@ -63,8 +63,8 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   }
 }
 
-/** Answers `toErrorResponse(err)`: status, headers and `{ error, error_description }`. @internal */
-export function sendError(ctx: Context, err: unknown): void {
+/** Answers `toErrorResponse(err)`: status, headers and `{ error, error_description }`. */
+function sendError(ctx: Context, err: unknown): void {
   const { status, headers, body } = toErrorResponse(err)
   ctx.status = status
   ctx.set(headers)

@@ -12,28 +12,21 @@
  *
  * @module
  */
-import type { ResourceServer } from '@org/rs-core'
-import type { Middleware } from 'koa'
-import { sendError } from './require-auth.js'
+import type { DocumentResponse, ResourceServer } from '@org/rs-core'
+import type { Context, Middleware } from 'koa'
 
-/** Middleware answering `rs.jwks()`: the resource server's public keys (never a private member). */
+/** Middleware answering `rs.jwksResponse()`: the resource server's public keys (never a private member). */
 export function jwksHandler(rs: ResourceServer): Middleware {
-  return async (ctx) => {
-    try {
-      ctx.body = await rs.jwks()
-    } catch (err) {
-      sendError(ctx, err)
-    }
-  }
+  return async (ctx) => send(ctx, await rs.jwksResponse())
 }
 
-/** Middleware answering the RFC 9728 metadata, or a 404 JSON error when the `resource` option is not set. */
+/** Middleware answering `rs.protectedResourceMetadataResponse()`: the RFC 9728 metadata, or 404 without the `resource` option. */
 export function protectedResourceMetadataHandler(rs: ResourceServer): Middleware {
-  return (ctx) => {
-    const metadata = rs.protectedResourceMetadata()
-    if (metadata === undefined) {
-      ctx.status = 404
-      ctx.body = { error: 'not_found', error_description: 'No protected resource metadata is configured' }
-    } else ctx.body = metadata
-  }
+  return (ctx) => send(ctx, rs.protectedResourceMetadataResponse())
+}
+
+function send(ctx: Context, { status, headers, body }: DocumentResponse): void {
+  ctx.status = status
+  ctx.set(headers)
+  ctx.body = JSON.stringify(body)
 }

@@ -1,5 +1,5 @@
 /**
- * `@org/rs-express`: protect an Express 5 API with OAuth 2.0 bearer tokens, using `@org/rs-core`.
+ * `@org/rs-express`: protect an Express 5 (or 4) API with OAuth 2.0 bearer tokens, using `@org/rs-core`.
  *
  * @packageDocumentation
  */

@@ -1,5 +1,5 @@
 /**
- * Express 5 middleware that authenticates the request's bearer token with `@org/rs-core`.
+ * Express 5 (or 4) middleware that authenticates the request's bearer token with `@org/rs-core`.
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * Express 5 handlers for the documents a resource server publishes: its JWKS (the keys the
+ * Express 5 (or 4) handlers for the documents a resource server publishes: its JWKS (the keys the
  * authorization server encrypts introspection responses to) and its RFC 9728 metadata.
  *
  * @example

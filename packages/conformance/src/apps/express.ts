@@ -3,8 +3,9 @@ import { jwksHandler, protectedResourceMetadataHandler, requireAuth } from '@org
 import express from 'express'
 import { type AppFactory, JWKS_PATH, listen, metadataPath } from './shared.js'
 
-export const startExpressApp: AppFactory = (rs) => {
-  const app = express()
+/** The Express app (Express 5 by default; ./express4.ts passes Express 4). */
+export const startExpressApp = (rs: Parameters<AppFactory>[0], framework: typeof express = express): ReturnType<AppFactory> => {
+  const app = framework()
   app.get('/api/me', requireAuth(rs), (req, res) => {
     res.json({ sub: req.auth!.sub, scopes: req.auth!.scopes })
   })

@@ -427,7 +427,8 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
     required: ['token_endpoint'],
     fetch: fetchOption,
     timeout: opts.timeout,
-    allowInsecureRequests: oauthInsecure,
+    // Our URL rule (https, or http on loopback / when allowed) for discovered endpoints too.
+    allowInsecureRequests: opts.allowInsecureRequests,
     clock,
   })
   const clientAuth = clientAuthFactory({ clientId, clientSecret: opts.clientSecret, privateKey: opts.privateKey as PrivateKeyInput | undefined, authMethod })

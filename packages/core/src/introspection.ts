@@ -24,7 +24,8 @@ export const CONTENT_ENCRYPTION_ALGS = ['A128GCM', 'A192GCM', 'A256GCM', 'A128CB
 export interface IntrospectorSettings {
   metadata: MetadataSource
   clientId: string
-  clientSecret: string | undefined
+  /** The client secret's bytes: the HS256 key of signed responses (RFC 9701 §5). */
+  hsSecret: Uint8Array | undefined
   clientAuth: () => Promise<oauth.ClientAuth>
   /** `json`: ask for and accept only JSON; `jwt`: ask for and accept only a (signed, maybe encrypted) JWT. */
   response: 'json' | 'jwt'
@@ -149,7 +150,7 @@ async function verifyJwtResponse(settings: IntrospectorSettings, as: oauth.Autho
     throw new AuthorizationServerError('bad_response', `${what} sent a body that is neither a JWS nor a JWE`)
   }
 
-  const hsSecret = settings.clientSecret === undefined ? undefined : new TextEncoder().encode(settings.clientSecret)
+  const { hsSecret } = settings
   let payload: jose.JWTPayload
   try {
     ;({ payload } = await jose.jwtVerify(

@@ -291,12 +291,12 @@ class IssuerRuntime {
       allowInsecureRequests,
       clock: shared.clock,
     })
-    const keySet = () => this.keySetFor(this.metadata)
+    const keySet = () => this.keySet()
     if (introspects) {
       this.introspector = {
         metadata: this.metadata,
         clientId: entry.clientId!,
-        clientSecret: entry.clientSecret,
+        hsSecret: entry.clientSecret === undefined ? undefined : encoder.encode(entry.clientSecret),
         clientAuth: clientAuthFactory({
           clientId: entry.clientId!,
           clientSecret: entry.clientSecret,
@@ -323,7 +323,7 @@ class IssuerRuntime {
         issuer: entry.issuer,
         audience: this.audience ?? [],
         algorithms: entry.jwt?.algorithms ?? [...DEFAULT_JWT_ALGS],
-        secret: entry.jwt?.secret === undefined ? undefined : new TextEncoder().encode(entry.jwt.secret),
+        secret: entry.jwt?.secret === undefined ? undefined : encoder.encode(entry.jwt.secret),
         typ: entry.jwt?.typ ?? 'strict',
         maxTokenAge: entry.jwt?.maxTokenAge,
         keySet,
@@ -334,10 +334,9 @@ class IssuerRuntime {
   }
 
   /** The AS key set, for the `jwks_uri` of the metadata as last resolved. */
-  keySetFor(metadata: MetadataSource): RemoteKeySet {
-    const as = this.#resolved
-    const url = as?.jwks_uri
-    if (url === undefined) throw new Error(`no jwks_uri known for ${metadata.issuer}`)
+  keySet(): RemoteKeySet {
+    const url = this.#resolved?.jwks_uri
+    if (url === undefined) throw new Error(`no jwks_uri known for ${this.issuer}`)
     if (this.#keySet === undefined || this.#keySetUrl !== url) {
       this.#keySet = new RemoteKeySet(url, this.#jwksOptions)
       this.#keySetUrl = url
@@ -347,7 +346,7 @@ class IssuerRuntime {
 
   #resolved: oauth.AuthorizationServer | undefined
 
-  /** Resolves the metadata (discovering it if needed) and remembers it for {@link keySetFor}. */
+  /** Resolves the metadata (discovering it if needed) and remembers it for {@link keySet}. */
   async resolve(): Promise<oauth.AuthorizationServer> {
     const as = await this.metadata.get()
     this.#resolved = as
@@ -530,12 +529,10 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     return undefined
   }
 
+  /** The full path, for a token {@link cachedAnswer} did not find: verification, introspection, I/O. */
   async function route(token: string): Promise<AccessTokenInfo> {
     if (format === 'introspection') return viaIntrospection(token)
-    // Hot path first: a JWT verified before is answered from the cache without decoding it again.
     const handle = looksLikeJws(token) ? jwtHandle(token) : undefined
-    const hit = handle === undefined ? undefined : cachedJwt(handle)
-    if (hit !== undefined) return hit
     const claims = handle === undefined ? undefined : peekJwt(token)
     const runtime = claims !== undefined && typeof claims.iss === 'string' ? byIssuer.get(claims.iss) : undefined
     if (handle !== undefined && runtime?.jwtSettings !== undefined) {

@@ -5,7 +5,7 @@
  * @module client-auth
  */
 import * as oauth from 'oauth4webapi'
-import { importPrivateKey, type PrivateKeyInput } from './keys.js'
+import { importPrivateKey, type PrivateKeyInput } from './keys/index.js'
 
 export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'private_key_jwt' | 'client_secret_jwt'
 

@@ -22,8 +22,8 @@
  *
  * @packageDocumentation
  */
-export { createResourceServer, wellKnownMetadataUrl } from './resource-server.js'
-export type { AuthenticateOptions, DocumentResponse, IssuerOptions, ProtectedResourceMetadata, ResourceServer, ResourceServerOptions } from './resource-server.js'
+export { createResourceServer, wellKnownMetadataUrl } from './resource-server/index.js'
+export type { AuthenticateOptions, DocumentResponse, IssuerOptions, ProtectedResourceMetadata, ResourceServer, ResourceServerOptions } from './resource-server/index.js'
 export type { AccessTokenInfo, ScopeRequirement } from './token-info.js'
 export { extractBearerToken } from './bearer.js'
 export type { BearerOptions } from './bearer.js'
@@ -36,13 +36,13 @@ export {
   toErrorResponse,
 } from './errors.js'
 export type { AuthorizationServerFailure, BearerErrorCode, BearerErrorOptions, ConfigurationIssue, ErrorResponse } from './errors.js'
-export { MemoryCache } from './cache.js'
-export type { CacheStore, Clock } from './cache.js'
-export type { IntrospectionClaims } from './introspection.js'
-export type { PrivateKeyInput } from './keys.js'
+export { MemoryCache } from './cache/index.js'
+export type { CacheStore, Clock } from './cache/index.js'
+export type { IntrospectionClaims } from './introspection/index.js'
+export type { PrivateKeyInput } from './keys/index.js'
 export type { ClientAuthMethod } from './client-auth.js'
 export type { FetchLike } from './http.js'
-export { proConnect, PROCONNECT_ENVIRONMENTS } from './proconnect.js'
-export type { ProConnectEnvironment, ProConnectOptions } from './proconnect.js'
-export { createClientCredentials } from './client-credentials.js'
-export type { ClientCredentials, ClientCredentialsOptions, ClientCredentialsToken, TokenRequestOptions } from './client-credentials.js'
+export { proConnect, PROCONNECT_ENVIRONMENTS } from './presets/proconnect.js'
+export type { ProConnectEnvironment, ProConnectOptions } from './presets/proconnect.js'
+export { createClientCredentials } from './client-credentials/index.js'
+export type { ClientCredentials, ClientCredentialsOptions, ClientCredentialsToken, TokenRequestOptions } from './client-credentials/index.js'

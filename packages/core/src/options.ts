@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { CLIENT_AUTH_METHODS } from './client-auth.js'
 import { ConfigurationError } from './errors.js'
 import { isAllowedUrl } from './http.js'
-import type { PrivateKeyInput } from './keys.js'
+import type { PrivateKeyInput } from './keys/index.js'
 
 /** Validates `input` against `schema`; throws a {@link ConfigurationError} naming every wrong option. */
 export function parseOptions<S extends z.ZodType>(component: string, schema: S, input: unknown): z.output<S> {

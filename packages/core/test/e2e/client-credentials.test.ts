@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { inspect } from 'node:util'
 import { APP_BASIC_SECRET, APP_SECRET, RS_JSON_SECRET, faults, readBody, startHttpServer, startTestAS, type TestAS, type TestHttpServer } from '@org/rs-testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { MemoryCache, type CacheStore } from '../src/cache.js'
-import { createClientCredentials, type ClientCredentialsOptions } from '../src/client-credentials.js'
-import { AuthorizationServerError, ConfigurationError, TokenEndpointError } from '../src/errors.js'
+import { MemoryCache, type CacheStore } from '../../src/cache/index.js'
+import { createClientCredentials, type ClientCredentialsOptions } from '../../src/client-credentials/index.js'
+import { AuthorizationServerError, ConfigurationError, TokenEndpointError } from '../../src/errors.js'
 
 const SECRET = 'S3cr3t-0f-the-client-that-must-never-leak-0123456789'
 const TINY_RETRY = { attempts: 3, baseDelay: 1, maxDelay: 5 }

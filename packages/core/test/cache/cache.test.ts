@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { MemoryCache } from '../src/index.js'
-import { sha256Hex, SingleFlight } from '../src/cache.js'
+import { MemoryCache } from '../../src/index.js'
+import { sha256Hex, SingleFlight } from '../../src/cache/index.js'
 
 describe('MemoryCache', () => {
   it('expires entries at their lifetime (injected clock)', () => {

@@ -13,7 +13,7 @@ import {
   type ResourceServer,
   type ResourceServerOptions,
   toErrorResponse,
-} from '../src/index.js'
+} from '../../src/index.js'
 
 let as: TestAS
 let rsJwks: TestHttpServer

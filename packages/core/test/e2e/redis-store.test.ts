@@ -8,7 +8,7 @@ import { createServer } from 'node:net'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { faults, startHttpServer, startTestAS, type TestAS } from '@org/rs-testing'
-import { type CacheStore, createClientCredentials, createResourceServer } from '../src/index.js'
+import { type CacheStore, createClientCredentials, createResourceServer } from '../../src/index.js'
 
 function hasRedis(): boolean {
   try {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestAS, type TestAS } from '@org/rs-testing'
-import { createResourceServer, PROCONNECT_ENVIRONMENTS, proConnect } from '../src/index.js'
+import { createResourceServer, PROCONNECT_ENVIRONMENTS, proConnect } from '../../src/index.js'
 
 let as: TestAS
 beforeAll(async () => {

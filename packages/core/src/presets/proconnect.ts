@@ -2,10 +2,10 @@
  * ProConnect / AgentConnect (the French public-sector identity federation) as the authorization
  * server: environments, endpoints and the options its resource servers need.
  *
- * @module proconnect
+ * @module presets/proconnect
  */
-import type { PrivateKeyInput } from './keys.js'
-import type { ResourceServerOptions } from './resource-server.js'
+import type { PrivateKeyInput } from '../keys/index.js'
+import type { ResourceServerOptions } from '../resource-server/index.js'
 
 /** ProConnect environments and their hosts. */
 export const PROCONNECT_ENVIRONMENTS = {

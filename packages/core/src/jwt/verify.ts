@@ -2,13 +2,13 @@
  * JWT access tokens (RFC 9068) verified locally: signature against the AS's published keys (or a
  * configured shared secret for HS*), algorithm allow-list, `typ`, `iss`, `aud`, lifetime, `crit`.
  *
- * @module jwt
+ * @module jwt/verify
  */
 import * as jose from 'jose'
-import { AuthorizationServerError, BearerError } from './errors.js'
-import { joseReason } from './introspection.js'
-import type { RemoteKeySet } from './keys.js'
-import { type AccessTokenInfo, toTokenInfo } from './token-info.js'
+import { AuthorizationServerError, BearerError } from '../errors.js'
+import { joseReason } from '../jose-errors.js'
+import type { RemoteKeySet } from '../keys/index.js'
+import { type AccessTokenInfo, toTokenInfo } from '../token-info.js'
 
 /** Asymmetric algorithms accepted for JWT access tokens unless configured otherwise. */
 export const DEFAULT_JWT_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const
@@ -38,24 +38,6 @@ export interface VerifiedJwt {
 
 const STRICT_TYPS = new Set(['at+jwt', 'application/at+jwt'])
 const LENIENT_TYPS = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'application/jwt'])
-
-/** Two dots and no more: the shape of a compact JWS. */
-export function looksLikeJws(token: string): boolean {
-  const first = token.indexOf('.')
-  if (first <= 0) return false
-  const second = token.indexOf('.', first + 1)
-  return second !== -1 && token.indexOf('.', second + 1) === -1
-}
-
-/** Quick, unverified look at a compact JWS: its claims if it is one, else `undefined`. Used for routing only. */
-export function peekJwt(token: string): jose.JWTPayload | undefined {
-  if (!looksLikeJws(token)) return undefined
-  try {
-    return jose.decodeJwt(token)
-  } catch {
-    return undefined
-  }
-}
 
 /**
  * Verifies a JWT access token. Rejects with {@link BearerError} `invalid_token` when the token is

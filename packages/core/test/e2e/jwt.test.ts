@@ -6,7 +6,7 @@
 import * as jose from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { faults, startHttpServer, startTestAS, type TestAS, type TestHttpServer } from '@org/rs-testing'
-import { AuthorizationServerError, BearerError, createResourceServer, type ResourceServer, type ResourceServerOptions } from '../src/index.js'
+import { AuthorizationServerError, BearerError, createResourceServer, type ResourceServer, type ResourceServerOptions } from '../../src/index.js'
 
 const API = 'https://api.example.test'
 let as: TestAS

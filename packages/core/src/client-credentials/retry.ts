@@ -1,0 +1,54 @@
+/**
+ * Retries of transient token-endpoint failures (network, timeout, 408, 429, 5xx): exponential
+ * backoff with full jitter, honouring `Retry-After`.
+ *
+ * @module client-credentials/retry
+ */
+
+/** Errors worth retrying, and the Retry-After (ms) the AS sent with them. Never holds a secret. */
+const transient = new WeakSet<object>()
+const retryAfterOf = new WeakMap<object, number>()
+
+/** Marks `err` as worth retrying, with the `Retry-After` the AS sent (milliseconds), if any. */
+export function markTransient(err: object, retryAfterMs?: number): void {
+  transient.add(err)
+  if (retryAfterMs !== undefined) retryAfterOf.set(err, retryAfterMs)
+}
+
+/** The `Retry-After` (milliseconds) the AS sent with this error, if any. */
+export function retryAfterMsOf(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null ? retryAfterOf.get(err) : undefined
+}
+
+export interface RetryPolicy {
+  /** Tries in all, the first included. */
+  attempts: number
+  /** Milliseconds. */
+  baseDelay: number
+  /** Milliseconds. */
+  maxDelay: number
+}
+
+export function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()
+}
+
+/** Runs `call`, retrying transient failures per `policy`; a `Retry-After` longer than `maxDelay` ends the retries. */
+export async function withRetry<T>(policy: RetryPolicy, call: () => Promise<T>): Promise<T> {
+  const { attempts, baseDelay, maxDelay } = policy
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call()
+    } catch (err) {
+      if (typeof err !== 'object' || err === null || !transient.has(err) || attempt >= attempts) throw err
+      // Full jitter: a random delay in [0, min(maxDelay, baseDelay · 2^(attempt-1))).
+      let delay = Math.random() * Math.min(maxDelay, baseDelay * 2 ** (attempt - 1))
+      const retryAfter = retryAfterOf.get(err)
+      if (retryAfter !== undefined) {
+        if (retryAfter > maxDelay) throw err // the AS asked for a longer wait than we may spend here
+        delay = Math.max(delay, retryAfter)
+      }
+      await sleep(delay)
+    }
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Client-credentials tokens kept and refreshed: one per (scope, resource, audience) under a SHA-256
+ * key, in memory or in a shared {@link CacheStore}; refreshed `refreshSkew` before expiry; one
+ * request for all concurrent callers; on a failed refresh, the current token while it is valid.
+ *
+ * @module client-credentials/token-cache
+ */
+import { type CacheStore, type Clock, sha256Hex, SingleFlight } from '../cache/index.js'
+import { AuthorizationServerError } from '../errors.js'
+import type { NormalisedRequest } from './options.js'
+import { retryAfterMsOf } from './retry.js'
+import type { StoredToken } from './token-request.js'
+
+/** Per-key memory of failed refreshes (never holds a secret or a token). */
+interface FailureState {
+  /** Consecutive failed refreshes. */
+  count: number
+  /** While a still-valid token exists: no refresh before this time. */
+  retryAt: number
+  /** Without a valid token: no request before this time (the AS sent Retry-After). */
+  blockedUntil: number
+  upstreamStatus: number | undefined
+}
+
+const MAX_FAILURE_BACKOFF = 30_000
+
+function isStoredToken(value: unknown): value is StoredToken {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Partial<StoredToken>
+  return (
+    v.v === 1 &&
+    typeof v.accessToken === 'string' &&
+    v.accessToken !== '' &&
+    typeof v.expiresAt === 'number' &&
+    typeof v.refreshAt === 'number' &&
+    (v.scope === null || typeof v.scope === 'string')
+  )
+}
+
+export interface TokenCacheSettings {
+  store: CacheStore
+  clock: Clock
+  /** What, besides the request, makes a token different: endpoint, client, audience, extra parameters. */
+  keyParts: readonly unknown[]
+  /** "The token endpoint of …", for messages. */
+  describeEndpoint: string
+  /** Obtains a new token (with retries). */
+  fetchToken: (req: NormalisedRequest) => Promise<StoredToken>
+}
+
+export class TokenCache {
+  readonly #s: TokenCacheSettings
+  readonly #flights = new SingleFlight<StoredToken>()
+  readonly #failures = new Map<string, FailureState>()
+  readonly #keys = new Map<string, string>() // descriptor → cache key (neither holds a secret)
+  readonly #usedKeys = new Set<string>()
+
+  constructor(settings: TokenCacheSettings) {
+    this.#s = settings
+  }
+
+  keyFor(req: NormalisedRequest): string {
+    const [endpoint, clientId, audience, extraParams] = this.#s.keyParts
+    const descriptor = JSON.stringify(['cc/v1', endpoint, clientId, req.scope ?? null, req.resource, audience ?? null, extraParams])
+    let key = this.#keys.get(descriptor)
+    if (key === undefined) {
+      if (this.#keys.size >= 1000) this.#keys.clear()
+      key = `rs-core:cc:${sha256Hex(descriptor)}`
+      this.#keys.set(descriptor, key)
+    }
+    return key
+  }
+
+  /** A valid token for `req`: cached, or refreshed (once for all concurrent callers). */
+  async obtain(req: NormalisedRequest): Promise<StoredToken> {
+    const key = this.keyFor(req)
+    const cached = await this.#read(key)
+    if (cached !== undefined) this.#usedKeys.add(key) // possibly written by another instance sharing the store
+    const now = this.#s.clock()
+    if (cached !== undefined && now < cached.refreshAt) return cached
+    const failure = this.#failures.get(key)
+    if (failure !== undefined) {
+      if (cached !== undefined && now < failure.retryAt) return cached
+      if (cached === undefined && now < failure.blockedUntil) {
+        const wait = Math.ceil((failure.blockedUntil - now) / 1000)
+        throw new AuthorizationServerError('http_status', `${this.#s.describeEndpoint} asked to wait; not asking again for ${wait} s`, {
+          retryAfter: wait,
+          upstreamStatus: failure.upstreamStatus,
+        })
+      }
+    }
+    return this.#flights.run(key, () => this.#refresh(key, req, cached))
+  }
+
+  /** Drops the tokens of these requests, or every token this instance used. */
+  async invalidate(req?: NormalisedRequest): Promise<void> {
+    const targets = req === undefined ? [...this.#usedKeys] : [this.keyFor(req)]
+    for (const key of targets) {
+      this.#failures.delete(key)
+      this.#usedKeys.delete(key)
+      await this.#delete(key)
+    }
+  }
+
+  /** Drops the token of `req` only if it is still `token` (a newer one obtained meanwhile is kept). */
+  async invalidateIfCurrent(req: NormalisedRequest, token: string): Promise<void> {
+    const key = this.keyFor(req)
+    const cached = await this.#read(key)
+    if (cached !== undefined && cached.accessToken === token) {
+      this.#failures.delete(key)
+      await this.#delete(key)
+    }
+  }
+
+  /** A new token for `key`; on failure the current one while it is valid. */
+  async #refresh(key: string, req: NormalisedRequest, current: StoredToken | undefined): Promise<StoredToken> {
+    // Another caller (or another instance sharing the store) may have refreshed meanwhile.
+    const again = await this.#read(key)
+    if (again !== undefined && this.#s.clock() < again.refreshAt) return again
+    try {
+      const token = await this.#s.fetchToken(req)
+      await this.#write(key, token)
+      this.#failures.delete(key)
+      return token
+    } catch (err) {
+      const now = this.#s.clock()
+      const count = (this.#failures.get(key)?.count ?? 0) + 1
+      const retryAfter = retryAfterMsOf(err)
+      const fallback = again ?? current
+      const upstreamStatus = err instanceof AuthorizationServerError ? err.upstreamStatus : undefined
+      if (fallback !== undefined && now < fallback.expiresAt) {
+        const backoff = Math.max(Math.min(MAX_FAILURE_BACKOFF, 1000 * 2 ** (count - 1)), retryAfter ?? 0)
+        this.#failures.set(key, { count, retryAt: now + backoff, blockedUntil: now + (retryAfter ?? 0), upstreamStatus })
+        return fallback
+      }
+      this.#failures.set(key, { count, retryAt: now, blockedUntil: now + (retryAfter ?? 0), upstreamStatus })
+      throw err
+    }
+  }
+
+  async #read(key: string): Promise<StoredToken | undefined> {
+    let value: unknown
+    try {
+      value = await this.#s.store.get(key)
+    } catch {
+      return undefined // a store outage is a miss: the token is fetched again
+    }
+    if (!isStoredToken(value) || value.expiresAt <= this.#s.clock()) return undefined
+    return value
+  }
+
+  async #write(key: string, token: StoredToken): Promise<void> {
+    this.#usedKeys.add(key)
+    try {
+      await this.#s.store.set(key, token, token.expiresAt - this.#s.clock())
+    } catch {
+      // The token is still returned; the next call asks the AS again.
+    }
+  }
+
+  async #delete(key: string): Promise<void> {
+    try {
+      await this.#s.store.delete(key)
+    } catch {
+      // nothing more to do
+    }
+  }
+}

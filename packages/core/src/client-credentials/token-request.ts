@@ -1,0 +1,176 @@
+/**
+ * One token request (RFC 6749 §4.4): discovery when needed, the POST with client authentication,
+ * and the answer turned into a token or a typed error. Never attaches a cause that might hold the
+ * response body (and so a token), and removes the client secret from anything the AS echoes.
+ *
+ * @module client-credentials/token-request
+ */
+import * as oauth from 'oauth4webapi'
+import type { Clock } from '../cache/index.js'
+import { AuthorizationServerError, ConfigurationError, TokenEndpointError } from '../errors.js'
+import { type FetchLike, isAllowedUrl, parseRetryAfter, readText, withTimeout } from '../http.js'
+import { describe, httpOptions, type MetadataSource } from '../metadata.js'
+import { COMPONENT, type NormalisedRequest } from './options.js'
+import { markTransient } from './retry.js'
+
+/** A token as obtained and stored. */
+export interface StoredToken {
+  v: 1
+  accessToken: string
+  expiresAt: number
+  refreshAt: number
+  scope: string | null
+}
+
+export interface TokenEndpointSettings {
+  metadata: MetadataSource
+  clientAuth: () => Promise<oauth.ClientAuth>
+  clientId: string
+  /** The issuer as configured, for messages. */
+  issuer: string | undefined
+  /** "The token endpoint of …", for messages. */
+  describeEndpoint: string
+  audience: string | undefined
+  extraParams: readonly (readonly [string, string])[]
+  secrets: readonly string[]
+  timeout: number
+  fetch: FetchLike | undefined
+  allowInsecureRequests: boolean
+  refreshSkew: number
+  defaultLifetime: number
+  clock: Clock
+}
+
+export class TokenEndpoint {
+  readonly #s: TokenEndpointSettings
+
+  constructor(settings: TokenEndpointSettings) {
+    this.#s = settings
+  }
+
+  /** One token request; transient failures are marked for {@link withRetry}. */
+  async request(req: NormalisedRequest): Promise<StoredToken> {
+    const s = this.#s
+    const as = await this.#metadata()
+    const tokenEndpoint = as.token_endpoint!
+    if (!URL.canParse(tokenEndpoint) || !isAllowedUrl(new URL(tokenEndpoint), s.allowInsecureRequests)) {
+      throw new AuthorizationServerError('metadata', `The metadata of ${s.issuer} has a token_endpoint that is not https`)
+    }
+    let auth: oauth.ClientAuth
+    try {
+      auth = await s.clientAuth()
+    } catch (err) {
+      throw new ConfigurationError(COMPONENT, [{ path: 'privateKey', message: `could not be imported: ${describe(err)}` }])
+    }
+    const sentAt = s.clock()
+    const response = await this.#post(as, auth, this.#params(req), new URL(tokenEndpoint).protocol === 'http:')
+    const status = response.status
+    if (status === 408 || status === 429 || status >= 500) throw this.#transientStatus(response)
+
+    let body: oauth.TokenEndpointResponse
+    try {
+      body = await oauth.processClientCredentialsResponse(as, { client_id: s.clientId }, response)
+    } catch (err) {
+      throw await this.#toTokenError(err, status)
+    }
+    if (body.token_type !== 'bearer') {
+      throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} issued a token of type "${body.token_type.slice(0, 20)}", not Bearer`)
+    }
+    const lifetime = typeof body.expires_in === 'number' ? body.expires_in : s.defaultLifetime
+    const expiresAt = sentAt + lifetime * 1000
+    const skew = Math.min(s.refreshSkew, lifetime / 2)
+    return { v: 1, accessToken: body.access_token, expiresAt, refreshAt: expiresAt - skew * 1000, scope: typeof body.scope === 'string' ? body.scope : (req.scope ?? null) }
+  }
+
+  async #metadata(): Promise<oauth.AuthorizationServer> {
+    try {
+      return await this.#s.metadata.get()
+    } catch (err) {
+      if (err instanceof AuthorizationServerError && (err.failure === 'network' || err.failure === 'timeout')) markTransient(err)
+      throw err
+    }
+  }
+
+  #params(req: NormalisedRequest): URLSearchParams {
+    const params = new URLSearchParams(this.#s.extraParams as [string, string][])
+    if (req.scope !== undefined) params.set('scope', req.scope)
+    for (const r of req.resource) params.append('resource', r)
+    if (this.#s.audience !== undefined) params.set('audience', this.#s.audience)
+    return params
+  }
+
+  /** The POST, its whole exchange (headers and body) bounded by the timeout. */
+  async #post(as: oauth.AuthorizationServer, auth: oauth.ClientAuth, params: URLSearchParams, insecure: boolean): Promise<Response> {
+    const s = this.#s
+    try {
+      return await withTimeout(s.describeEndpoint, s.timeout, async (signal) => {
+        const raw = await oauth.clientCredentialsGrantRequest(as, { client_id: s.clientId }, auth, params, httpOptions(s.fetch, insecure, signal))
+        const nullBody = raw.status === 204 || raw.status === 205 || raw.status === 304
+        const text = nullBody ? null : await readText(raw, s.describeEndpoint)
+        return new Response(text, { status: raw.status, statusText: raw.statusText, headers: raw.headers })
+      })
+    } catch (err) {
+      if (err instanceof AuthorizationServerError) {
+        if (err.failure === 'network' || err.failure === 'timeout') {
+          markTransient(err)
+          s.metadata.markStale()
+        }
+        throw err
+      }
+      // oauth4webapi refused to build the request (e.g. a bad endpoint): not transient.
+      throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} could not be called: ${describe(err)}`)
+    }
+  }
+
+  #transientStatus(response: Response): AuthorizationServerError {
+    void response.body?.cancel().catch(() => {})
+    const status = response.status
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.#s.clock())
+    const err = new AuthorizationServerError('http_status', `${this.#s.describeEndpoint} answered ${status}`, {
+      upstreamStatus: status,
+      ...(retryAfter !== undefined ? { retryAfter } : {}),
+    })
+    markTransient(err, retryAfter === undefined ? undefined : retryAfter * 1000)
+    return err
+  }
+
+  /** Maps an oauth4webapi processing error to ours. */
+  async #toTokenError(err: unknown, status: number): Promise<Error> {
+    const { describeEndpoint, secrets } = this.#s
+    if (err instanceof oauth.ResponseBodyError) {
+      return new TokenEndpointError(redact(err.error, secrets)!, redact(err.error_description, secrets), err.status)
+    }
+    if (err instanceof oauth.WWWAuthenticateChallengeError) {
+      const { error, description } = await challengeError(err)
+      if (error !== undefined) return new TokenEndpointError(redact(error, secrets)!, redact(description, secrets), err.status)
+      return new AuthorizationServerError('client_rejected', `${describeEndpoint} rejected the client authentication (${status})`, { upstreamStatus: status })
+    }
+    const detail = err instanceof Error ? err.message.slice(0, 200) : 'unexpected error'
+    if (status !== 200) {
+      return new AuthorizationServerError('http_status', `${describeEndpoint} answered ${status}: ${detail}`, { upstreamStatus: status })
+    }
+    return new AuthorizationServerError('bad_response', `${describeEndpoint} sent an unusable token response: ${detail}`, { upstreamStatus: status })
+  }
+}
+
+/** A 401 with a challenge (e.g. for client_secret_basic): the OAuth error is in the body, or else in the challenge. */
+async function challengeError(err: oauth.WWWAuthenticateChallengeError): Promise<{ error: string | undefined; description: string | undefined }> {
+  try {
+    const json = (await err.response.json()) as { error?: unknown; error_description?: unknown }
+    if (typeof json.error === 'string' && json.error !== '') {
+      return { error: json.error, description: typeof json.error_description === 'string' ? json.error_description : undefined }
+    }
+  } catch {
+    // not JSON
+  }
+  const challenge = err.cause.find((c) => typeof c.parameters.error === 'string')
+  return { error: challenge?.parameters.error ?? undefined, description: challenge?.parameters.error_description ?? undefined }
+}
+
+/** Removes every occurrence of `secret` from `text` (an AS that echoes the secret back must not leak it). */
+function redact(text: string | undefined, secrets: readonly string[]): string | undefined {
+  if (text === undefined) return undefined
+  let out = text
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]')
+  return out.length > 500 ? `${out.slice(0, 500)}…` : out
+}

@@ -1,0 +1,14 @@
+/**
+ * Token introspection (RFC 7662) with JSON, signed and encrypted responses (RFC 9701).
+ *
+ * @module introspection
+ */
+export { introspectToken } from './request.js'
+export { parseIntrospectionJson } from './json-response.js'
+export {
+  CONTENT_ENCRYPTION_ALGS,
+  DEFAULT_INTROSPECTION_SIGNING_ALGS,
+  type IntrospectionClaims,
+  type IntrospectorSettings,
+  KEY_MANAGEMENT_ALGS,
+} from './settings.js'

@@ -1,0 +1,112 @@
+/**
+ * `createResourceServer`: the assembly. Validates the options once, then wires the named parts:
+ * issuer runtimes, verdict caches, the two token paths, routing, per-request requirements, the
+ * published documents.
+ *
+ * @module resource-server/create
+ */
+import { type CacheStore, MemoryCache } from '../cache/index.js'
+import { importPrivateKey, type ImportedKey, type PrivateKeyInput } from '../keys/index.js'
+import { introspectToken } from '../introspection/index.js'
+import { parseOptions } from '../options.js'
+import { Authenticator } from './authenticate.js'
+import { PublishedDocuments } from './documents.js'
+import { IntrospectionPath } from './introspection-path.js'
+import { IssuerRuntime } from './issuer-runtime.js'
+import { JwtPath } from './jwt-path.js'
+import { defaultTokenFormat, mergeIssuer, optionsSchema, type ParsedOptions, type ResourceServerOptions } from './options.js'
+import { RequestRequirements } from './requirements.js'
+import { TokenRouter } from './routing.js'
+import type { ResourceServer } from './types.js'
+import { type CachedVerdict, IntrospectionVerdicts, VerifiedJwtCache } from './verdict-cache.js'
+
+/**
+ * Creates a resource server: validates the options (throwing a {@link ConfigurationError} that
+ * names every wrong option), then returns an object whose {@link ResourceServer.authenticate}
+ * checks `Authorization` headers.
+ *
+ * @example Introspection (RFC 7662), signed responses (RFC 9701)
+ * ```ts
+ * import { createResourceServer } from '@org/rs-core'
+ *
+ * const rs = createResourceServer({
+ *   issuer: 'https://auth.example.com',
+ *   clientId: 'my-api',
+ *   clientSecret: process.env.INTROSPECTION_SECRET,
+ *   introspection: { response: 'jwt', signingAlgorithms: ['RS256'] },
+ *   scopes: ['read'],
+ * })
+ * const auth = await rs.authenticate(request.headers.get('authorization'))
+ * console.log(auth.sub, auth.scopes)
+ * ```
+ *
+ * @example JWT access tokens (RFC 9068), verified locally
+ * ```ts
+ * const rs = createResourceServer({ issuer: 'https://auth.example.com', audience: 'https://api.example.com', tokenFormat: 'jwt' })
+ * ```
+ */
+export function createResourceServer(options: ResourceServerOptions): ResourceServer {
+  const o = parseOptions('resource server', optionsSchema, options)
+  const clock = o.clock ?? Date.now
+  const decryptionKeys = memoizedDecryptionKeys(o)
+  const entries = o.issuers?.map((e) => mergeIssuer(o, e)) ?? [mergeIssuer(o, { issuer: o.issuer! })]
+  const format = o.tokenFormat ?? defaultTokenFormat(entries)
+  const issuers = entries.map((entry, i) => new IssuerRuntime(i, entry, o, { clock, decryptionKeys, format }))
+  const introspecting = issuers.filter((r) => r.introspector !== undefined)
+
+  const caching = o.cache === false ? undefined : (o.cache ?? {})
+  const lifetimes = { maxTtlMs: (caching?.maxTtl ?? 300) * 1000, inactiveTtlMs: (caching?.inactiveTtl ?? 30) * 1000 }
+  const store: CacheStore<CachedVerdict> | undefined =
+    caching === undefined ? undefined : ((caching.store as CacheStore<CachedVerdict> | undefined) ?? new MemoryCache<CachedVerdict>({ maxEntries: caching.maxEntries ?? 10_000, clock }))
+  const verdicts = new IntrospectionVerdicts(store)
+  const jwtCache = new VerifiedJwtCache(caching === undefined ? 0 : (caching.verifiedJwtMaxEntries ?? caching.maxEntries ?? 10_000), issuers, clock, lifetimes.maxTtlMs)
+
+  // Introspected tokens are checked against `audience` when asked for (`audienceClaim`), or by default when
+  // introspection is the only path. In `auto` mode `audience` is, by default, the JWT access tokens' audience:
+  // opaque tokens often carry no `aud` (RFC 7662 makes it optional) and the AS vouches for them.
+  const audienceClaim = o.audienceClaim ?? (format === 'introspection' ? 'aud' : undefined)
+  const introspection = new IntrospectionPath({ runtimes: introspecting, tryAll: o.tryAllIntrospectionEndpoints ?? false, audienceClaim, lifetimes, verdicts, clock })
+  const router = new TokenRouter(format, issuers, new JwtPath(jwtCache), introspection)
+  const requirements = new RequestRequirements(clock, o.clockTolerance ?? 5, { scopes: o.scopes, anyScope: o.anyScope })
+  const documents = new PublishedDocuments(o, issuers.map((r) => r.issuer), decryptionKeys)
+  const metadataUrl = documents.resourceMetadataUrl
+  const challenge = o.realm !== undefined || metadataUrl !== undefined ? { realm: o.realm, resourceMetadata: metadataUrl } : undefined
+  const bearer = { maxLength: o.bearer?.maxLength ?? 8192, acceptBase64: o.bearer?.acceptBase64 ?? false }
+  const authenticator = new Authenticator(router, requirements, bearer, challenge)
+
+  const rs: ResourceServer = {
+    authenticate: authenticator.authenticate.bind(authenticator) as ResourceServer['authenticate'],
+    verifyToken: authenticator.verifyToken.bind(authenticator),
+    async introspect(token) {
+      const runtime = introspecting[0]
+      if (runtime === undefined) throw new Error('This resource server is not configured for introspection (no clientId)')
+      await runtime.resolve()
+      return introspectToken(runtime.introspector!, token)
+    },
+    jwks: () => documents.jwks(),
+    protectedResourceMetadata: () => documents.protectedResourceMetadata(),
+    jwksResponse: () => documents.jwksResponse(),
+    protectedResourceMetadataResponse: () => documents.protectedResourceMetadataResponse(),
+    resourceMetadataUrl: metadataUrl,
+    resourceMetadataPath: documents.resourceMetadataPath,
+    async ready() {
+      await decryptionKeys()
+      for (const runtime of issuers) {
+        await runtime.resolve()
+        if (runtime.introspector) await runtime.introspector.clientAuth()
+      }
+    },
+    async clearCache() {
+      jwtCache.clear()
+      verdicts.clear()
+    },
+  }
+  Object.defineProperty(rs, 'toJSON', { value: () => ({ issuers: issuers.map((r) => r.issuer), tokenFormat: format }), enumerable: false })
+  return rs
+}
+
+/** The resource server's own private keys, imported once, on first use. */
+function memoizedDecryptionKeys(o: ParsedOptions): () => Promise<readonly ImportedKey[]> {
+  let imported: Promise<readonly ImportedKey[]> | undefined
+  return () => (imported ??= Promise.all((o.decryptionKeys ?? []).map((k) => importPrivateKey(k as PrivateKeyInput, 'enc'))))
+}

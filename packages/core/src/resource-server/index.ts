@@ -1,0 +1,9 @@
+/**
+ * The resource server: an `Authorization` header in, a validated token or an RFC 6750 error out.
+ *
+ * @module resource-server
+ */
+export { createResourceServer } from './create.js'
+export { wellKnownMetadataUrl } from './documents.js'
+export type { IssuerOptions, ResourceServerOptions } from './options.js'
+export type { AuthenticateOptions, DocumentResponse, ProtectedResourceMetadata, ResourceServer } from './types.js'

@@ -1,0 +1,162 @@
+/**
+ * One authorization server as this resource server uses it: its metadata (discovered or given),
+ * its key set, and the settings of introspection and JWT verification, resolved once from the
+ * options.
+ *
+ * @module resource-server/issuer-runtime
+ */
+import type * as oauth from 'oauth4webapi'
+import type { Clock } from '../cache/index.js'
+import { clientAuthFactory } from '../client-auth.js'
+import type { FetchLike } from '../http.js'
+import {
+  CONTENT_ENCRYPTION_ALGS,
+  DEFAULT_INTROSPECTION_SIGNING_ALGS,
+  type IntrospectorSettings,
+  KEY_MANAGEMENT_ALGS,
+} from '../introspection/index.js'
+import { DEFAULT_JWT_ALGS, type JwtVerifierSettings } from '../jwt/index.js'
+import { type ImportedKey, type PrivateKeyInput, RemoteKeySet, type RemoteKeySetOptions } from '../keys/index.js'
+import { MetadataSource } from '../metadata.js'
+import { resolveAuthMethod } from '../options.js'
+import { canIntrospect, type IssuerEntry, type ParsedOptions, type TokenFormat } from './options.js'
+
+const encoder = new TextEncoder()
+
+/** What every issuer of one resource server shares. */
+export interface SharedIssuerContext {
+  clock: Clock
+  decryptionKeys: () => Promise<readonly ImportedKey[]>
+  format: TokenFormat
+}
+
+/** Plain settings every network call of this resource server uses. */
+interface NetworkSettings {
+  timeout: number
+  fetch: FetchLike | undefined
+  allowInsecureRequests: boolean
+  clockTolerance: number
+}
+
+export class IssuerRuntime {
+  readonly index: number
+  readonly issuer: string
+  readonly metadata: MetadataSource
+  readonly audience: readonly string[] | undefined
+  readonly introspector: IntrospectorSettings | undefined
+  readonly jwtSettings: JwtVerifierSettings | undefined
+  #keySet: RemoteKeySet | undefined
+  #keySetUrl: string | undefined
+  #resolved: oauth.AuthorizationServer | undefined
+  readonly #jwksOptions: RemoteKeySetOptions
+
+  constructor(index: number, entry: IssuerEntry, o: ParsedOptions, shared: SharedIssuerContext) {
+    this.index = index
+    this.issuer = entry.issuer
+    const net: NetworkSettings = {
+      timeout: o.timeout ?? 5_000,
+      fetch: o.fetch,
+      allowInsecureRequests: o.allowInsecureRequests ?? false,
+      clockTolerance: o.clockTolerance ?? 5,
+    }
+    this.audience = entry.audience === undefined ? undefined : typeof entry.audience === 'string' ? [entry.audience] : entry.audience
+    this.#jwksOptions = { cacheMaxAge: o.jwks?.cacheMaxAge, cooldown: o.jwks?.cooldown, timeout: net.timeout, fetch: o.fetch }
+    const introspects = shared.format !== 'jwt' && canIntrospect(entry)
+    const verifiesJwts = shared.format !== 'introspection'
+    const keySet = () => this.keySet()
+    const introspector = introspects ? introspectorSettings(entry, o, net, shared, keySet) : undefined
+    this.metadata = new MetadataSource({
+      issuer: entry.issuer,
+      endpoints: { introspection_endpoint: entry.introspectionEndpoint, jwks_uri: entry.jwksUri },
+      required: requiredEndpoints(introspector, verifiesJwts),
+      fetch: o.fetch,
+      timeout: net.timeout,
+      allowInsecureRequests: net.allowInsecureRequests,
+      clock: shared.clock,
+    })
+    this.introspector = introspector === undefined ? undefined : { ...introspector, metadata: this.metadata }
+    this.jwtSettings = verifiesJwts ? jwtVerifierSettings(entry, this.audience, net, shared, keySet) : undefined
+  }
+
+  /** The AS key set, for the `jwks_uri` of the metadata as last resolved. */
+  keySet(): RemoteKeySet {
+    const url = this.#resolved?.jwks_uri
+    if (url === undefined) throw new Error(`no jwks_uri known for ${this.issuer}`)
+    if (this.#keySet === undefined || this.#keySetUrl !== url) {
+      this.#keySet = new RemoteKeySet(url, this.#jwksOptions)
+      this.#keySetUrl = url
+    }
+    return this.#keySet
+  }
+
+  /** Resolves the metadata (discovering it if needed) and remembers it for {@link keySet}. */
+  async resolve(): Promise<oauth.AuthorizationServer> {
+    const as = await this.metadata.get()
+    this.#resolved = as
+    return as
+  }
+
+  /** The key set if already created (for the verified-JWT cache's key check). */
+  get currentKeySet(): RemoteKeySet | undefined {
+    return this.#keySet
+  }
+}
+
+/** The endpoints discovery must find: introspection when used, the JWKS when some signature is checked against it. */
+function requiredEndpoints(introspector: Omit<IntrospectorSettings, 'metadata'> | undefined, verifiesJwts: boolean) {
+  const required: ('introspection_endpoint' | 'jwks_uri')[] = []
+  if (introspector !== undefined) required.push('introspection_endpoint')
+  const signedWithPublishedKey = introspector?.response === 'jwt' && introspector.signingAlgorithms.some((a) => !a.startsWith('HS'))
+  if (verifiesJwts || signedWithPublishedKey) required.push('jwks_uri')
+  return required
+}
+
+function introspectorSettings(
+  entry: IssuerEntry,
+  o: ParsedOptions,
+  net: NetworkSettings,
+  shared: SharedIssuerContext,
+  keySet: () => RemoteKeySet,
+): Omit<IntrospectorSettings, 'metadata'> {
+  const introspection = entry.introspection
+  return {
+    clientId: entry.clientId!,
+    hsSecret: entry.clientSecret === undefined ? undefined : encoder.encode(entry.clientSecret),
+    clientAuth: clientAuthFactory({
+      clientId: entry.clientId!,
+      clientSecret: entry.clientSecret,
+      privateKey: entry.privateKey as PrivateKeyInput | undefined,
+      authMethod: resolveAuthMethod(entry),
+    }),
+    response: introspection?.response ?? (introspection?.signingAlgorithms || o.decryptionKeys ? 'jwt' : 'json'),
+    signingAlgorithms: introspection?.signingAlgorithms ?? [...DEFAULT_INTROSPECTION_SIGNING_ALGS],
+    encryption: introspection?.encryption ?? (o.decryptionKeys ? 'required' : 'none'),
+    keyManagementAlgorithms: introspection?.keyManagementAlgorithms ?? [...KEY_MANAGEMENT_ALGS],
+    contentEncryptionAlgorithms: introspection?.contentEncryptionAlgorithms ?? [...CONTENT_ENCRYPTION_ALGS],
+    decryptionKeys: shared.decryptionKeys,
+    keySet,
+    tokenTypeHint: introspection?.tokenTypeHint,
+    ...net,
+    clock: shared.clock,
+  }
+}
+
+function jwtVerifierSettings(
+  entry: IssuerEntry,
+  audience: readonly string[] | undefined,
+  net: NetworkSettings,
+  shared: SharedIssuerContext,
+  keySet: () => RemoteKeySet,
+): JwtVerifierSettings {
+  return {
+    issuer: entry.issuer,
+    audience: audience ?? [],
+    algorithms: entry.jwt?.algorithms ?? [...DEFAULT_JWT_ALGS],
+    secret: entry.jwt?.secret === undefined ? undefined : encoder.encode(entry.jwt.secret),
+    typ: entry.jwt?.typ ?? 'strict',
+    maxTokenAge: entry.jwt?.maxTokenAge,
+    keySet,
+    clockTolerance: net.clockTolerance,
+    clock: shared.clock,
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * The options of {@link createResourceServer}: the zod schema that validates them once, at
+ * construction (a mistake names the option), the public option types, and how per-issuer options
+ * inherit the top-level ones.
+ *
+ * @module resource-server/options
+ */
+import { z } from 'zod'
+import { type CacheStore, type Clock, isCacheStore } from '../cache/index.js'
+import type { FetchLike } from '../http.js'
+import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from '../introspection/index.js'
+import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, urlSchema } from '../options.js'
+
+const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'] as const
+const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` })
+const audienceSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'expected a string or a non-empty array of strings' })
+const scopeListSchema = z.array(z.string().min(1).regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope token (no space or quote)'))
+
+const issuerFields = {
+  introspectionEndpoint: urlSchema.optional(),
+  jwksUri: urlSchema.optional(),
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
+  privateKey: privateKeySchema.optional(),
+  authMethod: clientAuthMethodSchema.optional(),
+  audience: audienceSchema.optional(),
+  introspection: z
+    .strictObject({
+      response: z.enum(['json', 'jwt']).optional(),
+      signingAlgorithms: z.array(z.enum(SIGNING_ALGS)).min(1).optional(),
+      encryption: z.enum(['required', 'optional', 'none']).optional(),
+      keyManagementAlgorithms: z.array(z.enum(KEY_MANAGEMENT_ALGS)).min(1).optional(),
+      contentEncryptionAlgorithms: z.array(z.enum(CONTENT_ENCRYPTION_ALGS)).min(1).optional(),
+      tokenTypeHint: z.string().min(1).optional(),
+    })
+    .optional(),
+  jwt: z
+    .strictObject({
+      algorithms: z.array(z.enum(SIGNING_ALGS, { error: `expected one of ${SIGNING_ALGS.join(', ')} ("none" is never accepted)` })).min(1).optional(),
+      secret: z.string().min(32, 'expected at least 32 characters').optional(),
+      typ: z.enum(['strict', 'lenient']).optional(),
+      maxTokenAge: z.number().positive().optional(),
+    })
+    .optional(),
+}
+
+const issuerSchema = z.strictObject({ issuer: urlSchema, ...issuerFields })
+
+export const optionsSchema = z
+  .strictObject({
+    issuer: urlSchema.optional(),
+    ...issuerFields,
+    issuers: z.array(issuerSchema).min(1).optional(),
+    tokenFormat: z.enum(['introspection', 'jwt', 'auto']).optional(),
+    audienceClaim: z.enum(['aud', 'client_id']).optional(),
+    scopes: scopeListSchema.optional(),
+    anyScope: scopeListSchema.optional(),
+    tryAllIntrospectionEndpoints: z.boolean().optional(),
+    decryptionKeys: z.array(privateKeySchema).min(1).optional(),
+    clockTolerance: z.number().min(0).max(300).optional(),
+    clock: fn<Clock>('a function returning milliseconds since the epoch').optional(),
+    timeout: z.number().int().min(1).max(60_000).optional(),
+    fetch: fn<FetchLike>('a fetch-compatible function').optional(),
+    allowInsecureRequests: z.boolean().optional(),
+    bearer: z
+      .strictObject({
+        maxLength: z.number().int().min(16).max(65_536).optional(),
+        acceptBase64: z.boolean().optional(),
+      })
+      .optional(),
+    cache: z
+      .union([
+        z.literal(false),
+        z.strictObject({
+          maxEntries: z.number().int().min(1).optional(),
+          maxTtl: z.number().min(0).optional(),
+          inactiveTtl: z.number().min(0).optional(),
+          store: z.custom<CacheStore>(isCacheStore, { message: 'expected a CacheStore ({ get, set, delete })' }).optional(),
+          verifiedJwtMaxEntries: z.number().int().min(0).optional(),
+        }),
+      ])
+      .optional(),
+    jwks: z.strictObject({ cacheMaxAge: z.number().int().min(0).optional(), cooldown: z.number().int().min(0).optional() }).optional(),
+    realm: z.string().min(1).optional(),
+    resource: urlSchema.optional(),
+    resourceMetadata: z
+      .strictObject({
+        url: urlSchema.optional(),
+        scopesSupported: scopeListSchema.optional(),
+        resourceName: z.string().optional(),
+        resourceDocumentation: urlSchema.optional(),
+      })
+      .optional(),
+  })
+  .superRefine((o, ctx) => {
+    if (o.issuer === undefined && o.issuers === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'required: the issuer identifier of the authorization server (or an "issuers" list)' })
+      return
+    }
+    if (o.issuer !== undefined && o.issuers !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['issuers'], message: 'give either "issuer" or "issuers", not both' })
+      return
+    }
+    const allowInsecure = o.allowInsecureRequests ?? false
+    checkUrls(ctx, allowInsecure, { resource: o.resource, 'resourceMetadata.url': o.resourceMetadata?.url })
+    const entries = o.issuers?.map((entry, i) => ({ entry: mergeIssuer(o, entry), prefix: `issuers.${i}.` })) ?? [{ entry: mergeIssuer(o, { issuer: o.issuer! }), prefix: '' }]
+    const format = o.tokenFormat ?? defaultTokenFormat(entries.map((e) => e.entry))
+    if (format !== 'jwt' && !entries.some((e) => canIntrospect(e.entry))) {
+      ctx.addIssue({ code: 'custom', path: ['clientId'], message: `required with tokenFormat "${format}": the client id this resource server uses at the introspection endpoint` })
+    }
+    for (const { entry, prefix } of entries) {
+      checkUrls(ctx, allowInsecure, { [`${prefix}issuer`]: entry.issuer, [`${prefix}introspectionEndpoint`]: entry.introspectionEndpoint, [`${prefix}jwksUri`]: entry.jwksUri })
+      if (format !== 'jwt' && canIntrospect(entry)) {
+        checkClientAuth(ctx, entry, prefix)
+        const algs = entry.introspection?.signingAlgorithms ?? []
+        if (algs.some((a) => a.startsWith('HS')) && entry.clientSecret === undefined) {
+          ctx.addIssue({ code: 'custom', path: [`${prefix}introspection`, 'signingAlgorithms'], message: 'HS* introspection responses are keyed by the client secret: clientSecret is required' })
+        }
+        const encryption = entry.introspection?.encryption ?? (o.decryptionKeys ? 'required' : 'none')
+        if (encryption !== 'none' && o.decryptionKeys === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['decryptionKeys'], message: `required with introspection.encryption "${encryption}": the private keys the AS encrypts responses to` })
+        }
+        if (encryption !== 'none' && entry.introspection?.response === 'json') {
+          ctx.addIssue({ code: 'custom', path: [`${prefix}introspection`, 'response'], message: 'must be "jwt" when responses are encrypted' })
+        }
+      }
+      if (format !== 'introspection') {
+        if (entry.audience === undefined) {
+          ctx.addIssue({ code: 'custom', path: [`${prefix}audience`], message: `required with tokenFormat "${format}": the audience (aud) JWT access tokens must be issued for, usually this API's identifier` })
+        }
+        const algs = entry.jwt?.algorithms ?? []
+        if (algs.some((a) => a.startsWith('HS')) && entry.jwt?.secret === undefined) {
+          ctx.addIssue({ code: 'custom', path: [`${prefix}jwt`, 'secret'], message: 'required when jwt.algorithms lists an HS* algorithm' })
+        }
+        if (entry.jwt?.secret !== undefined && !algs.some((a) => a.startsWith('HS'))) {
+          ctx.addIssue({ code: 'custom', path: [`${prefix}jwt`, 'algorithms'], message: 'must list the HS* algorithm(s) the jwt.secret is for' })
+        }
+      }
+    }
+  })
+
+/** Options of {@link createResourceServer}. See the README for a guided tour. */
+export type ResourceServerOptions = z.input<typeof optionsSchema>
+/** One authorization server among several (`issuers` option). */
+export type IssuerOptions = z.input<typeof issuerSchema>
+export type ParsedOptions = z.output<typeof optionsSchema>
+export type IssuerEntry = z.output<typeof issuerSchema>
+
+export function mergeIssuer(top: ParsedOptions, entry: IssuerEntry): IssuerEntry {
+  const merged: IssuerEntry = { ...entry }
+  for (const key of Object.keys(issuerFields) as (keyof typeof issuerFields)[]) {
+    if (merged[key] === undefined && top[key] !== undefined) (merged as Record<string, unknown>)[key] = top[key]
+  }
+  return merged
+}
+export function canIntrospect(entry: IssuerEntry): boolean {
+  return entry.clientId !== undefined
+}
+/** How tokens are checked: by introspection, as JWTs locally, or JWTs locally and the rest by introspection. */
+export type TokenFormat = 'introspection' | 'jwt' | 'auto'
+
+export function defaultTokenFormat(entries: IssuerEntry[]): 'introspection' | 'jwt' {
+  return entries.some(canIntrospect) ? 'introspection' : 'jwt'
+}

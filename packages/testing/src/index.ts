@@ -30,3 +30,5 @@ export type {
 } from './as.js';
 export { startHttpServer, readBody, faults } from './http.js';
 export type { Handler, TestHttpServer } from './http.js';
+export { startMockOAuth2Server } from './mock-oauth2.js';
+export type { MockOAuth2Server, MockTokenOptions } from './mock-oauth2.js';

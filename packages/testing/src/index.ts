@@ -30,3 +30,14 @@ export type {
 } from './as.js';
 export { startHttpServer, readBody, faults } from './http.js';
 export type { Handler, TestHttpServer } from './http.js';
+export { startVendorAS, VENDORS, atHash } from './vendors.js';
+export type {
+  Vendor,
+  VendorAS,
+  VendorASOptions,
+  ClientCredentials,
+  ClaimOverrides,
+  MintOptions,
+} from './vendors.js';
+export { startMockOAuth2Server } from './mock-oauth2.js';
+export type { MockOAuth2Server, MockTokenOptions } from './mock-oauth2.js';

@@ -3,13 +3,13 @@
  * npm platform package, and starts one process per runtime serving the scenarios on 127.0.0.1.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs'
+import { builtinModules, createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import type { Readable } from 'node:stream'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
+import { build, type BuildOptions } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import type { ScenarioConfig } from '../src/scenarios.js'
 import { CONFIG_VAR } from '../src/entries/protocol.js'
@@ -26,53 +26,28 @@ const require = createRequire(import.meta.url)
  * Bundles
  * --------------------------------------------------------------------------------------------- */
 
-export interface Bundles {
-  node: string
-  bun: string
-  deno: string
-  workerd: string
-}
-
 /**
- * One file per runtime, all from the same `src/scenarios.ts`. Bun, Deno and workerd get a
- * self-contained `platform: 'neutral'` bundle with the export conditions that runtime's tooling uses.
- * `node:*` stays external instead of failing the build: if core ever imports a Node built-in, the
- * bundle still builds and each runtime shows whether it can load it (workerd without
- * nodejs_compat cannot). Node gets only the entry bundled and imports the packages from node_modules.
+ * The file one runtime loads, built from the same `src/scenarios.ts` for every runtime. Bun, Deno
+ * and workerd get a self-contained `platform: 'neutral'` bundle with the export conditions that
+ * runtime's tooling uses. Node built-ins (`node:fs`, and bare `fs`, which is what tsup's neutral
+ * build turns `node:fs` into) stay external instead of failing the build: if core ever imports one,
+ * the bundle still builds and each runtime shows whether it can load it (workerd without
+ * nodejs_compat cannot). Node gets only the entry bundled and imports the packages from
+ * node_modules, like an app would. Built per runtime, so a build failure fails that runtime's tests only.
  */
-export async function bundleAll(): Promise<Bundles> {
-  rmSync(outDir, { recursive: true, force: true })
+export async function bundleFor(name: RuntimeName): Promise<string> {
   mkdirSync(outDir, { recursive: true })
-  const entry = (name: string) => join(pkgDir, 'src', 'entries', `${name}.ts`)
-  const neutral = (name: string, conditions: string[]) =>
-    build({
-      entryPoints: [entry(name)],
-      outfile: join(outDir, `${name}.mjs`),
-      bundle: true,
-      platform: 'neutral',
-      format: 'esm',
-      target: 'es2022',
-      mainFields: ['module', 'main'],
-      conditions,
-      external: ['node:*'],
-      logLevel: 'silent',
-    })
-  await Promise.all([
-    neutral('bun', ['bun']),
-    neutral('deno', ['deno']),
-    neutral('worker', ['workerd', 'worker', 'browser']),
-    build({
-      entryPoints: [entry('node')],
-      outfile: join(outDir, 'node.mjs'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'silent',
-    }),
-  ])
-  return { node: join(outDir, 'node.mjs'), bun: join(outDir, 'bun.mjs'), deno: join(outDir, 'deno.mjs'), workerd: join(outDir, 'worker.mjs') }
+  const file = { node: 'node', bun: 'bun', deno: 'deno', workerd: 'worker' }[name]
+  const outfile = join(outDir, `${file}.mjs`)
+  rmSync(outfile, { force: true })
+  const common: BuildOptions = { entryPoints: [join(pkgDir, 'src', 'entries', `${file}.ts`)], outfile, bundle: true, format: 'esm', logLevel: 'silent' }
+  if (name === 'node') {
+    await build({ ...common, platform: 'node', target: 'node20', packages: 'external' })
+  } else {
+    const conditions = { bun: ['bun'], deno: ['deno'], workerd: ['workerd', 'worker', 'browser'] }[name]
+    await build({ ...common, platform: 'neutral', target: 'es2022', mainFields: ['module', 'main'], conditions, external: ['node:*', ...builtinModules] })
+  }
+  return outfile
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -222,8 +197,8 @@ function startProcess(name: RuntimeName, binary: string, args: string[], config:
 async function startWorkerd(script: string, config: ScenarioConfig): Promise<RunningRuntime> {
   let out = ''
   const mf = new Miniflare({
-    modules: true,
-    scriptPath: script,
+    // The bundle as the only module: workerd itself resolves its imports (miniflare does not collect any).
+    modules: [{ type: 'ESModule', path: script, contents: readFileSync(script, 'utf8') }],
     compatibilityDate: '2025-09-01',
     compatibilityFlags: [],
     bindings: { [CONFIG_VAR]: config as never },
@@ -246,15 +221,16 @@ async function startWorkerd(script: string, config: ScenarioConfig): Promise<Run
 }
 
 /** Starts `name` serving the scenarios with `config`. One process per runtime for all scenarios. */
-export function startRuntime(name: RuntimeName, binary: string, bundles: Bundles, config: ScenarioConfig): Promise<RunningRuntime> {
+export async function startRuntime(name: RuntimeName, binary: string, config: ScenarioConfig): Promise<RunningRuntime> {
+  const bundle = await bundleFor(name)
   switch (name) {
     case 'node':
-      return startProcess(name, binary, [bundles.node], config)
+      return startProcess(name, binary, [bundle], config)
     case 'bun':
-      return startProcess(name, binary, ['run', '--no-install', bundles.bun], config)
+      return startProcess(name, binary, ['run', '--no-install', bundle], config)
     case 'deno':
-      return startProcess(name, binary, ['run', '--no-config', '--no-lock', '--no-prompt', '--allow-net=127.0.0.1', `--allow-env=${CONFIG_VAR}`, bundles.deno], config)
+      return startProcess(name, binary, ['run', '--no-config', '--no-lock', '--no-prompt', '--allow-net=127.0.0.1', `--allow-env=${CONFIG_VAR}`, bundle], config)
     case 'workerd':
-      return startWorkerd(bundles.workerd, config)
+      return startWorkerd(bundle, config)
   }
 }

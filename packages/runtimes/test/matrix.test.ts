@@ -11,7 +11,7 @@ import * as jose from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestAS, TEST_CLIENT_SECRETS, type TestAS } from '@org/rs-testing'
 import { SCENARIOS, type ScenarioConfig, type ScenarioId, type ScenarioReport, type ScenarioResult } from '../src/scenarios.js'
-import { bundleAll, findRuntime, RUNTIMES, startRuntime, type Bundles, type RunningRuntime, type RuntimeName } from './harness.js'
+import { findRuntime, RUNTIMES, startRuntime, type RunningRuntime, type RuntimeName } from './harness.js'
 
 const API = 'https://api.example.test'
 const ENC_CLIENT = { id: 'rs-enc', secret: 'rs-enc-secret-rs-enc-secret-rs-enc-secret' }
@@ -19,7 +19,6 @@ const ENC_KID = 'rs-enc-1'
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1'
 
 let as: TestAS
-let bundles: Bundles
 let decryptionKey: jose.JWK
 let closedUrl: string
 
@@ -36,7 +35,7 @@ beforeAll(async () => {
   const { privateKey } = await jose.generateKeyPair('RSA-OAEP-256', { extractable: true })
   decryptionKey = { ...(await jose.exportJWK(privateKey)), alg: 'RSA-OAEP-256', kid: ENC_KID }
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicKey } = decryptionKey
-  const [testAs, built, closed] = await Promise.all([
+  const [testAs, closed] = await Promise.all([
     startTestAS({
       clients: [
         {
@@ -54,11 +53,9 @@ beforeAll(async () => {
         },
       ],
     }),
-    bundleAll(),
     closedPortUrl(),
   ])
   as = testAs
-  bundles = built
   closedUrl = closed
 }, 60_000)
 
@@ -150,33 +147,47 @@ for (const name of RUNTIMES) {
 
   describe(name, () => {
     let running: RunningRuntime | undefined
-    let report: ScenarioReport
+    let report: ScenarioReport | undefined
+    let startupError: unknown
     let config: ScenarioConfig
 
+    // A runtime that cannot start or load the scenarios fails every one of its tests with the
+    // reason (instead of vitest's "skipped" after a failed hook).
     beforeAll(async () => {
-      config = await configFor()
-      running = await startRuntime(name, availability.binary, bundles, config)
-      const res = await fetch(`${running.url}/__scenarios`, { signal: AbortSignal.timeout(60_000) })
-      const text = await res.text()
-      if (res.status !== 200) throw new Error(`GET /__scenarios answered ${res.status}: ${text.slice(0, 2000)}\n${running.output()}`)
-      report = JSON.parse(text) as ScenarioReport
+      try {
+        config = await configFor()
+        running = await startRuntime(name, availability.binary, config)
+        const res = await fetch(`${running.url}/__scenarios`, { signal: AbortSignal.timeout(60_000) })
+        const text = await res.text()
+        if (res.status !== 200) throw new Error(`GET /__scenarios answered ${res.status}: ${text.slice(0, 2000)}\n${running.output()}`)
+        report = JSON.parse(text) as ScenarioReport
+      } catch (err) {
+        startupError = err
+      }
     }, 90_000)
+
+    const started = (): ScenarioReport => {
+      if (startupError !== undefined) throw startupError
+      if (!report) throw new Error(`${name}: no report`)
+      return report
+    }
 
     afterAll(async () => {
       await running?.stop()
     })
 
     it(`runs inside ${name} (${availability.version})`, () => {
-      expect(report.runtime.name, running?.output()).toBe(EXPECTED_IDENTITY[name])
+      expect(started().runtime.name, running?.output()).toBe(EXPECTED_IDENTITY[name])
     })
 
     for (const id of Object.keys(SCENARIOS) as ScenarioId[]) {
       it(SCENARIOS[id], () => {
-        expect(unwrap(report.results[id], running)).toMatchObject(expected(as.issuer)[id])
+        expect(unwrap(started().results[id], running)).toMatchObject(expected(as.issuer)[id])
       })
     }
 
     it('Hono adapter served natively: good token 200, no token 401, bad token 401', async () => {
+      started()
       const me = (headers: Record<string, string> = {}) => fetch(`${running!.url}/me`, { headers, signal: AbortSignal.timeout(15_000) })
 
       const ok = await me({ authorization: `Bearer ${config.tokens.hono}` })

@@ -1,15 +1,22 @@
-/** Every adapter under test. Adding a framework: write its app under ./apps and add ONE line here. */
-import { startExpressApp } from './apps/express.js'
+/** Every adapter under test. Adding a framework: write its app under ./apps and add ONE entry here. */
+import { expressRequireAuth, startExpressApp } from './apps/express.js'
 import { startExpress4App } from './apps/express4.js'
-import { startFastifyApp } from './apps/fastify.js'
-import { startHonoApp } from './apps/hono.js'
-import { startKoaApp } from './apps/koa.js'
+import { fastifyRequireAuth, startFastifyApp } from './apps/fastify.js'
+import { honoRequireAuth, startHonoApp } from './apps/hono.js'
+import { koaRequireAuth, startKoaApp } from './apps/koa.js'
 import type { AppFactory } from './apps/shared.js'
 
-export const frameworks: Record<string, AppFactory> = {
-  express: startExpressApp,
-  'express 4': startExpress4App,
-  fastify: startFastifyApp,
-  hono: startHonoApp,
-  koa: startKoaApp,
+export interface Framework {
+  /** Starts the conformance app. */
+  start: AppFactory
+  /** The adapter's `requireAuth(rs, options)`, to check what it refuses at creation. */
+  requireAuth: (rs: never, options?: never) => unknown
+}
+
+export const frameworks: Record<string, Framework> = {
+  express: { start: startExpressApp, requireAuth: expressRequireAuth as Framework['requireAuth'] },
+  'express 4': { start: startExpress4App, requireAuth: expressRequireAuth as Framework['requireAuth'] },
+  fastify: { start: startFastifyApp, requireAuth: fastifyRequireAuth as Framework['requireAuth'] },
+  hono: { start: startHonoApp, requireAuth: honoRequireAuth as Framework['requireAuth'] },
+  koa: { start: startKoaApp, requireAuth: koaRequireAuth as Framework['requireAuth'] },
 }

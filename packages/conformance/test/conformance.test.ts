@@ -3,7 +3,8 @@
  * src/frameworks.ts), with a real oidc-provider authorization server behind the resource server.
  */
 import { randomUUID } from 'node:crypto'
-import { createResourceServer, type ResourceServer } from '@org/rs-core'
+import { connect } from 'node:net'
+import { ConfigurationError, createResourceServer, type ResourceServer } from '@org/rs-core'
 import { faults, startHttpServer, startTestAS, type TestAS, type TestHttpServer } from '@org/rs-testing'
 import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -66,10 +67,15 @@ interface Answer {
   body: any // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** GETs `path`; asserts that no token ever comes back, in the body or in a header. */
+/**
+ * GETs `path`; asserts that no token ever comes back, in the body or in a header, and that the
+ * route's handler did not run when the request was refused.
+ */
 async function get(app: RunningApp, path: string, authorization?: string): Promise<Answer> {
+  const handledBefore = app.handled()
   const res = await fetch(app.url + path, { headers: authorization === undefined ? {} : { authorization } })
   const text = await res.text()
+  if (res.status >= 400) expect(app.handled(), `a handler ran for a refused ${path}`).toBe(handledBefore)
   let headerText = ''
   res.headers.forEach((value, name) => (headerText += `${name}: ${value}\n`))
   for (const token of Object.values(tokens)) {
@@ -93,7 +99,23 @@ function expectError(r: Answer, status: number, code: string): void {
   else expect(challenge).toContain(`error="${code}"`)
 }
 
-describe.each(Object.entries(frameworks))('%s adapter', (_name, startApp) => {
+/** Sends a request with these header lines over a raw socket (so a header can be repeated) and resolves with the status. */
+function rawGet(app: RunningApp, path: string, headerLines: string[]): Promise<number> {
+  const { hostname, port } = new URL(app.url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n${headerLines.map((l) => `${l}\r\n`).join('')}Connection: close\r\n\r\n`)
+    })
+    let received = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => (received += chunk))
+    socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0)))
+    socket.on('error', reject)
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')))
+  })
+}
+
+describe.each(Object.entries(frameworks))('%s adapter', (_name, { start: startApp, requireAuth }) => {
   let app: RunningApp
   let appDown: RunningApp
   beforeAll(async () => {
@@ -172,6 +194,41 @@ describe.each(Object.entries(frameworks))('%s adapter', (_name, startApp) => {
     const r = await get(appDown, '/api/me', `Bearer ${tokens.opaque}`)
     expectError(r, 503, 'temporarily_unavailable')
     expect(r.headers.get('retry-after')).toMatch(/^\d+$/)
+  })
+
+  it('a repeated Authorization header: 400 invalid_request, even when each one is valid', async () => {
+    const before = app.handled()
+    expect(await rawGet(app, '/api/me', [`authorization: Bearer ${tokens.jwt}`, `authorization: Bearer ${tokens.jwt}`])).toBe(400)
+    expect(await rawGet(app, '/api/me', [`Authorization: Bearer ${tokens.jwt}`, 'AUTHORIZATION: Bearer x'])).toBe(400)
+    expect(app.handled()).toBe(before)
+    expect(await rawGet(app, '/api/me', [`authorization: Bearer ${tokens.jwt}`])).toBe(200)
+  })
+
+  it('a typo in the route options, or no resource server, is refused when the middleware is made', () => {
+    for (const options of [{ scope: ['admin'] }, { anyScopes: ['admin'] }, { scopes: 'admin' }, { optional: 'yes' }]) {
+      expect(() => requireAuth(rs as never, options as never)).toThrow(ConfigurationError)
+    }
+    expect(() => requireAuth(undefined as never)).toThrow(ConfigurationError)
+    expect(() => requireAuth(rs as never, { scopes: ['admin'], forwardErrors: true } as never)).not.toThrow()
+  })
+
+  it('forwardErrors: the refusal reaches the app\'s error handler with status and challenge', async () => {
+    const missing = await get(app, '/api/forwarded')
+    expect(missing.status).toBe(401)
+    expect(missing.headers.get('x-error-handler')).toBe('app')
+    expect(missing.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${rs.resourceMetadataUrl}"`)
+    expect(missing.body).toEqual({ forwarded: true, error: 'missing_token' })
+    const revoked = await get(app, '/api/forwarded', `Bearer ${tokens.revoked}`)
+    expect(revoked.status).toBe(401)
+    expect(revoked.headers.get('www-authenticate')).toContain('error="invalid_token"')
+    expect(revoked.body).toEqual({ forwarded: true, error: 'invalid_token' })
+    const down = await get(appDown, '/api/forwarded', `Bearer ${tokens.opaque}`)
+    expect(down.status).toBe(503)
+    expect(down.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(down.body).toEqual({ forwarded: true, error: 'temporarily_unavailable' })
+    const ok = await get(app, '/api/forwarded', `Bearer ${tokens.opaque}`)
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('x-error-handler')).toBeNull()
   })
 
   it('JWKS route: 200, public keys only', async () => {

@@ -24,6 +24,8 @@
  */
 export { createResourceServer, wellKnownMetadataUrl } from './resource-server/index.js'
 export type { AuthenticateOptions, DocumentResponse, IssuerOptions, ProtectedResourceMetadata, ResourceServer, ResourceServerOptions } from './resource-server/index.js'
+export { protectRoute } from './resource-server/index.js'
+export type { HeadersLike, HttpRequestInput, ProtectedRoute, RouteOptions } from './resource-server/index.js'
 export type { AccessTokenInfo, ScopeRequirement } from './token-info.js'
 export { extractBearerToken } from './bearer.js'
 export type { BearerOptions } from './bearer.js'
@@ -36,6 +38,8 @@ export {
   toErrorResponse,
 } from './errors.js'
 export type { AuthorizationServerFailure, BearerErrorCode, BearerErrorOptions, ConfigurationIssue, ErrorResponse } from './errors.js'
+export { asHttpError } from './http-error.js'
+export type { HttpErrorFields } from './http-error.js'
 export { MemoryCache } from './cache/index.js'
 export type { CacheStore, Clock } from './cache/index.js'
 export type { IntrospectionClaims } from './introspection/index.js'

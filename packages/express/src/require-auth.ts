@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { type AccessTokenInfo, type AuthenticateOptions, type ResourceServer, toErrorResponse } from '@org/rs-core'
+import { type AccessTokenInfo, asHttpError, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
 import type { RequestHandler, Response } from 'express'
 
 declare global {
@@ -34,8 +34,15 @@ declare global {
   }
 }
 
-/** Options of {@link requireAuth}: the scopes the route needs, and whether a token is optional. */
-export type RequireAuthOptions = AuthenticateOptions
+/** Options of {@link requireAuth}: the scopes the route needs, whether a token is optional, and who answers a refusal. */
+export interface RequireAuthOptions extends RouteOptions {
+  /**
+   * `true`: hand a refusal to Express's error handling with `next(err)` instead of answering; the
+   * error carries `status`, `statusCode`, `headers` (`WWW-Authenticate`, `Retry-After`), `expose`,
+   * `body` and, for a 503, the `cause`. Default `false`: the middleware answers by itself.
+   */
+  forwardErrors?: boolean
+}
 
 /**
  * Middleware that validates the `Authorization` header and sets `req.auth`. On failure it answers
@@ -43,19 +50,21 @@ export type RequireAuthOptions = AuthenticateOptions
  * and does not call `next`.
  *
  * @param rs - The resource server, created once at start-up.
- * @param options - `scopes` (all required), `anyScope` (one required), `optional` (no token is fine; a bad one is not).
+ * @param options - `scopes` (all required), `anyScope` (one required), `optional` (no token is fine; a bad one is not), `forwardErrors`.
+ * @throws ConfigurationError - at creation, for an unknown or wrong option or a missing `rs`.
  */
 export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}): RequestHandler {
-  return async (req, res, next) => {
-    let auth: AccessTokenInfo | undefined
-    try {
-      auth = await rs.authenticate(req.headersDistinct.authorization, options)
-    } catch (err) {
-      sendError(res, err)
-      return
-    }
-    req.auth = auth
-    next()
+  const { forwardErrors = false, ...routeOptions } = options ?? {}
+  // Validated now: a typo in the options, or a missing `rs`, fails at start-up, never opens the route.
+  const route = protectRoute(rs, routeOptions, 'requireAuth')
+  return (req, res, next) => {
+    route.authenticate(req).then(
+      (auth) => {
+        req.auth = auth
+        next()
+      },
+      (err: unknown) => (forwardErrors ? next(asHttpError(err)) : sendError(res, err)),
+    )
   }
 }
 

@@ -18,12 +18,19 @@
  *
  * @module
  */
-import { type AccessTokenInfo, type AuthenticateOptions, type ResourceServer, toErrorResponse } from '@org/rs-core'
+import { type AccessTokenInfo, asHttpError, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 
-/** Options of {@link requireAuth}: the scopes the route needs, and whether a token is optional. */
-export type RequireAuthOptions = AuthenticateOptions
+/** Options of {@link requireAuth}: the scopes the route needs, whether a token is optional, and who answers a refusal. */
+export interface RequireAuthOptions extends RouteOptions {
+  /**
+   * `true`: throw the refusal to Fastify's error handling (`setErrorHandler`) instead of replying;
+   * the error carries `statusCode`, `headers` (`WWW-Authenticate`, `Retry-After`, which Fastify sets),
+   * `expose` and `body`. Default `false`: the hook replies by itself.
+   */
+  forwardErrors?: boolean
+}
 
 /** An `onRequest` / `preHandler` hook made by {@link requireAuth}. */
 export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>
@@ -51,10 +58,14 @@ export interface ResourceServerPluginOptions {
  * Usually reached through `fastify.requireAuth(options)` once {@link resourceServerPlugin} is registered.
  */
 export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}): AuthHook {
+  const { forwardErrors = false, ...routeOptions } = options ?? {}
+  // Validated now: a typo in the options, or a missing `rs`, fails at start-up, never opens the route.
+  const route = protectRoute(rs, routeOptions, 'requireAuth')
   return async (request, reply) => {
     try {
-      request.auth = (await rs.authenticate(request.raw.headersDistinct.authorization, options)) ?? null
+      request.auth = (await route.authenticate(request.raw)) ?? null
     } catch (err) {
+      if (forwardErrors) throw asHttpError(err)
       return sendError(reply, err)
     }
     return undefined

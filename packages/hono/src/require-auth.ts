@@ -18,12 +18,20 @@
  *
  * @module
  */
-import { type AccessTokenInfo, type AuthenticateOptions, type ResourceServer, toErrorResponse } from '@org/rs-core'
+import { type AccessTokenInfo, asHttpError, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
+import { HTTPException } from 'hono/http-exception'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
-/** Options of {@link requireAuth}: the scopes the route needs, and whether a token is optional. */
-export type RequireAuthOptions = AuthenticateOptions
+/** Options of {@link requireAuth}: the scopes the route needs, whether a token is optional, and who answers a refusal. */
+export interface RequireAuthOptions extends RouteOptions {
+  /**
+   * `true`: throw an `HTTPException` for `app.onError` instead of answering; `err.getResponse()` is
+   * the RFC 6750 answer (status, `WWW-Authenticate`, `Retry-After`, JSON body) and `err.cause` the
+   * SDK's error. Default `false`: the middleware answers by itself.
+   */
+  forwardErrors?: boolean
+}
 
 /** Env of a route behind `requireAuth(rs)`: `c.get('auth')` is the validated token. */
 export type AuthEnv = { Variables: { auth: AccessTokenInfo } }
@@ -43,11 +51,15 @@ export function requireAuth(rs: ResourceServer, options?: RequireAuthOptions & {
 export function requireAuth(rs: ResourceServer, options?: RequireAuthOptions): MiddlewareHandler<OptionalAuthEnv>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}): MiddlewareHandler<any> {
+  const { forwardErrors = false, ...routeOptions } = options ?? {}
+  // Validated now: a typo in the options, or a missing `rs`, fails at start-up, never opens the route.
+  const route = protectRoute(rs, routeOptions, 'requireAuth')
   const middleware: MiddlewareHandler<OptionalAuthEnv> = async (c, next) => {
     let auth: AccessTokenInfo | undefined
     try {
-      auth = await rs.authenticate(c.req.header('authorization'), options)
+      auth = await route.authenticate({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers })
     } catch (err) {
+      if (forwardErrors) throw new HTTPException(toErrorResponse(err).status as ContentfulStatusCode, { res: errorResponse(c, err), cause: asHttpError(err) })
       return errorResponse(c, err)
     }
     c.set('auth', auth)

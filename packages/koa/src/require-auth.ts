@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { type AccessTokenInfo, type AuthenticateOptions, type ResourceServer, toErrorResponse } from '@org/rs-core'
+import { type AccessTokenInfo, asHttpError, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
 import type { Context, Middleware } from 'koa'
 
 declare module 'koa' {
@@ -33,8 +33,15 @@ declare module 'koa' {
   }
 }
 
-/** Options of {@link requireAuth}: the scopes the route needs, and whether a token is optional. */
-export type RequireAuthOptions = AuthenticateOptions
+/** Options of {@link requireAuth}: the scopes the route needs, whether a token is optional, and who answers a refusal. */
+export interface RequireAuthOptions extends RouteOptions {
+  /**
+   * `true`: throw the refusal for Koa's error handling (your `app.on('error')` / error middleware)
+   * instead of answering; the error carries `status`, `expose`, `headers` (`WWW-Authenticate`,
+   * `Retry-After`, set by Koa) and `body`. Default `false`: the middleware answers by itself.
+   */
+  forwardErrors?: boolean
+}
 
 /** The `ctx.state` member set by {@link requireAuth}, for apps with their own state type (`Koa<MyState & AuthState>`). */
 export interface AuthState {
@@ -47,14 +54,19 @@ export interface AuthState {
  * and does not call `next`.
  *
  * @param rs - The resource server, created once at start-up.
- * @param options - `scopes` (all required), `anyScope` (one required), `optional` (no token is fine; a bad one is not).
+ * @param options - `scopes` (all required), `anyScope` (one required), `optional` (no token is fine; a bad one is not), `forwardErrors`.
+ * @throws ConfigurationError - at creation, for an unknown or wrong option or a missing `rs`.
  */
 export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}): Middleware<AuthState> {
+  const { forwardErrors = false, ...routeOptions } = options ?? {}
+  // Validated now: a typo in the options, or a missing `rs`, fails at start-up, never opens the route.
+  const route = protectRoute(rs, routeOptions, 'requireAuth')
   return async (ctx, next) => {
     let auth: AccessTokenInfo | undefined
     try {
-      auth = await rs.authenticate(ctx.req.headersDistinct.authorization, options)
+      auth = await route.authenticate(ctx.req)
     } catch (err) {
+      if (forwardErrors) throw asHttpError(err)
       sendError(ctx, err)
       return
     }

@@ -7,12 +7,29 @@ import type { ResourceServer } from '@org/rs-core'
 export interface RunningApp {
   url: string
   close(): Promise<void>
+  /** How many times a protected route's handler ran: it must not run for a refused request. */
+  handled(): number
+}
+
+/** Counts handler runs for {@link RunningApp.handled}. */
+export function handlerCounter(): { count: number } {
+  return { count: 0 }
+}
+
+/** What the app's own error handler answers for an error forwarded by `forwardErrors: true`. */
+export function forwardedAnswer(err: { status?: number; statusCode?: number; headers?: Record<string, string>; body?: { error?: string } }) {
+  return {
+    status: err.statusCode ?? err.status ?? 500,
+    headers: { ...(err.headers ?? {}), 'x-error-handler': 'app' } as Record<string, string>,
+    body: { forwarded: true, error: err.body?.error ?? 'server_error' },
+  }
 }
 
 /**
  * Starts a framework's app protecting its routes with `rs`, on 127.0.0.1 and an ephemeral port.
  * Routes: `GET /api/me` (`{ sub, scopes }`), `GET /api/admin` (scope `admin`), `GET /api/optional`
- * (`{ sub }`, `null` without a token), {@link JWKS_PATH} and {@link metadataPath}.
+ * (`{ sub }`, `null` without a token), `GET /api/forwarded` (`forwardErrors: true`, refusals answered by
+ * the app's own error handler through {@link forwardedAnswer}), {@link JWKS_PATH} and {@link metadataPath}.
  */
 export type AppFactory = (rs: ResourceServer) => Promise<RunningApp>
 
@@ -22,7 +39,7 @@ export const JWKS_PATH = '/.well-known/jwks.json'
 export const metadataPath = (rs: ResourceServer): string => rs.resourceMetadataPath ?? '/.well-known/oauth-protected-resource'
 
 /** Listens on 127.0.0.1:0 and returns the URL and a `close` that drops open connections. */
-export async function listen(server: Server): Promise<RunningApp> {
+export async function listen(server: Server, counter: { count: number }): Promise<RunningApp> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve())
@@ -30,6 +47,7 @@ export async function listen(server: Server): Promise<RunningApp> {
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
+    handled: () => counter.count,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

@@ -9,6 +9,8 @@ import { BearerError, type BearerErrorOptions } from '../errors.js'
 import type { AccessTokenInfo, ScopeRequirement } from '../token-info.js'
 import type { RequestRequirements } from './requirements.js'
 import type { TokenRouter } from './routing.js'
+import { headerValue, type HttpRequestInput } from './request.js'
+import { parseRouteOptions } from './route.js'
 import type { AuthenticateOptions } from './types.js'
 
 export type Challenge = Pick<BearerErrorOptions, 'realm' | 'resourceMetadata'>
@@ -27,8 +29,9 @@ export class Authenticator {
   }
 
   // Not an async function: a cached answer resolves without going through route()'s awaits.
-  authenticate(authorization: string | readonly string[] | null | undefined, options: AuthenticateOptions = {}): Promise<AccessTokenInfo | undefined> {
+  authenticate(authorization: string | readonly string[] | null | undefined, given?: AuthenticateOptions): Promise<AccessTokenInfo | undefined> {
     try {
+      const options = parseRouteOptions(given, 'authenticate')
       const token = extractBearerToken(authorization, this.#bearer)
       if (token === undefined) {
         if (options.optional) return Promise.resolve(undefined)
@@ -43,6 +46,19 @@ export class Authenticator {
     } catch (err) {
       return Promise.reject(this.#withChallenge(err))
     }
+  }
+
+  /** {@link authenticate} for a whole request; options already validated by `protectRoute` are used as they are. */
+  authenticateRequest(request: HttpRequestInput, options?: AuthenticateOptions): Promise<AccessTokenInfo | undefined> {
+    let authorization: string | readonly string[] | undefined
+    let checked: AuthenticateOptions
+    try {
+      checked = parseRouteOptions(options, 'authenticateRequest')
+      authorization = headerValue(request, 'authorization')
+    } catch (err) {
+      return Promise.reject(this.#withChallenge(err))
+    }
+    return this.authenticate(authorization, checked)
   }
 
   async verifyToken(token: string, requirement?: ScopeRequirement): Promise<AccessTokenInfo> {

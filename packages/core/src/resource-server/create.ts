@@ -76,6 +76,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
 
   const rs: ResourceServer = {
     authenticate: authenticator.authenticate.bind(authenticator) as ResourceServer['authenticate'],
+    authenticateRequest: authenticator.authenticateRequest.bind(authenticator) as ResourceServer['authenticateRequest'],
     verifyToken: authenticator.verifyToken.bind(authenticator),
     async introspect(token) {
       const runtime = introspecting[0]

@@ -6,6 +6,7 @@
  */
 import type { IntrospectionClaims } from '../introspection/index.js'
 import type { AccessTokenInfo, ScopeRequirement } from '../token-info.js'
+import type { HttpRequestInput } from './request.js'
 
 /** Per-call options of {@link ResourceServer.authenticate}. */
 export interface AuthenticateOptions extends ScopeRequirement {
@@ -35,6 +36,18 @@ export interface ResourceServer {
    */
   authenticate(authorization: string | readonly string[] | null | undefined, options?: AuthenticateOptions & { optional?: false }): Promise<AccessTokenInfo>
   authenticate(authorization: string | readonly string[] | null | undefined, options: AuthenticateOptions): Promise<AccessTokenInfo | undefined>
+  /**
+   * Validates a whole request: today its `Authorization` header (a duplicated one is refused); the
+   * entry point that sender-constrained tokens (DPoP proofs, client certificates) build on. Adapters
+   * call this. `options` are validated on every call here; validate them once with `protectRoute`.
+   *
+   * @example
+   * ```ts
+   * const auth = await rs.authenticateRequest({ method: request.method, url: request.url, headers: request.headers }, { scopes: ['read'] })
+   * ```
+   */
+  authenticateRequest(request: HttpRequestInput, options?: AuthenticateOptions & { optional?: false }): Promise<AccessTokenInfo>
+  authenticateRequest(request: HttpRequestInput, options: AuthenticateOptions): Promise<AccessTokenInfo | undefined>
   /** Like {@link authenticate}, for a token already taken out of the request. */
   verifyToken(token: string, options?: ScopeRequirement): Promise<AccessTokenInfo>
   /** Introspects a token at the (first) authorization server, uncached; resolves with the verified response members. */

@@ -1,0 +1,74 @@
+/**
+ * Route options (what a route requires, whether a token is optional), validated once when a route
+ * is protected: a typo such as `{ scope: ['admin'] }` is a {@link ConfigurationError} at start-up,
+ * never an open route. Every adapter protects its routes through {@link protectRoute}.
+ *
+ * @module resource-server/route
+ */
+import { z } from 'zod'
+import { ConfigurationError } from '../errors.js'
+import { parseOptions } from '../options.js'
+import type { AccessTokenInfo } from '../token-info.js'
+import type { HttpRequestInput } from './request.js'
+import type { AuthenticateOptions, ResourceServer } from './types.js'
+
+const scopeList = z.array(z.string().min(1).regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope token (no space or quote)'), {
+  error: 'expected an array of scope strings, e.g. ["read"]',
+})
+
+const routeOptionsSchema = z.strictObject({
+  scopes: scopeList.optional(),
+  anyScope: scopeList.optional(),
+  optional: z.boolean({ error: 'expected a boolean' }).optional(),
+})
+
+/** Options of a protected route: the scopes it requires, and whether a token is optional. */
+export type RouteOptions = AuthenticateOptions
+
+/** Validated route options, by the object the caller passed: a caller that reuses one object is validated once. */
+const validated = new WeakMap<object, Readonly<RouteOptions>>()
+const NONE: Readonly<RouteOptions> = Object.freeze({})
+
+/**
+ * Validates route options (once per options object); throws a {@link ConfigurationError} naming the
+ * wrong or unknown option. Returns a frozen copy: later changes to `options` are not seen.
+ */
+export function parseRouteOptions(options: unknown, component = 'route'): Readonly<RouteOptions> {
+  if (options === undefined) return NONE
+  if (typeof options === 'object' && options !== null) {
+    const known = validated.get(options)
+    if (known !== undefined) return known
+  }
+  const parsed = Object.freeze(parseOptions(component, routeOptionsSchema, options))
+  if (typeof options === 'object' && options !== null) validated.set(options, parsed)
+  validated.set(parsed, parsed)
+  return parsed
+}
+
+/** A protected route: its options, validated, and the call that authenticates one request for it. */
+export interface ProtectedRoute {
+  readonly options: Readonly<RouteOptions>
+  /** Authenticates one request for this route (see {@link ResourceServer.authenticateRequest}). */
+  authenticate(request: HttpRequestInput): Promise<AccessTokenInfo | undefined>
+}
+
+/**
+ * Checks, once, that `rs` is a resource server and `options` are valid route options, and returns
+ * the route's authentication call. Adapters call this when the middleware is created.
+ *
+ * @example
+ * ```ts
+ * const route = protectRoute(rs, { scopes: ['admin'] }, 'requireAuth') // throws on a typo, at start-up
+ * const auth = await route.authenticate({ method: req.method, url: req.url, rawHeaders: req.rawHeaders })
+ * ```
+ */
+export function protectRoute(rs: ResourceServer, options: unknown = {}, component = 'requireAuth'): ProtectedRoute {
+  if (typeof rs !== 'object' || rs === null || typeof (rs as Partial<ResourceServer>).authenticateRequest !== 'function') {
+    throw new ConfigurationError(component, [{ path: 'rs', message: 'expected the resource server returned by createResourceServer()' }])
+  }
+  const parsed = parseRouteOptions(options, component)
+  return {
+    options: parsed,
+    authenticate: (request) => rs.authenticateRequest(request, parsed),
+  }
+}

@@ -45,7 +45,7 @@ export interface SharedStore<V = unknown> {
  * A node-redis v5 client, as returned by `createClient()` of `redis` (or `@redis/client`).
  * Cluster and Sentinel clients are not supported, nor is ioredis.
  */
-// biome-ignore lint/suspicious/noExplicitAny: any modules, functions, scripts, RESP version and type mapping.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any modules, functions, scripts, RESP version, type mapping
 export type NodeRedisClient = RedisClientType<any, any, any, any, any>
 
 /**
@@ -481,6 +481,7 @@ class RedisStoreImpl<V> implements RedisStore<V> {
 
   /** Reports an error to `onError`, once per cause until the next connection. Never throws. */
   readonly #report = (err: unknown): void => {
+    if (this.#closed) return // what a closing connection says is noise
     const error = err instanceof Error ? err : new Error(String(err))
     const code = (error as { code?: unknown }).code
     const cause = `${error.name}:${typeof code === 'string' ? code : error.message}`

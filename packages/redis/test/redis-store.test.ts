@@ -336,6 +336,32 @@ describe.skipIf(!available)('createRedisStore on a real Redis', () => {
     }
   })
 
+  it('{ client } speaking RESP3 works the same', async () => {
+    const prefix = newPrefix()
+    const client = createClient({ url, RESP: 3, disableOfflineQueue: true })
+    client.on('error', () => {})
+    await client.connect()
+    try {
+      const s = store({ client }, { prefix })
+      const other = store({ url }, { prefix, generationRefreshMs: 60_000 })
+      await Promise.all([s.ready(), other.ready()])
+      await s.set('k', { x: 1 }, 60_000)
+      expect(await s.get('k')).toEqual({ x: 1 })
+      expect(await s.add('k', 2, 60_000)).toBe(false)
+      expect(await s.add('fresh', 2, 60_000)).toBe(true)
+      let cleared = 0
+      s.onClear(() => cleared++)
+      await other.clear()
+      expect(await eventually(() => cleared === 1, 2_000)).toBe(true)
+      expect(await s.get('k')).toBeUndefined()
+      await s.clear()
+      expect(s.generation).toBe(2)
+      await s.close()
+    } finally {
+      await client.close()
+    }
+  })
+
   it('close() disconnects its own client, is idempotent, and later operations reject', async () => {
     const s = store({ url }, { prefix: newPrefix() })
     await s.ready()

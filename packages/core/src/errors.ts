@@ -13,6 +13,48 @@
 /** The RFC 6750 §3.1 error codes, plus `missing_token` for a request that carries no credentials at all. */
 export type BearerErrorCode = 'missing_token' | 'invalid_request' | 'invalid_token' | 'insufficient_scope'
 
+/**
+ * Why a request was refused. Stable codes, documented in the README's table.
+ *
+ * | reason | status | meaning |
+ * |---|---|---|
+ * | `missing_token` | 401 | no bearer token in the request |
+ * | `malformed_request` | 400 | the `Authorization` header is malformed, repeated or oversized |
+ * | `inactive` | 401 | the AS says the token is not active (revoked, expired, unknown) |
+ * | `expired` | 401 | `exp` is past |
+ * | `not_yet_valid` | 401 | `nbf` is in the future |
+ * | `issued_in_future` | 401 | `iat` is in the future |
+ * | `too_old` | 401 | `iat` is older than `jwt.maxTokenAge` |
+ * | `wrong_audience` | 401 | the token is not meant for this resource server |
+ * | `wrong_issuer` | 401 | the token comes from an issuer that is not configured |
+ * | `wrong_type` | 401 | the JWT's `typ` is not the one of an access token |
+ * | `not_a_jwt` | 401 | a JWT was expected (JWT-only set-up) |
+ * | `bad_signature` | 401 | the signature does not verify |
+ * | `unknown_kid` | 401 | the token names a key the AS does not publish |
+ * | `alg_not_allowed` | 401 | the token's algorithm is not allowed |
+ * | `malformed_token` | 401 | the token or one of its claims is malformed |
+ * | `insufficient_scope` | 403 | the token lacks a scope the route requires |
+ * | `invalid_token` | 401 | any other reason to refuse the token |
+ */
+export type RefusalReason =
+  | 'missing_token'
+  | 'malformed_request'
+  | 'inactive'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'issued_in_future'
+  | 'too_old'
+  | 'wrong_audience'
+  | 'wrong_issuer'
+  | 'wrong_type'
+  | 'not_a_jwt'
+  | 'bad_signature'
+  | 'unknown_kid'
+  | 'alg_not_allowed'
+  | 'malformed_token'
+  | 'insufficient_scope'
+  | 'invalid_token'
+
 /** Options shared by every error of this package. */
 interface BaseErrorOptions {
   cause?: unknown
@@ -43,6 +85,10 @@ export interface BearerErrorOptions extends BaseErrorOptions {
   realm?: string
   /** RFC 9728 protected resource metadata URL, sent as `resource_metadata` in the challenge. */
   resourceMetadata?: string
+  /** Why, for the operator (events, logs); read from the code and cause when not given. */
+  reason?: RefusalReason
+  /** More for the operator only (events, logs): never sent to the client. */
+  detail?: string
 }
 
 const STATUS: Record<BearerErrorCode, 400 | 401 | 403> = {
@@ -83,6 +129,10 @@ export class BearerError extends ResourceServerSdkError {
   readonly scope: string | undefined
   /** Value for the `WWW-Authenticate` response header (RFC 6750 §3). */
   readonly wwwAuthenticate: string
+  /** Why, for the operator, when the code that refused said so (see `RefusalReason`). */
+  readonly reason: RefusalReason | undefined
+  /** More for the operator only (events, logs): never in the answer. */
+  readonly detail: string | undefined
 
   constructor(code: BearerErrorCode, description: string, options: BearerErrorOptions = {}) {
     super(description, options)
@@ -90,6 +140,8 @@ export class BearerError extends ResourceServerSdkError {
     this.status = STATUS[code]
     this.description = description
     this.scope = options.scope
+    this.reason = options.reason
+    this.detail = options.detail
     const params: string[] = []
     if (options.realm !== undefined) params.push(`realm=${quote(options.realm)}`)
     if (code !== 'missing_token') {
@@ -107,6 +159,8 @@ export class BearerError extends ResourceServerSdkError {
       realm: options.realm,
       resourceMetadata: options.resourceMetadata,
       cause: this.cause,
+      ...(this.reason !== undefined ? { reason: this.reason } : {}),
+      ...(this.detail !== undefined ? { detail: this.detail } : {}),
     })
   }
 
@@ -124,6 +178,7 @@ export type AuthorizationServerFailure =
   | 'bad_signature' // the response's signature or encryption did not verify
   | 'client_rejected' // the AS rejected our own client authentication (misconfiguration)
   | 'metadata' // discovery failed or the metadata lacks an endpoint we need
+  | 'issuer_mismatch' // the AS's metadata names another issuer than the configured one (set-up)
 
 /**
  * The authorization server (or its keys) was unreachable, too slow or misbehaved, so the token could

@@ -37,7 +37,17 @@ export {
   TokenEndpointError,
   toErrorResponse,
 } from './errors.js'
-export type { AuthorizationServerFailure, BearerErrorCode, BearerErrorOptions, ConfigurationIssue, ErrorResponse } from './errors.js'
+export type { AuthorizationServerFailure, BearerErrorCode, RefusalReason, BearerErrorOptions, ConfigurationIssue, ErrorResponse } from './errors.js'
+export type {
+  AuthenticatedEvent,
+  AuthorizationServerErrorEvent,
+  ConfigurationProblemEvent,
+  JwksRefreshedEvent,
+  Logger,
+  MetadataDiscoveredEvent,
+  RejectedEvent,
+  ResourceServerEvent,
+} from './events/index.js'
 export { asHttpError } from './http-error.js'
 export type { HttpErrorFields } from './http-error.js'
 export { MemoryCache } from './cache/index.js'

@@ -26,6 +26,8 @@ export interface MetadataSourceOptions {
   /** Minimum milliseconds between two discoveries after a failure. Default 10 s. */
   retryCooldown?: number
   clock?: () => number
+  /** Called after each successful discovery. */
+  onDiscovered?: ((issuer: string) => void) | undefined
 }
 
 /** Options every oauth4webapi HTTP call of this package gets. */
@@ -96,10 +98,22 @@ export class MetadataSource {
         } catch (err) {
           lastError = err
           if (err instanceof AuthorizationServerError) throw err // network or timeout: the other URL won't help
+          const actual = mismatchedIssuer(err)
+          if (actual !== undefined) {
+            throw new AuthorizationServerError('issuer_mismatch', `The authorization server calls itself "${actual}", not "${issuer}": set issuer to exactly "${actual}"`)
+          }
         }
       }
       if (as === undefined) {
         throw new AuthorizationServerError('metadata', `Discovery at ${issuer} failed: ${describe(lastError)}`, { cause: lastError })
+      }
+      // oauth4webapi compares issuers as parsed URLs ("https://as.example" equals "https://as.example/");
+      // tokens carry the exact string, so the configured issuer must be exactly the AS's.
+      if (as.issuer !== issuer) {
+        throw new AuthorizationServerError(
+          'issuer_mismatch',
+          `The authorization server calls itself "${as.issuer}", not "${issuer}"${slashHint(as.issuer, issuer)}: set issuer to exactly "${as.issuer}"`,
+        )
       }
       const merged: oauth.AuthorizationServer = { ...as, ...definedOnly(this.#options.endpoints ?? {}) }
       for (const name of this.#options.required) {
@@ -116,6 +130,7 @@ export class MetadataSource {
       this.#current = merged
       this.#stale = false
       this.#discovered = true
+      this.#options.onDiscovered?.(issuer)
       return merged
     } catch (err) {
       if (this.#current !== undefined) return this.#current
@@ -134,4 +149,17 @@ function definedOnly(endpoints: ExplicitEndpoints): Record<string, string> {
 export function describe(err: unknown): string {
   if (err instanceof Error) return err.message
   return String(err)
+}
+
+function slashHint(actual: string, configured: string): string {
+  if (actual === `${configured}/`) return ' (with a trailing slash)'
+  if (`${actual}/` === configured) return ' (without a trailing slash)'
+  return ''
+}
+
+/** The issuer an AS's metadata named when oauth4webapi refused it for not being the configured one. */
+function mismatchedIssuer(err: unknown): string | undefined {
+  if (!(err instanceof oauth.OperationProcessingError) || err.code !== oauth.JSON_ATTRIBUTE_COMPARISON) return undefined
+  const cause = err.cause as { attribute?: unknown; body?: { issuer?: unknown } } | undefined
+  return cause?.attribute === 'issuer' && typeof cause.body?.issuer === 'string' ? cause.body.issuer.slice(0, 300) : undefined
 }

@@ -16,6 +16,8 @@ export interface RemoteKeySetOptions {
   /** Fetch timeout in milliseconds. Default 5000. */
   timeout?: number
   fetch?: FetchLike | undefined
+  /** Called after each successful fetch of the key set, with its origin and path. */
+  onFetched?: ((url: string) => void) | undefined
 }
 
 /**
@@ -39,9 +41,11 @@ export class RemoteKeySet {
       cooldownDuration: options.cooldown ?? 30_000,
       timeoutDuration: options.timeout ?? 5_000,
       headers: { accept: 'application/jwk-set+json, application/json' },
-      [jose.customFetch]: (url: string, init: RequestInit) => {
+      [jose.customFetch]: async (url: string, init: RequestInit) => {
         this.#fetches++
-        return fetchImpl(url, init)
+        const response = await fetchImpl(url, init)
+        if (response.ok) options.onFetched?.(`${this.url.origin}${this.url.pathname}`)
+        return response
       },
     })
   }
@@ -65,6 +69,16 @@ export class RemoteKeySet {
       }
       throw new AuthorizationServerError('network', `The JWKS at ${this.url.origin}${this.url.pathname} could not be fetched or used`, { cause: err })
     }
+  }
+
+  /** Fetches the key set now and returns its keys (public JWKs). Rejects like {@link getKey} when it cannot be fetched. */
+  async publishedKeys(): Promise<jose.JWK[]> {
+    try {
+      await this.#getKey.reload()
+    } catch (err) {
+      throw new AuthorizationServerError('network', `The JWKS at ${this.url.origin}${this.url.pathname} could not be fetched or used`, { cause: err })
+    }
+    return this.#getKey.jwks()?.keys ?? []
   }
 
   /** Is a key with this `kid` in the set as last fetched? (Used so a cached verdict never outlives its key.) */

@@ -5,7 +5,8 @@
  * @module resource-server/authenticate
  */
 import { type BearerOptions, extractBearerToken } from '../bearer.js'
-import { BearerError, type BearerErrorOptions } from '../errors.js'
+import { AuthorizationServerError, BearerError, type BearerErrorOptions } from '../errors.js'
+import { type EventSink, reasonOf } from '../events/index.js'
 import type { AccessTokenInfo, ScopeRequirement } from '../token-info.js'
 import type { RequestRequirements } from './requirements.js'
 import type { TokenRouter } from './routing.js'
@@ -20,16 +21,20 @@ export class Authenticator {
   readonly #requirements: RequestRequirements
   readonly #bearer: BearerOptions
   readonly #challenge: Challenge | undefined
+  readonly #events: EventSink
 
-  constructor(router: TokenRouter, requirements: RequestRequirements, bearer: BearerOptions, challenge: Challenge | undefined) {
+  constructor(router: TokenRouter, requirements: RequestRequirements, bearer: BearerOptions, challenge: Challenge | undefined, events: EventSink) {
     this.#router = router
     this.#requirements = requirements
     this.#bearer = bearer
     this.#challenge = challenge
+    this.#events = events
   }
 
   // Not an async function: a cached answer resolves without going through route()'s awaits.
   authenticate(authorization: string | readonly string[] | null | undefined, given?: AuthenticateOptions): Promise<AccessTokenInfo | undefined> {
+    // Events cost nothing on the hot path unless someone listens: not even a clock read.
+    const started = this.#events.active ? now() : 0
     try {
       const options = parseRouteOptions(given, 'authenticate')
       const token = extractBearerToken(authorization, this.#bearer)
@@ -38,13 +43,21 @@ export class Authenticator {
         throw new BearerError('missing_token', 'The request has no bearer token')
       }
       const hit = this.#router.cached(token)
-      if (hit !== undefined) return Promise.resolve(this.#requirements.accept(hit, options))
+      if (hit !== undefined) {
+        const info = this.#requirements.accept(hit, options)
+        if (this.#events.active) this.#accepted(info, 'cache', started)
+        return Promise.resolve(info)
+      }
       return this.#router
         .route(token)
-        .then((info) => this.#requirements.accept(info, options))
-        .catch((err: unknown) => Promise.reject(this.#withChallenge(err)))
+        .then((info) => {
+          const accepted = this.#requirements.accept(info, options)
+          if (this.#events.active) this.#accepted(accepted, info.source, started)
+          return accepted
+        })
+        .catch((err: unknown) => Promise.reject(this.#refused(err, started)))
     } catch (err) {
-      return Promise.reject(this.#withChallenge(err))
+      return Promise.reject(this.#refused(err, started))
     }
   }
 
@@ -56,7 +69,7 @@ export class Authenticator {
       checked = parseRouteOptions(options, 'authenticateRequest')
       authorization = headerValue(request, 'authorization')
     } catch (err) {
-      return Promise.reject(this.#withChallenge(err))
+      return Promise.reject(this.#refused(err, 0))
     }
     return this.authenticate(authorization, checked)
   }
@@ -65,7 +78,31 @@ export class Authenticator {
     return this.#requirements.accept(this.#router.cached(token) ?? (await this.#router.route(token)), requirement)
   }
 
+  #accepted(info: AccessTokenInfo, source: 'cache' | 'jwt' | 'introspection', started: number): void {
+    this.#events.emit({ type: 'authenticated', source, issuer: info.iss, clientId: info.clientId, sub: info.sub, durationMs: now() - started })
+  }
+
+  /** Explains a refusal (always: refusals and AS failures are where an operator needs to know why), then adds the challenge. */
+  #refused(err: unknown, started: number): unknown {
+    const durationMs = started === 0 ? 0 : now() - started
+    if (err instanceof BearerError) {
+      this.#events.emit({
+        type: 'rejected',
+        reason: reasonOf(err),
+        status: err.status,
+        description: err.description,
+        ...(err.detail !== undefined ? { detail: err.detail } : {}),
+        durationMs,
+      })
+    } else if (err instanceof AuthorizationServerError) {
+      this.#events.emit({ type: 'authorization_server_error', failure: err.failure, message: err.message, upstreamStatus: err.upstreamStatus, durationMs })
+    }
+    return this.#withChallenge(err)
+  }
+
   #withChallenge(err: unknown): unknown {
     return this.#challenge !== undefined && err instanceof BearerError ? err.withChallenge(this.#challenge) : err
   }
 }
+
+const now = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now()

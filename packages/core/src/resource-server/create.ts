@@ -6,11 +6,13 @@
  * @module resource-server/create
  */
 import { type CacheStore, MemoryCache } from '../cache/index.js'
+import { EventSink } from '../events/index.js'
 import { importPrivateKey, type ImportedKey, type PrivateKeyInput } from '../keys/index.js'
 import { introspectToken } from '../introspection/index.js'
 import { parseOptions } from '../options.js'
 import { Authenticator } from './authenticate.js'
 import { PublishedDocuments } from './documents.js'
+import { checkReadiness } from './readiness.js'
 import { IntrospectionPath } from './introspection-path.js'
 import { IssuerRuntime } from './issuer-runtime.js'
 import { JwtPath } from './jwt-path.js'
@@ -48,10 +50,11 @@ import { type CachedVerdict, IntrospectionVerdicts, VerifiedJwtCache } from './v
 export function createResourceServer(options: ResourceServerOptions): ResourceServer {
   const o = parseOptions('resource server', optionsSchema, options)
   const clock = o.clock ?? Date.now
+  const events = new EventSink({ onEvent: o.onEvent, logger: o.logger, clock })
   const decryptionKeys = memoizedDecryptionKeys(o)
   const entries = o.issuers?.map((e) => mergeIssuer(o, e)) ?? [mergeIssuer(o, { issuer: o.issuer! })]
   const format = o.tokenFormat ?? defaultTokenFormat(entries)
-  const issuers = entries.map((entry, i) => new IssuerRuntime(i, entry, o, { clock, decryptionKeys, format }))
+  const issuers = entries.map((entry, i) => new IssuerRuntime(i, entry, o, { clock, decryptionKeys, format, events }))
   const introspecting = issuers.filter((r) => r.introspector !== undefined)
 
   const caching = o.cache === false ? undefined : (o.cache ?? {})
@@ -72,7 +75,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const metadataUrl = documents.resourceMetadataUrl
   const challenge = o.realm !== undefined || metadataUrl !== undefined ? { realm: o.realm, resourceMetadata: metadataUrl } : undefined
   const bearer = { maxLength: o.bearer?.maxLength ?? 8192, acceptBase64: o.bearer?.acceptBase64 ?? false }
-  const authenticator = new Authenticator(router, requirements, bearer, challenge)
+  const authenticator = new Authenticator(router, requirements, bearer, challenge, events)
 
   const rs: ResourceServer = {
     authenticate: authenticator.authenticate.bind(authenticator) as ResourceServer['authenticate'],
@@ -90,13 +93,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     protectedResourceMetadataResponse: () => documents.protectedResourceMetadataResponse(),
     resourceMetadataUrl: metadataUrl,
     resourceMetadataPath: documents.resourceMetadataPath,
-    async ready() {
-      await decryptionKeys()
-      for (const runtime of issuers) {
-        await runtime.resolve()
-        if (runtime.introspector) await runtime.introspector.clientAuth()
-      }
-    },
+    ready: () => checkReadiness(issuers, decryptionKeys, events),
     async clearCache() {
       jwtCache.clear()
       verdicts.clear()

@@ -8,6 +8,7 @@
 import type * as oauth from 'oauth4webapi'
 import type { Clock } from '../cache/index.js'
 import { clientAuthFactory } from '../client-auth.js'
+import type { EventSink } from '../events/index.js'
 import type { FetchLike } from '../http.js'
 import {
   CONTENT_ENCRYPTION_ALGS,
@@ -25,6 +26,7 @@ const encoder = new TextEncoder()
 
 /** What every issuer of one resource server shares. */
 export interface SharedIssuerContext {
+  events: EventSink
   clock: Clock
   decryptionKeys: () => Promise<readonly ImportedKey[]>
   format: TokenFormat
@@ -60,7 +62,13 @@ export class IssuerRuntime {
       clockTolerance: o.clockTolerance ?? 5,
     }
     this.audience = entry.audience === undefined ? undefined : typeof entry.audience === 'string' ? [entry.audience] : entry.audience
-    this.#jwksOptions = { cacheMaxAge: o.jwks?.cacheMaxAge, cooldown: o.jwks?.cooldown, timeout: net.timeout, fetch: o.fetch }
+    this.#jwksOptions = {
+      cacheMaxAge: o.jwks?.cacheMaxAge,
+      cooldown: o.jwks?.cooldown,
+      timeout: net.timeout,
+      fetch: o.fetch,
+      onFetched: (url) => shared.events.emit({ type: 'jwks_refreshed', jwksUri: url }),
+    }
     const introspects = shared.format !== 'jwt' && canIntrospect(entry)
     const verifiesJwts = shared.format !== 'introspection'
     const keySet = () => this.keySet()
@@ -73,6 +81,7 @@ export class IssuerRuntime {
       timeout: net.timeout,
       allowInsecureRequests: net.allowInsecureRequests,
       clock: shared.clock,
+      onDiscovered: (issuer) => shared.events.emit({ type: 'metadata_discovered', issuer }),
     })
     this.introspector = introspector === undefined ? undefined : { ...introspector, metadata: this.metadata }
     this.jwtSettings = verifiesJwts ? jwtVerifierSettings(entry, this.audience, net, shared, keySet) : undefined

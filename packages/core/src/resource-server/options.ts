@@ -7,6 +7,7 @@
  */
 import { z } from 'zod'
 import { type CacheStore, type Clock, isCacheStore } from '../cache/index.js'
+import type { Logger, ResourceServerEvent } from '../events/index.js'
 import type { FetchLike } from '../http.js'
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from '../introspection/index.js'
 import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, urlSchema } from '../options.js'
@@ -61,6 +62,12 @@ export const optionsSchema = z
     clock: fn<Clock>('a function returning milliseconds since the epoch').optional(),
     timeout: z.number().int().min(1).max(60_000).optional(),
     fetch: fn<FetchLike>('a fetch-compatible function').optional(),
+    onEvent: fn<(event: ResourceServerEvent) => void>('a function receiving each event').optional(),
+    logger: z
+      .union([z.literal(false), z.custom<Logger>((v) => typeof v === 'object' && v !== null && ['debug', 'info', 'warn', 'error'].some((m) => typeof (v as Record<string, unknown>)[m] === 'function'))], {
+        error: 'expected a logger with warn/error/debug methods (console, pino, winston…) or false',
+      })
+      .optional(),
     allowInsecureRequests: z.boolean().optional(),
     bearer: z
       .strictObject({

@@ -5,6 +5,7 @@
  * @module resource-server/routing
  */
 import { BearerError } from '../errors.js'
+import { nearMissOfAny } from '../events/index.js'
 import { looksLikeJws, peekJwt } from '../jwt/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { IntrospectionPath } from './introspection-path.js'
@@ -46,7 +47,8 @@ export class TokenRouter {
     const runtime = claims !== undefined && typeof claims.iss === 'string' ? this.#byIssuer.get(claims.iss) : undefined
     if (runtime?.jwtSettings !== undefined) return this.#jwt.verify(runtime, token)
     if (this.#format === 'auto' && this.#introspection.enabled) return this.#introspection.verify(token)
-    if (claims === undefined) throw new BearerError('invalid_token', 'The access token is not a JWT')
-    throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer')
+    if (claims === undefined) throw new BearerError('invalid_token', 'The access token is not a JWT', { reason: 'not_a_jwt' })
+    const detail = nearMissOfAny(claims.iss, [...this.#byIssuer.keys()])
+    throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer', ...(detail ? { detail } : {}) })
   }
 }

@@ -1,0 +1,87 @@
+/**
+ * Every refusal reason of the README's table is emitted, with the right status, for a request a
+ * client could really send — against a real oidc-provider and tokens signed with its own keys.
+ */
+import { randomUUID } from 'node:crypto'
+import * as jose from 'jose'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { startTestAS, type TestAS } from '@org/rs-testing'
+import { BearerError, createResourceServer, type RefusalReason, type ResourceServerEvent, type ResourceServerOptions } from '../../src/index.js'
+import { reasonOf } from '../../src/events/index.js'
+
+const API = 'https://api.example.test'
+let as: TestAS
+let ec: jose.JWK
+
+beforeAll(async () => {
+  as = await startTestAS({ resources: { [API]: { accessTokenFormat: 'jwt' } } } as Parameters<typeof startTestAS>[0])
+  ec = as.privateJwks.keys.find((k) => k.kty === 'EC')!
+})
+afterAll(() => as?.stop())
+
+/** A JWT signed with the AS's own ES256 key; `claims`/`header` override the defaults of a good access token. */
+async function jwt(claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000)
+  return new jose.SignJWT({ iss: as.issuer, aud: API, sub: 'u1', scope: 'read', client_id: 'app', jti: randomUUID(), iat: now, exp: now + 300, ...claims })
+    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: ec.kid, ...header } as jose.JWTHeaderParameters)
+    .sign(await jose.importJWK(ec, 'ES256'))
+}
+
+/** The event of one refused request. */
+async function refusal(header: string | undefined, options: Partial<ResourceServerOptions> = {}, route: { scopes?: string[] } = {}) {
+  const events: ResourceServerEvent[] = []
+  const rs = createResourceServer({ issuer: as.issuer, audience: API, tokenFormat: 'jwt', logger: false, onEvent: (e) => events.push(e), ...options } as ResourceServerOptions)
+  await expect(rs.authenticate(header, route)).rejects.toBeInstanceOf(BearerError)
+  const rejected = events.filter((e) => e.type === 'rejected')
+  expect(rejected).toHaveLength(1)
+  return rejected[0] as Extract<ResourceServerEvent, { type: 'rejected' }>
+}
+
+const seen = new Set<RefusalReason>()
+async function expectReason(reason: RefusalReason, status: number, header: string | undefined, options: Partial<ResourceServerOptions> = {}, route = {}) {
+  const event = await refusal(header, options, route)
+  expect([event.reason, event.status]).toEqual([reason, status])
+  expect(event.durationMs).toBeGreaterThanOrEqual(0)
+  seen.add(reason)
+  return event
+}
+
+it('names the reason of each refusal', async () => {
+  const now = Math.floor(Date.now() / 1000)
+  const good = await jwt()
+  await expectReason('missing_token', 401, undefined)
+  await expectReason('malformed_request', 400, 'Bearer a b')
+  await expectReason('expired', 401, `Bearer ${await jwt({ iat: now - 600, exp: now - 300 })}`)
+  await expectReason('not_yet_valid', 401, `Bearer ${await jwt({ nbf: now + 600 })}`)
+  await expectReason('issued_in_future', 401, `Bearer ${await jwt({ iat: now + 600, exp: now + 900 })}`)
+  await expectReason('too_old', 401, `Bearer ${await jwt({ iat: now - 120 })}`, { jwt: { maxTokenAge: 60 } })
+  await expectReason('wrong_audience', 401, `Bearer ${await jwt({ aud: 'https://other.example' })}`)
+  await expectReason('wrong_type', 401, `Bearer ${await jwt({}, { typ: 'JWT' })}`)
+  await expectReason('not_a_jwt', 401, 'Bearer opaque-token-value')
+  await expectReason('bad_signature', 401, `Bearer ${good.slice(0, -6)}${good.slice(-6) === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA'}`)
+  await expectReason('unknown_kid', 401, `Bearer ${await jwt({}, { kid: 'no-such-key' })}`)
+  await expectReason('alg_not_allowed', 401, `Bearer ${await jwt()}`, { jwt: { algorithms: ['RS256'] } })
+  await expectReason('malformed_token', 401, `Bearer ${await jwt({ exp: 'tomorrow' })}`)
+  await expectReason('insufficient_scope', 403, `Bearer ${good}`, {}, { scopes: ['admin'] })
+  const opaque = await as.issueToken({ sub: 'u2', scope: 'read' })
+  await as.revoke(opaque)
+  await expectReason('inactive', 401, `Bearer ${opaque}`, { tokenFormat: 'introspection', clientId: 'rs-json', clientSecret: as.clients['rs-json']!.clientSecret, audience: undefined })
+})
+
+it('an issuer that differs only by a trailing slash is named for the operator, not for the client', async () => {
+  const event = await expectReason('wrong_issuer', 401, `Bearer ${await jwt({ iss: `${as.issuer}/` })}`)
+  expect(event.detail).toContain('has a trailing slash the configured issuer')
+  expect(event.description).toBe('The access token comes from an unexpected issuer')
+  const other = await expectReason('wrong_issuer', 401, `Bearer ${await jwt({ iss: 'https://elsewhere.example' })}`)
+  expect(other.detail).toBeUndefined()
+})
+
+it('an error whose cause is unknown is still a refusal with the generic reason', () => {
+  expect(reasonOf(new BearerError('invalid_token', 'The access token could not be verified'))).toBe('invalid_token')
+  seen.add('invalid_token')
+})
+
+it('covers every reason of the table', () => {
+  const all: RefusalReason[] = ['missing_token', 'malformed_request', 'inactive', 'expired', 'not_yet_valid', 'issued_in_future', 'too_old', 'wrong_audience', 'wrong_issuer', 'wrong_type', 'not_a_jwt', 'bad_signature', 'unknown_kid', 'alg_not_allowed', 'malformed_token', 'insufficient_scope', 'invalid_token']
+  expect([...seen].sort()).toEqual([...all].sort())
+})

@@ -231,6 +231,12 @@ describe.each(Object.entries(frameworks))('%s adapter', (_name, { start: startAp
     expect(ok.headers.get('x-error-handler')).toBeNull()
   })
 
+  it('step-up (RFC 9470): a token without the required acr gets 401 insufficient_user_authentication with acr_values', async () => {
+    const r = await get(app, '/api/step-up', `Bearer ${tokens.jwt}`)
+    expectError(r, 401, 'insufficient_user_authentication')
+    expect(r.headers.get('www-authenticate')).toContain('acr_values="eidas2"')
+  })
+
   it('JWKS route: 200, public keys only', async () => {
     const r = await get(app, JWKS_PATH)
     expect(r.status).toBe(200)

@@ -11,7 +11,7 @@
  */
 
 /** The RFC 6750 §3.1 error codes, plus `missing_token` for a request that carries no credentials at all. */
-export type BearerErrorCode = 'missing_token' | 'invalid_request' | 'invalid_token' | 'insufficient_scope'
+export type BearerErrorCode = 'missing_token' | 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'insufficient_user_authentication'
 
 /**
  * Why a request was refused. Stable codes, documented in the README's table.
@@ -34,6 +34,8 @@ export type BearerErrorCode = 'missing_token' | 'invalid_request' | 'invalid_tok
  * | `alg_not_allowed` | 401 | the token's algorithm is not allowed |
  * | `malformed_token` | 401 | the token or one of its claims is malformed |
  * | `insufficient_scope` | 403 | the token lacks a scope the route requires |
+ * | `claim_mismatch` | 403 | a claim, role, group or permission the route requires is missing |
+ * | `insufficient_user_authentication` | 401 | the user must authenticate again: `acr` or `auth_time` does not meet the route's (RFC 9470 step-up) |
  * | `invalid_token` | 401 | any other reason to refuse the token |
  */
 export type RefusalReason =
@@ -53,6 +55,8 @@ export type RefusalReason =
   | 'alg_not_allowed'
   | 'malformed_token'
   | 'insufficient_scope'
+  | 'claim_mismatch'
+  | 'insufficient_user_authentication'
   | 'invalid_token'
 
 /** Options shared by every error of this package. */
@@ -89,6 +93,10 @@ export interface BearerErrorOptions extends BaseErrorOptions {
   reason?: RefusalReason
   /** More for the operator only (events, logs): never sent to the client. */
   detail?: string
+  /** RFC 9470 step-up: the authentication context classes the resource accepts (space-separated), for `insufficient_user_authentication`. */
+  acrValues?: string
+  /** RFC 9470 step-up: the longest acceptable time since the user authenticated, in seconds. */
+  maxAge?: number
 }
 
 const STATUS: Record<BearerErrorCode, 400 | 401 | 403> = {
@@ -96,6 +104,7 @@ const STATUS: Record<BearerErrorCode, 400 | 401 | 403> = {
   invalid_request: 400,
   invalid_token: 401,
   insufficient_scope: 403,
+  insufficient_user_authentication: 401,
 }
 
 /** Quotes a value for an RFC 7235 auth-param; the characters RFC 6750 forbids are dropped. */
@@ -121,7 +130,7 @@ function quote(value: string): string {
  */
 export class BearerError extends ResourceServerSdkError {
   readonly code: BearerErrorCode
-  /** 400 (`invalid_request`), 401 (`invalid_token`, `missing_token`) or 403 (`insufficient_scope`). */
+  /** 400 (`invalid_request`), 401 (`invalid_token`, `missing_token`, `insufficient_user_authentication`) or 403 (`insufficient_scope`). */
   readonly status: 400 | 401 | 403
   /** Human-readable, safe to send to the client (never contains the token). */
   readonly description: string
@@ -133,6 +142,10 @@ export class BearerError extends ResourceServerSdkError {
   readonly reason: RefusalReason | undefined
   /** More for the operator only (events, logs): never in the answer. */
   readonly detail: string | undefined
+  /** RFC 9470: `acr_values` of the step-up challenge. */
+  readonly acrValues: string | undefined
+  /** RFC 9470: `max_age` of the step-up challenge, in seconds. */
+  readonly maxAge: number | undefined
 
   constructor(code: BearerErrorCode, description: string, options: BearerErrorOptions = {}) {
     super(description, options)
@@ -142,11 +155,15 @@ export class BearerError extends ResourceServerSdkError {
     this.scope = options.scope
     this.reason = options.reason
     this.detail = options.detail
+    this.acrValues = options.acrValues
+    this.maxAge = options.maxAge
     const params: string[] = []
     if (options.realm !== undefined) params.push(`realm=${quote(options.realm)}`)
     if (code !== 'missing_token') {
       params.push(`error="${code}"`, `error_description=${quote(description)}`)
       if (options.scope) params.push(`scope=${quote(options.scope)}`)
+      if (options.acrValues) params.push(`acr_values=${quote(options.acrValues)}`)
+      if (options.maxAge !== undefined && Number.isFinite(options.maxAge)) params.push(`max_age=${Math.floor(options.maxAge)}`)
     }
     if (options.resourceMetadata !== undefined) params.push(`resource_metadata=${quote(options.resourceMetadata)}`)
     this.wwwAuthenticate = params.length ? `Bearer ${params.join(', ')}` : 'Bearer'
@@ -161,6 +178,8 @@ export class BearerError extends ResourceServerSdkError {
       cause: this.cause,
       ...(this.reason !== undefined ? { reason: this.reason } : {}),
       ...(this.detail !== undefined ? { detail: this.detail } : {}),
+      ...(this.acrValues !== undefined ? { acrValues: this.acrValues } : {}),
+      ...(this.maxAge !== undefined ? { maxAge: this.maxAge } : {}),
     })
   }
 

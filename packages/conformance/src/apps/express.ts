@@ -19,6 +19,10 @@ export const startExpressApp = (rs: Parameters<AppFactory>[0], framework: typeof
     counter.count++
     res.json({ sub: req.auth?.sub ?? null })
   })
+  app.get('/api/step-up', requireAuth(rs, { acr: ['eidas2'], claims: { sub: 'user-1' } }), (req, res) => {
+    counter.count++
+    res.json({ sub: req.auth!.sub })
+  })
   app.get('/api/forwarded', requireAuth(rs, { forwardErrors: true }), (req, res) => {
     counter.count++
     res.json({ sub: req.auth!.sub })

@@ -9,6 +9,7 @@ export const startFastifyApp: AppFactory = async (rs) => {
   app.get('/api/me', { onRequest: app.requireAuth() }, async (request) => (counter.count++, { sub: request.auth!.sub, scopes: request.auth!.scopes }))
   app.get('/api/admin', { preHandler: app.requireAuth({ scopes: ['admin'] }) }, async (request) => (counter.count++, { sub: request.auth!.sub }))
   app.get('/api/optional', { onRequest: app.requireAuth({ optional: true }) }, async (request) => (counter.count++, { sub: request.auth?.sub ?? null }))
+  app.get('/api/step-up', { onRequest: app.requireAuth({ acr: ['eidas2'], claims: { sub: 'user-1' } }) }, async (request) => (counter.count++, { sub: request.auth!.sub }))
   app.get('/api/forwarded', { onRequest: app.requireAuth({ forwardErrors: true }) }, async (request) => (counter.count++, { sub: request.auth!.sub }))
   app.get(JWKS_PATH, jwksHandler(rs))
   app.get(metadataPath(rs), protectedResourceMetadataHandler(rs))

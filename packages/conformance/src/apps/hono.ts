@@ -12,6 +12,7 @@ export const startHonoApp: AppFactory = (rs) => {
   app.get('/api/me', requireAuth(rs), (c) => (counter.count++, c.json({ sub: c.get('auth').sub, scopes: c.get('auth').scopes })))
   app.get('/api/admin', requireAuth(rs, { scopes: ['admin'] }), (c) => (counter.count++, c.json({ sub: c.get('auth').sub })))
   app.get('/api/optional', requireAuth(rs, { optional: true }), (c) => (counter.count++, c.json({ sub: c.get('auth')?.sub ?? null })))
+  app.get('/api/step-up', requireAuth(rs, { acr: ['eidas2'], claims: { sub: 'user-1' } }), (c) => (counter.count++, c.json({ sub: c.get('auth').sub })))
   app.get('/api/forwarded', requireAuth(rs, { forwardErrors: true }), (c) => (counter.count++, c.json({ sub: c.get('auth').sub })))
   app.get(JWKS_PATH, jwksHandler(rs))
   app.get(metadataPath(rs), protectedResourceMetadataHandler(rs))

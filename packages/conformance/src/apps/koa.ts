@@ -19,6 +19,10 @@ export const startKoaApp: AppFactory = (rs) => {
     counter.count++
     ctx.body = { sub: ctx.state.auth?.sub ?? null }
   })
+  router.get('/api/step-up', requireAuth(rs, { acr: ['eidas2'], claims: { sub: 'user-1' } }), (ctx) => {
+    counter.count++
+    ctx.body = { sub: ctx.state.auth!.sub }
+  })
   router.get('/api/forwarded', requireAuth(rs, { forwardErrors: true }), (ctx) => {
     counter.count++
     ctx.body = { sub: ctx.state.auth!.sub }

@@ -18,6 +18,8 @@ export function reasonOf(err: BearerError): RefusalReason {
       return 'malformed_request'
     case 'insufficient_scope':
       return 'insufficient_scope'
+    case 'insufficient_user_authentication':
+      return 'insufficient_user_authentication'
   }
   const cause = err.cause
   // jose reports a token older than maxTokenAge as JWTExpired on the "iat" claim.

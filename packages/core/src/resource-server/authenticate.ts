@@ -7,7 +7,7 @@
 import { type BearerOptions, extractBearerToken } from '../bearer.js'
 import { AuthorizationServerError, BearerError, type BearerErrorOptions } from '../errors.js'
 import { type EventSink, reasonOf } from '../events/index.js'
-import type { AccessTokenInfo, ScopeRequirement } from '../token-info.js'
+import type { AccessTokenInfo } from '../token-info.js'
 import type { RequestRequirements } from './requirements.js'
 import type { TokenRouter } from './routing.js'
 import { headerValue, type HttpRequestInput } from './request.js'
@@ -74,8 +74,9 @@ export class Authenticator {
     return this.authenticate(authorization, checked)
   }
 
-  async verifyToken(token: string, requirement?: ScopeRequirement): Promise<AccessTokenInfo> {
-    return this.#requirements.accept(this.#router.cached(token) ?? (await this.#router.route(token)), requirement)
+  async verifyToken(token: string, requirement?: AuthenticateOptions): Promise<AccessTokenInfo> {
+    const route = parseRouteOptions(requirement, 'verifyToken')
+    return this.#requirements.accept(this.#router.cached(token) ?? (await this.#router.route(token)), route)
   }
 
   #accepted(info: AccessTokenInfo, source: 'cache' | 'jwt' | 'introspection', started: number): void {

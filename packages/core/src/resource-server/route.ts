@@ -10,20 +10,32 @@ import { ConfigurationError } from '../errors.js'
 import { parseOptions } from '../options.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { HttpRequestInput } from './request.js'
-import type { AuthenticateOptions, ResourceServer } from './types.js'
+import type { ResourceServer, RouteOptions } from './types.js'
+
+export type { ClaimCondition, RouteOptions } from './types.js'
 
 const scopeList = z.array(z.string().min(1).regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope token (no space or quote)'), {
   error: 'expected an array of scope strings, e.g. ["read"]',
 })
 
+const primitive = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' })
+const claimCondition = z.union(
+  [primitive, z.strictObject({ oneOf: z.array(primitive).min(1) }), z.strictObject({ includes: z.union([z.string(), z.array(z.string()).min(1)]) })],
+  { error: 'expected a value, { oneOf: [...] } or { includes: value | [...] }' },
+)
+const nonEmptyStrings = (what: string) => z.array(z.string().min(1), { error: `expected an array of ${what}` }).min(1, { error: `expected at least one ${what.replace(/s$/, '')}` })
+
 const routeOptionsSchema = z.strictObject({
   scopes: scopeList.optional(),
   anyScope: scopeList.optional(),
   optional: z.boolean({ error: 'expected a boolean' }).optional(),
+  claims: z.record(z.string().min(1), claimCondition, { error: 'expected an object of claim paths to required values' }).optional(),
+  roles: nonEmptyStrings('role names').optional(),
+  anyRole: nonEmptyStrings('role names').optional(),
+  acr: nonEmptyStrings('acr values').optional(),
+  maxAge: z.number({ error: 'expected a number of seconds' }).finite().min(0).optional(),
+  check: z.custom<(auth: AccessTokenInfo) => boolean>((v) => typeof v === 'function', { message: 'expected a function (auth) => boolean' }).optional(),
 })
-
-/** Options of a protected route: the scopes it requires, and whether a token is optional. */
-export type RouteOptions = AuthenticateOptions
 
 /** Validated route options, by the object the caller passed: a caller that reuses one object is validated once. */
 const validated = new WeakMap<object, Readonly<RouteOptions>>()

@@ -5,14 +5,45 @@
  * @module resource-server/types
  */
 import type { IntrospectionClaims } from '../introspection/index.js'
-import type { AccessTokenInfo, ScopeRequirement } from '../token-info.js'
+import type { AccessTokenInfo } from '../token-info.js'
 import type { HttpRequestInput } from './request.js'
 
-/** Per-call options of {@link ResourceServer.authenticate}. */
-export interface AuthenticateOptions extends ScopeRequirement {
-  /** Resolve `undefined` instead of rejecting when the request carries no bearer token. A bad token still rejects. */
-  optional?: boolean
+/** A required claim value: equal to a value (or, for an array claim, containing it), one of several, or an array claim including all given. */
+export type ClaimCondition = string | number | boolean | { oneOf: readonly (string | number | boolean)[] } | { includes: string | readonly string[] }
+
+/**
+ * What a route requires of a token, and whether a token is optional. Validated once (a typo is a
+ * `ConfigurationError`). Scopes and claims failing give 403 `insufficient_scope`; `acr` and `maxAge`
+ * failing give 401 `insufficient_user_authentication` with `acr_values` / `max_age` (RFC 9470 step-up).
+ *
+ * @example
+ * ```ts
+ * requireAuth(rs, { scopes: ['orders:write'], roles: ['billing'], claims: { 'realm_access.roles': { includes: 'admin' } }, acr: ['eidas2'], maxAge: 600 })
+ * ```
+ */
+export interface RouteOptions {
+  /** Every one of these scopes is required. */
+  scopes?: readonly string[] | undefined
+  /** At least one of these scopes is required. */
+  anyScope?: readonly string[] | undefined
+  /** Resolve `undefined` instead of refusing when the request carries no token. A bad token is still refused. */
+  optional?: boolean | undefined
+  /** Required claim values by path (`tid`, `realm_access.roles`, `https://example.com/tier`). */
+  claims?: Readonly<Record<string, ClaimCondition>> | undefined
+  /** Every one of these roles, groups or permissions is required (see `rolesOf`). */
+  roles?: readonly string[] | undefined
+  /** At least one of these roles, groups or permissions is required (see `rolesOf`). */
+  anyRole?: readonly string[] | undefined
+  /** The token's `acr` must be one of these (RFC 9470 step-up otherwise), e.g. `['eidas2', 'eidas3']`. */
+  acr?: readonly string[] | undefined
+  /** The user must have authenticated (`auth_time`) at most this many seconds ago (RFC 9470 step-up otherwise). */
+  maxAge?: number | undefined
+  /** Anything else: return `true` to accept the token (403 otherwise). Keep it synchronous and fast. */
+  check?: ((auth: AccessTokenInfo) => boolean) | undefined
 }
+
+/** Per-call options of {@link ResourceServer.authenticate}: the route's requirements (see {@link RouteOptions}). */
+export type AuthenticateOptions = RouteOptions
 
 /** RFC 9728 protected resource metadata. */
 export interface ProtectedResourceMetadata {
@@ -49,7 +80,7 @@ export interface ResourceServer {
   authenticateRequest(request: HttpRequestInput, options?: AuthenticateOptions & { optional?: false }): Promise<AccessTokenInfo>
   authenticateRequest(request: HttpRequestInput, options: AuthenticateOptions): Promise<AccessTokenInfo | undefined>
   /** Like {@link authenticate}, for a token already taken out of the request. */
-  verifyToken(token: string, options?: ScopeRequirement): Promise<AccessTokenInfo>
+  verifyToken(token: string, options?: Omit<RouteOptions, 'optional'>): Promise<AccessTokenInfo>
   /** Introspects a token at the (first) authorization server, uncached; resolves with the verified response members. */
   introspect(token: string): Promise<IntrospectionClaims>
   /** The public keys the AS encrypts introspection responses to, as a JWKS to serve (public members only). */

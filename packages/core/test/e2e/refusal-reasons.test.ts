@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import * as jose from 'jose'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startTestAS, type TestAS } from '@org/rs-testing'
-import { BearerError, createResourceServer, type RefusalReason, type ResourceServerEvent, type ResourceServerOptions } from '../../src/index.js'
+import { BearerError, createResourceServer, type RefusalReason, type ResourceServerEvent, type ResourceServerOptions, type RouteOptions } from '../../src/index.js'
 import { reasonOf } from '../../src/events/index.js'
 
 const API = 'https://api.example.test'
@@ -28,7 +28,7 @@ async function jwt(claims: Record<string, unknown> = {}, header: Record<string, 
 }
 
 /** The event of one refused request. */
-async function refusal(header: string | undefined, options: Partial<ResourceServerOptions> = {}, route: { scopes?: string[] } = {}) {
+async function refusal(header: string | undefined, options: Partial<ResourceServerOptions> = {}, route: RouteOptions = {}) {
   const events: ResourceServerEvent[] = []
   const rs = createResourceServer({ issuer: as.issuer, audience: API, tokenFormat: 'jwt', logger: false, onEvent: (e) => events.push(e), ...options } as ResourceServerOptions)
   await expect(rs.authenticate(header, route)).rejects.toBeInstanceOf(BearerError)
@@ -38,7 +38,7 @@ async function refusal(header: string | undefined, options: Partial<ResourceServ
 }
 
 const seen = new Set<RefusalReason>()
-async function expectReason(reason: RefusalReason, status: number, header: string | undefined, options: Partial<ResourceServerOptions> = {}, route = {}) {
+async function expectReason(reason: RefusalReason, status: number, header: string | undefined, options: Partial<ResourceServerOptions> = {}, route: RouteOptions = {}) {
   const event = await refusal(header, options, route)
   expect([event.reason, event.status]).toEqual([reason, status])
   expect(event.durationMs).toBeGreaterThanOrEqual(0)
@@ -63,6 +63,8 @@ it('names the reason of each refusal', async () => {
   await expectReason('alg_not_allowed', 401, `Bearer ${await jwt()}`, { jwt: { algorithms: ['RS256'] } })
   await expectReason('malformed_token', 401, `Bearer ${await jwt({ exp: 'tomorrow' })}`)
   await expectReason('insufficient_scope', 403, `Bearer ${good}`, {}, { scopes: ['admin'] })
+  await expectReason('claim_mismatch', 403, `Bearer ${good}`, {}, { claims: { tier: 'gold' } })
+  await expectReason('insufficient_user_authentication', 401, `Bearer ${await jwt({ acr: 'eidas1' })}`, {}, { acr: ['eidas2'] })
   const opaque = await as.issueToken({ sub: 'u2', scope: 'read' })
   await as.revoke(opaque)
   await expectReason('inactive', 401, `Bearer ${opaque}`, { tokenFormat: 'introspection', clientId: 'rs-json', clientSecret: as.clients['rs-json']!.clientSecret, audience: undefined })
@@ -82,6 +84,6 @@ it('an error whose cause is unknown is still a refusal with the generic reason',
 })
 
 it('covers every reason of the table', () => {
-  const all: RefusalReason[] = ['missing_token', 'malformed_request', 'inactive', 'expired', 'not_yet_valid', 'issued_in_future', 'too_old', 'wrong_audience', 'wrong_issuer', 'wrong_type', 'not_a_jwt', 'bad_signature', 'unknown_kid', 'alg_not_allowed', 'malformed_token', 'insufficient_scope', 'invalid_token']
+  const all: RefusalReason[] = ['missing_token', 'malformed_request', 'inactive', 'expired', 'not_yet_valid', 'issued_in_future', 'too_old', 'wrong_audience', 'wrong_issuer', 'wrong_type', 'not_a_jwt', 'bad_signature', 'unknown_kid', 'alg_not_allowed', 'malformed_token', 'insufficient_scope', 'claim_mismatch', 'insufficient_user_authentication', 'invalid_token']
   expect([...seen].sort()).toEqual([...all].sort())
 })

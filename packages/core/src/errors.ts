@@ -13,61 +13,25 @@
 /** The RFC 6750 §3.1 error codes, plus `missing_token` for a request that carries no credentials at all. */
 export type BearerErrorCode = 'missing_token' | 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'insufficient_user_authentication'
 
-/**
- * Why a request was refused. Stable codes, documented in the README's table.
- *
- * | reason | status | meaning |
- * |---|---|---|
- * | `missing_token` | 401 | no bearer token in the request |
- * | `malformed_request` | 400 | the `Authorization` header is malformed, repeated or oversized |
- * | `inactive` | 401 | the AS says the token is not active (revoked, expired, unknown) |
- * | `expired` | 401 | `exp` is past |
- * | `not_yet_valid` | 401 | `nbf` is in the future |
- * | `issued_in_future` | 401 | `iat` is in the future |
- * | `too_old` | 401 | `iat` is older than `jwt.maxTokenAge` |
- * | `wrong_audience` | 401 | the token is not meant for this resource server |
- * | `wrong_issuer` | 401 | the token comes from an issuer that is not configured |
- * | `wrong_type` | 401 | the JWT's `typ` is not the one of an access token |
- * | `not_a_jwt` | 401 | a JWT was expected (JWT-only set-up) |
- * | `bad_signature` | 401 | the signature does not verify |
- * | `unknown_kid` | 401 | the token names a key the AS does not publish |
- * | `alg_not_allowed` | 401 | the token's algorithm is not allowed |
- * | `malformed_token` | 401 | the token or one of its claims is malformed |
- * | `insufficient_scope` | 403 | the token lacks a scope the route requires |
- * | `claim_mismatch` | 403 | a claim, role, group or permission the route requires is missing |
- * | `insufficient_user_authentication` | 401 | the user must authenticate again: `acr` or `auth_time` does not meet the route's (RFC 9470 step-up) |
- * | `invalid_token` | 401 | any other reason to refuse the token |
- */
-export type RefusalReason =
-  | 'missing_token'
-  | 'malformed_request'
-  | 'inactive'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'issued_in_future'
-  | 'too_old'
-  | 'wrong_audience'
-  | 'wrong_issuer'
-  | 'wrong_type'
-  | 'not_a_jwt'
-  | 'bad_signature'
-  | 'unknown_kid'
-  | 'alg_not_allowed'
-  | 'malformed_token'
-  | 'insufficient_scope'
-  | 'claim_mismatch'
-  | 'insufficient_user_authentication'
-  | 'invalid_token'
+import type { RefusalReason } from './refusal-reason.js'
+
+export type { RefusalReason }
 
 /** Options shared by every error of this package. */
 interface BaseErrorOptions {
   cause?: unknown
 }
 
+/**
+ * Every `code` an error of this package can carry, like jose's: switch on it rather than on
+ * messages, which may change.
+ */
+export type SdkErrorCode = BearerErrorCode | 'authorization_server_unavailable' | 'invalid_configuration' | 'token_endpoint_error'
+
 /** The base of every error thrown by this package. */
 export abstract class ResourceServerSdkError extends Error {
   /** A stable, machine-readable code. */
-  abstract readonly code: string
+  abstract readonly code: SdkErrorCode
   constructor(message: string, options?: BaseErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = new.target.name
@@ -223,8 +187,9 @@ export class AuthorizationServerError extends ResourceServerSdkError {
     this.upstreamStatus = options.upstreamStatus
   }
 
+  /** What `toErrorResponse` sends, plus the failure kind: the message (for your logs) is not in it. */
   toJSON(): ErrorResponse['body'] & { failure: AuthorizationServerFailure } {
-    return { error: 'temporarily_unavailable', error_description: this.message, failure: this.failure }
+    return { error: 'temporarily_unavailable', error_description: 'The authorization server is unavailable', failure: this.failure }
   }
 }
 
@@ -256,15 +221,15 @@ export class TokenEndpointError extends ResourceServerSdkError {
   readonly code = 'token_endpoint_error' as const
   /** The AS's `error` code. */
   readonly error: string
-  /** The AS's `error_description`, if any. */
+  /** The AS's `error_description`, if any (the client secret removed). */
   readonly errorDescription: string | undefined
-  /** HTTP status of the AS's answer. */
-  readonly status: number
-  constructor(error: string, errorDescription: string | undefined, status: number) {
+  /** The HTTP status the AS answered with (not a status for your own answer). */
+  readonly upstreamStatus: number
+  constructor(error: string, errorDescription: string | undefined, upstreamStatus: number) {
     super(`Token endpoint refused the request: ${error}${errorDescription ? ` (${errorDescription})` : ''}`)
     this.error = error
     this.errorDescription = errorDescription
-    this.status = status
+    this.upstreamStatus = upstreamStatus
   }
 }
 

@@ -38,7 +38,7 @@ export {
   TokenEndpointError,
   toErrorResponse,
 } from './errors.js'
-export type { AuthorizationServerFailure, BearerErrorCode, RefusalReason, BearerErrorOptions, ConfigurationIssue, ErrorResponse } from './errors.js'
+export type { AuthorizationServerFailure, BearerErrorCode, RefusalReason, SdkErrorCode, BearerErrorOptions, ConfigurationIssue, ErrorResponse } from './errors.js'
 export type {
   AuthenticatedEvent,
   AuthorizationServerErrorEvent,

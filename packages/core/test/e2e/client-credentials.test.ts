@@ -130,7 +130,7 @@ describe('against a real authorization server', () => {
       const cc = createClientCredentials({ issuer: as.issuer, clientId: authMethod === 'client_secret_post' ? 'app' : 'app-basic', clientSecret: wrong, authMethod })
       const err = await expectRejection(cc.getAccessToken())
       expect(err).toBeInstanceOf(TokenEndpointError)
-      expect(err).toMatchObject({ error: 'invalid_client', status: 401 })
+      expect(err).toMatchObject({ error: 'invalid_client', upstreamStatus: 401 })
       expectNoLeak(err, wrong)
     }
     expect(as.requestCount('/token')).toBe(2)
@@ -351,7 +351,7 @@ describe('against a local token endpoint', () => {
     const cc = make()
     const err = await expectRejection(cc.getAccessToken())
     expect(err).toBeInstanceOf(TokenEndpointError)
-    expect(err).toMatchObject({ error: 'invalid_client', errorDescription: 'client authentication failed', status: 401 })
+    expect(err).toMatchObject({ error: 'invalid_client', errorDescription: 'client authentication failed', upstreamStatus: 401 })
     expect(ts.server.requests).toBe(1)
   })
 

@@ -5,7 +5,7 @@
  * See README.md for the method and how to read the results.
  */
 import { writeFileSync } from 'node:fs'
-import { cpus, totalmem, type as osType, release } from 'node:os'
+import { cpus, loadavg, totalmem, type as osType, release } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { startAuthorizationServer } from './as-client.js'
 import { type Goal, type Section, settings, table, verdict } from './runner.js'
@@ -20,6 +20,7 @@ import headers from './8-headers.js'
 
 const log = (s: string) => console.log(s)
 const started = Date.now()
+const loadAtStart = loadavg()[0]!
 
 const scenarios: { id: string; name: string; title: string; needsAs: boolean; run: typeof frameworks }[] = [
   { id: '1', name: 'frameworks', title: '1. Adapter overhead per framework', needsAs: true, run: frameworks },
@@ -86,6 +87,7 @@ const header = [
   `- Machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}`,
   `- Node ${process.version}; load generator: autocannon 9 in the parent process, ${settings.connections} connections, no pipelining`,
   `- Method: each server in its own child process; variants measured in alternation, ${settings.rounds} rounds × ${settings.seconds} s after ${settings.warmup} s of warm-up each; medians over the rounds`,
+  `- Load average (1 min) at the start and the end of the run: ${loadAtStart.toFixed(1)}, ${loadavg()[0]!.toFixed(1)} (other work on the machine: above ${cpu.length} means the cores were oversubscribed)`,
   `- ${only ? `Scenarios run: ${selected.map((s) => `${s.id} (${s.name})`).join(', ')}` : 'Whole run (every scenario)'}: ${(total / 60).toFixed(1)} min`,
   '',
   'The machine is shared and noisy (2 cores for the load generator, the server under test and the',

@@ -7,6 +7,8 @@ import { type Child, startChild } from './runner.js'
 export interface AuthorizationServer {
   issuer: string
   introspectionEndpoint: string
+  /** The AS's JWKS URI (`{issuer}/jwks`), for peers that take it rather than discovering it. */
+  jwksUri: string
   clients: { 'rs-json': { clientId: string; clientSecret: string }; app: { clientId: string; clientSecret: string } }
   /** A JWT access token for `https://api.example.test` (ES256, `typ: at+jwt`). */
   jwt(scope?: string): Promise<string>
@@ -29,12 +31,13 @@ export function tokenPool(issue: () => Promise<string>, size = TOKEN_POOL): Prom
 
 export async function startAuthorizationServer(): Promise<AuthorizationServer> {
   const child: Child = await startChild('./servers/as.ts', {})
-  const info = child.ready as unknown as { issuer: string; endpoints: { introspection: string }; clients: AuthorizationServer['clients'] }
+  const info = child.ready as unknown as { issuer: string; endpoints: { introspection: string; jwks: string }; clients: AuthorizationServer['clients'] }
   const issue = async (options: Record<string, unknown>) => (await child.request<{ token: string }>({ type: 'issue', options })).token
   let n = 0
   return {
     issuer: info.issuer,
     introspectionEndpoint: info.endpoints.introspection,
+    jwksUri: info.endpoints.jwks,
     clients: info.clients,
     jwt: (scope = 'read') => issue({ sub: `bench-user-${++n}`, scope, resource: API_AUDIENCE }),
     opaque: (scope = 'read') => issue({ sub: `bench-user-${++n}`, scope }),

@@ -1,43 +1,71 @@
 /**
- * `pnpm bench`: runs the five scenarios in turn and writes bench/results.md.
+ * `pnpm bench`: runs the scenarios in turn and writes bench/results.md.
+ * `pnpm bench -- --only peers` (or `--only 2,bundle`, or BENCH_ONLY=…) runs only those scenarios, by
+ * number or name, and then writes bench/results-only.md instead, leaving the full run's results.md alone.
  * See README.md for the method and how to read the results.
  */
 import { writeFileSync } from 'node:fs'
-import { cpus, totalmem, type as osType, release } from 'node:os'
+import { cpus, loadavg, totalmem, type as osType, release } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { startAuthorizationServer } from './as-client.js'
 import { type Goal, type Section, settings, table, verdict } from './runner.js'
 import frameworks from './1-frameworks.js'
-import versusAuth0 from './2-vs-express-oauth2-jwt-bearer.js'
+import peers from './2-peers.js'
 import coldIntrospection from './3-cold-introspection.js'
 import singleFlight from './4-single-flight.js'
 import memory from './5-memory.js'
+import opaque from './6-opaque-vs-introspection-per-request.js'
+import bundle from './7-bundle.js'
+import headers from './8-headers.js'
 
 const log = (s: string) => console.log(s)
 const started = Date.now()
-const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()) // e.g. BENCH_ONLY=3,4
+const loadAtStart = loadavg()[0]!
 
-const scenarios: { id: string; title: string; run: typeof frameworks }[] = [
-  { id: '1', title: '1. Adapter overhead per framework', run: frameworks },
-  { id: '2', title: '2. Express: ours vs express-oauth2-jwt-bearer (JWT access token)', run: versusAuth0 },
-  { id: '3', title: '3. Cold path: one introspection per request', run: coldIntrospection },
-  { id: '4', title: '4. Single-flight', run: singleFlight },
-  { id: '5', title: '5. Memory of the introspection cache', run: memory },
+const scenarios: { id: string; name: string; title: string; needsAs: boolean; run: typeof frameworks }[] = [
+  { id: '1', name: 'frameworks', title: '1. Adapter overhead per framework', needsAs: true, run: frameworks },
+  { id: '2', name: 'peers', title: '2. Ours vs each framework’s JWT middleware (JWT access token)', needsAs: true, run: peers },
+  { id: '3', name: 'cold', title: '3. Cold path: one introspection per request', needsAs: true, run: coldIntrospection },
+  { id: '4', name: 'single-flight', title: '4. Single-flight', needsAs: true, run: singleFlight },
+  { id: '5', name: 'memory', title: '5. Memory of the introspection cache', needsAs: false, run: memory },
+  { id: '6', name: 'opaque', title: '6. Opaque tokens: ours (cached) vs one introspection per API request (ProConnect sample)', needsAs: true, run: opaque },
+  { id: '7', name: 'bundle', title: '7. Edge bundle size and import time', needsAs: false, run: bundle },
+  { id: '8', name: 'headers', title: '8. Reading the Authorization header on Express and Koa (measurement for the adapters)', needsAs: false, run: headers },
 ]
 
+/** `--only a,b` / `--only=a,b` (pnpm may pass a literal `--` first), else BENCH_ONLY. */
+function onlyArgument(): string[] | undefined {
+  const args = process.argv.slice(2).filter((a) => a !== '--')
+  let value: string | undefined = process.env.BENCH_ONLY
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    if (a === '--only') value = args[++i]
+    else if (a.startsWith('--only=')) value = a.slice('--only='.length)
+    else throw new Error(`unknown argument ${a} (usage: --only <number or name>[,…])`)
+  }
+  if (value === undefined) return undefined
+  const wanted = value.split(',').map((s) => s.trim()).filter(Boolean)
+  for (const w of wanted) {
+    if (!scenarios.some((s) => s.id === w || s.name === w)) throw new Error(`no scenario ${w}: one of ${scenarios.map((s) => `${s.id}/${s.name}`).join(', ')}`)
+  }
+  return wanted
+}
+const only = onlyArgument()
+const selected = scenarios.filter((s) => !only || only.includes(s.id) || only.includes(s.name))
+
 log(`bench: ${settings.rounds} rounds × ${settings.seconds} s after ${settings.warmup} s warm-up, ${settings.connections} connections`)
-const as = await startAuthorizationServer()
-log(`authorization server (oidc-provider) on ${as.issuer}`)
+log(`scenarios: ${selected.map((s) => s.name).join(', ')}`)
+const as = selected.some((s) => s.needsAs) ? await startAuthorizationServer() : undefined
+if (as) log(`authorization server (oidc-provider) on ${as.issuer}`)
 
 const sections: string[] = []
 const goals: Goal[] = []
-for (const s of scenarios) {
-  if (only && !only.includes(s.id)) continue
+for (const s of selected) {
   const t0 = Date.now()
   log(`\n== ${s.title}`)
   let section: Section
   try {
-    section = await s.run({ as, log })
+    section = await s.run({ as: as!, log })
   } catch (err) {
     const message = err instanceof Error ? (err.stack ?? err.message) : String(err)
     log(`   FAILED: ${message}`)
@@ -48,7 +76,7 @@ for (const s of scenarios) {
   sections.push(`## ${s.title}\n\n${section.markdown}\n\n_Scenario time: ${took} s._`)
   goals.push(...section.goals)
 }
-await as.stop()
+await as?.stop()
 
 const total = (Date.now() - started) / 1000
 const cpu = cpus()
@@ -59,7 +87,8 @@ const header = [
   `- Machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}`,
   `- Node ${process.version}; load generator: autocannon 9 in the parent process, ${settings.connections} connections, no pipelining`,
   `- Method: each server in its own child process; variants measured in alternation, ${settings.rounds} rounds × ${settings.seconds} s after ${settings.warmup} s of warm-up each; medians over the rounds`,
-  `- Whole run: ${(total / 60).toFixed(1)} min`,
+  `- Load average (1 min) at the start and the end of the run: ${loadAtStart.toFixed(1)}, ${loadavg()[0]!.toFixed(1)} (other work on the machine: above ${cpu.length} means the cores were oversubscribed)`,
+  `- ${only ? `Scenarios run: ${selected.map((s) => `${s.id} (${s.name})`).join(', ')}` : 'Whole run (every scenario)'}: ${(total / 60).toFixed(1)} min`,
   '',
   'The machine is shared and noisy (2 cores for the load generator, the server under test and the',
   'authorization server): compare the ratios, measured side by side, rather than absolute numbers.',
@@ -70,8 +99,9 @@ const header = [
   '',
 ].join('\n')
 
-const out = fileURLToPath(new URL('../results.md', import.meta.url))
+// A partial run must not overwrite the full run's results.md.
+const out = fileURLToPath(new URL(only ? '../results-only.md' : '../results.md', import.meta.url))
 writeFileSync(out, `${header}\n${sections.join('\n\n')}\n`)
 log(`\nwrote ${out} in ${(total / 60).toFixed(1)} min`)
-for (const g of goals) log(`  ${g.pass ? 'PASS' : 'MISS'}  [${g.scenario}] ${g.what}: ${g.value} (goal ${g.goal})`)
+for (const g of goals) log(`  ${g.pass === undefined ? '    ' : g.pass ? 'PASS' : 'MISS'}  [${g.scenario}] ${g.what}: ${g.value} (goal ${g.goal})`)
 process.exit(0)

@@ -166,6 +166,10 @@ export interface LoadResult {
   rps: number
   p50: number
   p99: number
+  /** Requests answered during the run. */
+  requests: number
+  /** Requests sent during the run (answered, plus those still in flight when it ended). */
+  sent: number
 }
 
 /**
@@ -193,7 +197,7 @@ export async function load(url: string, tokens: readonly string[] | undefined, s
   if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
     throw new Error(`${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers (of ${result.requests.total})`)
   }
-  return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99 }
+  return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, sent: result.requests.sent }
 }
 
 export interface Variant {
@@ -201,6 +205,32 @@ export interface Variant {
   url: string
   /** Bearer tokens sent in turn, one per request (none: no Authorization header). */
   tokens?: readonly string[]
+  /** Called before each of its load runs (warm-up included), e.g. to reset a counter. */
+  before?: () => Promise<void>
+  /** Called after each of its load runs (warm-up included) with what it measured. */
+  after?: (result: LoadResult, phase: 'warmup' | 'round') => Promise<void>
+}
+
+/**
+ * Shorter measurements (2 s, 1 s of warm-up) for the scenarios with many variants, so that the whole
+ * `pnpm bench` stays within 12 minutes on the 2-core machine; BENCH_SECONDS / BENCH_WARMUP, when set, win.
+ */
+export const shortTiming: Timing = {
+  ...(process.env.BENCH_SECONDS ? {} : { seconds: 2 }),
+  ...(process.env.BENCH_WARMUP ? {} : { warmup: 1 }),
+}
+
+/** "5 rounds × 2 s after 1 s of warm-up per variant", for a section's text. */
+export function timingText(timing: Timing = {}): string {
+  const t = { ...settings, ...timing }
+  return `${t.rounds} rounds × ${t.seconds} s after ${t.warmup} s of warm-up per variant`
+}
+
+/** Per-scenario timing, defaulting to the global settings. */
+export interface Timing {
+  rounds?: number
+  seconds?: number
+  warmup?: number
 }
 
 export interface Measured {
@@ -213,14 +243,21 @@ export interface Measured {
  * Measures the variants in alternation: a warm-up of each, then `rounds` rounds measuring each
  * variant once (A B C, A B C, …). Reports the median of each metric over the rounds.
  */
-export async function alternate(variants: Variant[], log: (s: string) => void): Promise<Measured[]> {
-  for (const v of variants) await load(v.url, v.tokens, settings.warmup)
+export async function alternate(variants: Variant[], log: (s: string) => void, timing: Timing = {}): Promise<Measured[]> {
+  const { rounds, seconds, warmup } = { ...settings, ...timing }
+  const run = async (v: Variant, s: number, phase: 'warmup' | 'round') => {
+    await v.before?.()
+    const res = await load(v.url, v.tokens, s)
+    await v.after?.(res, phase)
+    return res
+  }
+  for (const v of variants) await run(v, warmup, 'warmup')
   const runs = variants.map(() => [] as LoadResult[])
-  for (let r = 0; r < settings.rounds; r++) {
+  for (let r = 0; r < rounds; r++) {
     for (const [i, v] of variants.entries()) {
-      const res = await load(v.url, v.tokens, settings.seconds)
+      const res = await run(v, seconds, 'round')
       runs[i]!.push(res)
-      log(`    round ${r + 1}/${settings.rounds} ${v.name.padEnd(28)} ${fmt(res.rps, 0).padStart(7)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms`)
+      log(`    round ${r + 1}/${rounds} ${v.name.padEnd(34)} ${fmt(res.rps, 0).padStart(7)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms`)
     }
   }
   return variants.map((v, i) => ({ name: v.name, runs: runs[i]!, median: medianOf(runs[i]!) }))
@@ -233,7 +270,17 @@ export function median(xs: number[]): number {
 }
 
 export function medianOf(runs: LoadResult[]): LoadResult {
-  return { rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)) }
+  return { rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), requests: median(runs.map((r) => r.requests)), sent: median(runs.map((r) => r.sent)) }
+}
+
+/**
+ * One request with `authorization` (if given) to `url`: its status. For sanity checks (does this
+ * server refuse a forged token?), bounded by a 5 s deadline.
+ */
+export async function statusOf(url: string, authorization?: string): Promise<number> {
+  const res = await fetch(url, { headers: authorization ? { authorization } : {}, signal: AbortSignal.timeout(5_000) })
+  await res.arrayBuffer()
+  return res.status
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -244,8 +291,9 @@ export function fmt(n: number, digits = 2): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
 }
 
-export function verdict(ok: boolean): string {
-  return ok ? '**PASS**' : '**MISS**'
+/** PASS / MISS, or "report" for a figure that has no goal. */
+export function verdict(ok: boolean | undefined): string {
+  return ok === undefined ? 'report' : ok ? '**PASS**' : '**MISS**'
 }
 
 /** A Markdown table. */
@@ -260,7 +308,8 @@ export interface Goal {
   what: string
   value: string
   goal: string
-  pass: boolean
+  /** Undefined: a figure reported without a goal. */
+  pass: boolean | undefined
 }
 
 /** What a scenario hands back: its Markdown section and the goals it checked. */

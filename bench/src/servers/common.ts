@@ -12,6 +12,13 @@ export interface ServerConfig {
   issuer: string
   /** Options of createResourceServer, without `issuer` (filled in). */
   rs?: Omit<ResourceServerOptions, 'issuer'>
+  /** For the peers (other libraries): the AS's JWKS URI, the API's audience, a variant of the set-up. */
+  peer?: { jwksUri?: string; audience?: string; variant?: string; clientId?: string; clientSecret?: string }
+}
+
+/** The peers' scope check, as an application using them would write it (they only verify the token). */
+export function hasScope(scope: unknown, wanted = 'read'): boolean {
+  return typeof scope === 'string' && scope.split(' ').includes(wanted)
 }
 
 export const config = childConfig<ServerConfig>()

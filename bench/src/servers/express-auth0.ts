@@ -13,4 +13,8 @@ const checkJwt = auth({ issuerBaseURL: config.issuer, audience: 'https://api.exa
 app.get('/protected', checkJwt, requiredScopes('read'), (req, res) => {
   res.json({ hello: req.auth!.payload.sub })
 })
+// Answer its errors (401/403) without Express's default handler, which would also log every one.
+app.use(((err, _req, res, _next) => {
+  res.status((err as { status?: number }).status ?? 500).json({ error: (err as { code?: string }).code ?? 'error' })
+}) as express.ErrorRequestHandler)
 const server = app.listen(0, '127.0.0.1', () => announce(server))

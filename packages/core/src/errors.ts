@@ -24,7 +24,9 @@ export abstract class ResourceServerSdkError extends Error {
   abstract readonly code: string
   constructor(message: string, options?: BaseErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
-    this.name = new.target.name
+    // Every subclass sets its own `name` literally: a bundler may rename classes (`_BearerError`),
+    // and error names are public API (logs, `err.name === 'BearerError'` checks).
+    this.name = 'ResourceServerSdkError'
   }
 }
 
@@ -86,6 +88,7 @@ export class BearerError extends ResourceServerSdkError {
 
   constructor(code: BearerErrorCode, description: string, options: BearerErrorOptions = {}) {
     super(description, options)
+    this.name = 'BearerError'
     this.code = code
     this.status = STATUS[code]
     this.description = description
@@ -144,6 +147,7 @@ export class AuthorizationServerError extends ResourceServerSdkError {
     options: BaseErrorOptions & { retryAfter?: number; upstreamStatus?: number } = {},
   ) {
     super(message, options)
+    this.name = 'AuthorizationServerError'
     this.failure = failure
     this.retryAfter = options.retryAfter ?? 5
     this.upstreamStatus = options.upstreamStatus
@@ -170,6 +174,7 @@ export class ConfigurationError extends ResourceServerSdkError {
   readonly issues: ConfigurationIssue[]
   constructor(component: string, issues: ConfigurationIssue[]) {
     super(`Invalid ${component} options: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`)
+    this.name = 'ConfigurationError'
     this.issues = issues
   }
 }
@@ -188,6 +193,7 @@ export class TokenEndpointError extends ResourceServerSdkError {
   readonly status: number
   constructor(error: string, errorDescription: string | undefined, status: number) {
     super(`Token endpoint refused the request: ${error}${errorDescription ? ` (${errorDescription})` : ''}`)
+    this.name = 'TokenEndpointError'
     this.error = error
     this.errorDescription = errorDescription
     this.status = status

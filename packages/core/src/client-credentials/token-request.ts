@@ -39,6 +39,8 @@ export interface TokenEndpointSettings {
   refreshSkew: number
   defaultLifetime: number
   clock: Clock
+  /** Largest response body read from the AS, in bytes. */
+  maxResponseBytes: number
 }
 
 export class TokenEndpoint {
@@ -104,9 +106,9 @@ export class TokenEndpoint {
     const s = this.#s
     try {
       return await withTimeout(s.describeEndpoint, s.timeout, async (signal) => {
-        const raw = await oauth.clientCredentialsGrantRequest(as, { client_id: s.clientId }, auth, params, httpOptions(s.fetch, insecure, signal))
+        const raw = await oauth.clientCredentialsGrantRequest(as, { client_id: s.clientId }, auth, params, httpOptions(s.fetch, insecure, signal, s.maxResponseBytes, s.describeEndpoint))
         const nullBody = raw.status === 204 || raw.status === 205 || raw.status === 304
-        const text = nullBody ? null : await readText(raw, s.describeEndpoint)
+        const text = nullBody ? null : await readText(raw, s.describeEndpoint, s.maxResponseBytes)
         return new Response(text, { status: raw.status, statusText: raw.statusText, headers: raw.headers })
       })
     } catch (err) {

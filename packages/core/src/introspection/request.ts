@@ -28,12 +28,12 @@ export async function introspectToken(settings: IntrospectorSettings, token: str
     const client: oauth.Client = { client_id: settings.clientId }
     ;({ response, body } = await withTimeout(what, settings.timeout, async (signal) => {
       const res = await oauth.introspectionRequest(as, client, clientAuth, token, {
-        ...httpOptions(settings.fetch, true, signal),
+        ...httpOptions(settings.fetch, true, signal, settings.maxResponseBytes, what),
         requestJwtResponse: settings.response === 'jwt',
         ...(settings.tokenTypeHint ? { additionalParameters: { token_type_hint: settings.tokenTypeHint } } : {}),
       })
       // The body is read under the same timeout: a server that sends headers then stalls is a timeout.
-      return { response: res, body: await readText(res, what) }
+      return { response: res, body: await readText(res, what, settings.maxResponseBytes) }
     }))
   } catch (err) {
     settings.metadata.markStale()

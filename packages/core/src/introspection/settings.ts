@@ -38,4 +38,8 @@ export interface IntrospectorSettings {
   allowInsecureRequests: boolean
   clockTolerance: number
   clock: () => number
+  /** Largest response body read from the AS, in bytes. */
+  maxResponseBytes: number
+  /** Seconds: a signed response whose `iat` is older (beyond the clock tolerance) is refused. */
+  maxResponseAge: number
 }

@@ -8,7 +8,7 @@
 import type * as oauth from 'oauth4webapi'
 import type { Clock } from '../cache/index.js'
 import { clientAuthFactory } from '../client-auth.js'
-import type { FetchLike } from '../http.js'
+import { DEFAULT_MAX_RESPONSE_BYTES, type FetchLike } from '../http.js'
 import {
   CONTENT_ENCRYPTION_ALGS,
   DEFAULT_INTROSPECTION_SIGNING_ALGS,
@@ -36,6 +36,7 @@ interface NetworkSettings {
   fetch: FetchLike | undefined
   allowInsecureRequests: boolean
   clockTolerance: number
+  maxResponseBytes: number
 }
 
 export class IssuerRuntime {
@@ -58,9 +59,10 @@ export class IssuerRuntime {
       fetch: o.fetch,
       allowInsecureRequests: o.allowInsecureRequests ?? false,
       clockTolerance: o.clockTolerance ?? 5,
+      maxResponseBytes: o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     }
     this.audience = entry.audience === undefined ? undefined : typeof entry.audience === 'string' ? [entry.audience] : entry.audience
-    this.#jwksOptions = { cacheMaxAge: o.jwks?.cacheMaxAge, cooldown: o.jwks?.cooldown, timeout: net.timeout, fetch: o.fetch }
+    this.#jwksOptions = { cacheMaxAge: o.jwks?.cacheMaxAge, cooldown: o.jwks?.cooldown, timeout: net.timeout, fetch: o.fetch, maxResponseBytes: net.maxResponseBytes }
     const introspects = shared.format !== 'jwt' && canIntrospect(entry)
     const verifiesJwts = shared.format !== 'introspection'
     const keySet = () => this.keySet()
@@ -73,6 +75,7 @@ export class IssuerRuntime {
       timeout: net.timeout,
       allowInsecureRequests: net.allowInsecureRequests,
       clock: shared.clock,
+      maxResponseBytes: net.maxResponseBytes,
     })
     this.introspector = introspector === undefined ? undefined : { ...introspector, metadata: this.metadata }
     this.jwtSettings = verifiesJwts ? jwtVerifierSettings(entry, this.audience, net, shared, keySet) : undefined
@@ -136,6 +139,7 @@ function introspectorSettings(
     decryptionKeys: shared.decryptionKeys,
     keySet,
     tokenTypeHint: introspection?.tokenTypeHint,
+    maxResponseAge: introspection?.maxResponseAge ?? 60,
     ...net,
     clock: shared.clock,
   }

@@ -12,6 +12,7 @@ import { type FetchLike, isAllowedUrl, parseRetryAfter, readText, withTimeout } 
 import { describe, httpOptions, type MetadataSource } from '../metadata.js'
 import { COMPONENT, type NormalisedRequest } from './options.js'
 import { markTransient } from './retry.js'
+import { redact, secretForms } from '../redact.js'
 
 /** A token as obtained and stored. */
 export interface StoredToken {
@@ -45,9 +46,12 @@ export interface TokenEndpointSettings {
 
 export class TokenEndpoint {
   readonly #s: TokenEndpointSettings
+  /** Every spelling of the client secret we send (raw, URL-encoded, Basic base64 of id:secret…). */
+  readonly #secretForms: readonly string[]
 
   constructor(settings: TokenEndpointSettings) {
     this.#s = settings
+    this.#secretForms = settings.secrets.flatMap((secret) => secretForms(secret, settings.clientId))
   }
 
   /** One token request; transient failures are marked for {@link withRetry}. */
@@ -138,16 +142,17 @@ export class TokenEndpoint {
 
   /** Maps an oauth4webapi processing error to ours. */
   async #toTokenError(err: unknown, status: number): Promise<Error> {
-    const { describeEndpoint, secrets } = this.#s
+    const { describeEndpoint } = this.#s
+    const secrets = this.#secretForms
     if (err instanceof oauth.ResponseBodyError) {
-      return new TokenEndpointError(redact(err.error, secrets)!, redact(err.error_description, secrets), err.status)
+      return new TokenEndpointError(redact(err.error, secrets, 64)!, redact(err.error_description, secrets), err.status)
     }
     if (err instanceof oauth.WWWAuthenticateChallengeError) {
       const { error, description } = await challengeError(err)
-      if (error !== undefined) return new TokenEndpointError(redact(error, secrets)!, redact(description, secrets), err.status)
+      if (error !== undefined) return new TokenEndpointError(redact(error, secrets, 64)!, redact(description, secrets), err.status)
       return new AuthorizationServerError('client_rejected', `${describeEndpoint} rejected the client authentication (${status})`, { upstreamStatus: status })
     }
-    const detail = err instanceof Error ? err.message.slice(0, 200) : 'unexpected error'
+    const detail = err instanceof Error ? redact(err.message, secrets, 200)! : 'unexpected error'
     if (status !== 200) {
       return new AuthorizationServerError('http_status', `${describeEndpoint} answered ${status}: ${detail}`, { upstreamStatus: status })
     }
@@ -167,12 +172,4 @@ async function challengeError(err: oauth.WWWAuthenticateChallengeError): Promise
   }
   const challenge = err.cause.find((c) => typeof c.parameters.error === 'string')
   return { error: challenge?.parameters.error ?? undefined, description: challenge?.parameters.error_description ?? undefined }
-}
-
-/** Removes every occurrence of `secret` from `text` (an AS that echoes the secret back must not leak it). */
-function redact(text: string | undefined, secrets: readonly string[]): string | undefined {
-  if (text === undefined) return undefined
-  let out = text
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]')
-  return out.length > 500 ? `${out.slice(0, 500)}…` : out
 }

@@ -19,6 +19,7 @@ import { DEFAULT_JWT_ALGS, type JwtVerifierSettings } from '../jwt/index.js'
 import { type ImportedKey, type PrivateKeyInput, RemoteKeySet, type RemoteKeySetOptions } from '../keys/index.js'
 import { MetadataSource } from '../metadata.js'
 import { resolveAuthMethod } from '../options.js'
+import { secretForms } from '../redact.js'
 import { canIntrospect, type IssuerEntry, type ParsedOptions, type TokenFormat } from './options.js'
 
 const encoder = new TextEncoder()
@@ -140,6 +141,7 @@ function introspectorSettings(
     keySet,
     tokenTypeHint: introspection?.tokenTypeHint,
     maxResponseAge: introspection?.maxResponseAge ?? 60,
+    secretForms: entry.clientSecret === undefined ? [] : secretForms(entry.clientSecret, entry.clientId),
     ...net,
     clock: shared.clock,
   }

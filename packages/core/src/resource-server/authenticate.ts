@@ -4,12 +4,14 @@
  *
  * @module resource-server/authenticate
  */
-import { type BearerOptions, extractBearerToken } from '../bearer.js'
+import { type BearerOptions, checkBearerToken, extractBearerToken } from '../bearer.js'
 import { BearerError, type BearerErrorOptions } from '../errors.js'
 import type { AccessTokenInfo, ScopeRequirement } from '../token-info.js'
-import type { RequestRequirements } from './requirements.js'
+import { checkRequirementArgument, type RequestRequirements } from './requirements.js'
 import type { TokenRouter } from './routing.js'
 import type { AuthenticateOptions } from './types.js'
+
+const EMPTY: AuthenticateOptions = Object.freeze({})
 
 export type Challenge = Pick<BearerErrorOptions, 'realm' | 'resourceMetadata'>
 
@@ -27,8 +29,9 @@ export class Authenticator {
   }
 
   // Not an async function: a cached answer resolves without going through route()'s awaits.
-  authenticate(authorization: string | readonly string[] | null | undefined, options: AuthenticateOptions = {}): Promise<AccessTokenInfo | undefined> {
+  authenticate(authorization: string | readonly string[] | null | undefined, options: AuthenticateOptions = EMPTY): Promise<AccessTokenInfo | undefined> {
     try {
+      if (options !== EMPTY) checkRequirementArgument('authenticate', options)
       const token = extractBearerToken(authorization, this.#bearer)
       if (token === undefined) {
         if (options.optional) return Promise.resolve(undefined)
@@ -45,7 +48,10 @@ export class Authenticator {
     }
   }
 
+  /** The same checks as {@link authenticate} on the token itself: syntax and length first, then the token. */
   async verifyToken(token: string, requirement?: ScopeRequirement): Promise<AccessTokenInfo> {
+    checkRequirementArgument('verifyToken', requirement)
+    checkBearerToken(token, this.#bearer)
     return this.#requirements.accept(this.#router.cached(token) ?? (await this.#router.route(token)), requirement)
   }
 

@@ -56,7 +56,14 @@ export class IntrospectionPath {
   /** Introspects at one AS and caches the verdict (never a failure). */
   async #introspect(runtime: IssuerRuntime, token: string, key: string): Promise<CachedVerdict> {
     await runtime.resolve()
-    const claims = await introspectToken(runtime.introspector!, token)
+    let claims: Awaited<ReturnType<typeof introspectToken>>
+    try {
+      claims = await introspectToken(runtime.introspector!, token)
+    } catch (err) {
+      // The AS said (with a 400) that this is not a token it knows: as good as `active: false`.
+      if (!(err instanceof BearerError)) throw err
+      claims = { active: false }
+    }
     const { maxTtlMs, inactiveTtlMs } = this.#s.lifetimes
     let verdict: CachedVerdict
     let ttl: number

@@ -5,7 +5,7 @@
  *
  * @module resource-server/create
  */
-import { type CacheStore, MemoryCache } from '../cache/index.js'
+import { type CacheStore, DEFAULT_STORE_TIMEOUT, MemoryCache } from '../cache/index.js'
 import { importPrivateKey, type ImportedKey, type PrivateKeyInput } from '../keys/index.js'
 import { introspectToken } from '../introspection/index.js'
 import { parseOptions } from '../options.js'
@@ -18,7 +18,7 @@ import { defaultTokenFormat, mergeIssuer, optionsSchema, type ParsedOptions, typ
 import { RequestRequirements } from './requirements.js'
 import { TokenRouter } from './routing.js'
 import type { ResourceServer } from './types.js'
-import { type CachedVerdict, IntrospectionVerdicts, VerifiedJwtCache } from './verdict-cache.js'
+import { IntrospectionVerdicts, type StoredVerdict, VerifiedJwtCache } from './verdict-cache.js'
 
 /**
  * Creates a resource server: validates the options (throwing a {@link ConfigurationError} that
@@ -56,9 +56,9 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
 
   const caching = o.cache === false ? undefined : (o.cache ?? {})
   const lifetimes = { maxTtlMs: (caching?.maxTtl ?? 300) * 1000, inactiveTtlMs: (caching?.inactiveTtl ?? 30) * 1000 }
-  const store: CacheStore<CachedVerdict> | undefined =
-    caching === undefined ? undefined : ((caching.store as CacheStore<CachedVerdict> | undefined) ?? new MemoryCache<CachedVerdict>({ maxEntries: caching.maxEntries ?? 10_000, clock }))
-  const verdicts = new IntrospectionVerdicts(store)
+  const store: CacheStore<StoredVerdict> | undefined =
+    caching === undefined ? undefined : ((caching.store as CacheStore<StoredVerdict> | undefined) ?? new MemoryCache<StoredVerdict>({ maxEntries: caching.maxEntries ?? 10_000, clock }))
+  const verdicts = new IntrospectionVerdicts(store, caching?.storeTimeout ?? DEFAULT_STORE_TIMEOUT, clock)
   const jwtCache = new VerifiedJwtCache(caching === undefined ? 0 : (caching.verifiedJwtMaxEntries ?? caching.maxEntries ?? 10_000), issuers, clock, lifetimes.maxTtlMs)
 
   // Introspected tokens are checked against `audience` when asked for (`audienceClaim`), or by default when
@@ -98,7 +98,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     },
     async clearCache() {
       jwtCache.clear()
-      verdicts.clear()
+      await verdicts.clear()
     },
   }
   Object.defineProperty(rs, 'toJSON', { value: () => ({ issuers: issuers.map((r) => r.issuer), tokenFormat: format }), enumerable: false })

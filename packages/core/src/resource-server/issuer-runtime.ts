@@ -6,7 +6,7 @@
  * @module resource-server/issuer-runtime
  */
 import type * as oauth from 'oauth4webapi'
-import type { Clock } from '../cache/index.js'
+import { type Clock, sha256Hex } from '../cache/index.js'
 import { clientAuthFactory } from '../client-auth.js'
 import { DEFAULT_MAX_RESPONSE_BYTES, type FetchLike } from '../http.js'
 import {
@@ -47,6 +47,12 @@ export class IssuerRuntime {
   readonly audience: readonly string[] | undefined
   readonly introspector: IntrospectorSettings | undefined
   readonly jwtSettings: JwtVerifierSettings | undefined
+  /**
+   * Everything besides the token that changes an introspection verdict: the issuer, the client that
+   * asks, and how the response is asked for and checked. Part of every verdict cache key, so two
+   * resource servers sharing a store never read each other's verdicts.
+   */
+  readonly verdictScope: string
   #keySet: RemoteKeySet | undefined
   #keySetUrl: string | undefined
   #resolved: oauth.AuthorizationServer | undefined
@@ -80,6 +86,21 @@ export class IssuerRuntime {
     })
     this.introspector = introspector === undefined ? undefined : { ...introspector, metadata: this.metadata }
     this.jwtSettings = verifiesJwts ? jwtVerifierSettings(entry, this.audience, net, shared, keySet) : undefined
+    this.verdictScope = sha256Hex(
+      JSON.stringify([
+        entry.issuer,
+        introspector?.clientId ?? null,
+        introspector?.response ?? null,
+        introspector?.signingAlgorithms ?? null,
+        introspector?.encryption ?? null,
+        introspector?.keyManagementAlgorithms ?? null,
+        introspector?.contentEncryptionAlgorithms ?? null,
+        introspector?.tokenTypeHint ?? null,
+        introspector?.maxResponseAge ?? null,
+        (o.decryptionKeys ?? []).length,
+      ]),
+      'scope:',
+    )
   }
 
   /** The AS key set, for the `jwks_uri` of the metadata as last resolved. */

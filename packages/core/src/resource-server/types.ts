@@ -6,6 +6,7 @@
  */
 import type { IntrospectionClaims } from '../introspection/index.js'
 import type { AccessTokenInfo, ScopeRequirement } from '../token-info.js'
+import type { CacheStore } from '../cache/index.js'
 
 /** Per-call options of {@link ResourceServer.authenticate}. */
 export interface AuthenticateOptions extends ScopeRequirement {
@@ -56,7 +57,11 @@ export interface ResourceServer {
   readonly resourceMetadataPath: string | undefined
   /** Imports keys and discovers the AS metadata now, so a problem shows at start-up. */
   ready(): Promise<void>
-  /** Forgets every cached result (e.g. after a key compromise). */
+  /**
+   * Forgets every cached result (e.g. after a key compromise or a revocation): verified JWTs, the
+   * in-memory verdicts, and the entries of a custom `cache.store` when it offers the optional
+   * `clear()` method (see {@link CacheStore.clear}; a store without it keeps its entries until they expire).
+   */
   clearCache(): Promise<void>
 }
 

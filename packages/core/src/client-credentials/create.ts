@@ -93,6 +93,7 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
   const tokens = new TokenCache({
     store: opts.store ?? new MemoryCache({ maxEntries: 1000, clock }),
     clock,
+    storeTimeout: opts.storeTimeout,
     keyParts: [endpointForKey, clientId, opts.audience, extraParams],
     describeEndpoint,
     fetchToken: (req) => withRetry(opts.retry, () => endpoint.request(req)),

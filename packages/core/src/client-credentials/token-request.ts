@@ -23,6 +23,14 @@ export interface StoredToken {
   scope: string | null
 }
 
+// RFC 6750 §2.1 b64token (the token68 of RFC 7235): no space, no CR/LF, no quote.
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/
+const MAX_TOKEN_LENGTH = 64 * 1024
+/** Seconds: a token valid for less is refused, and no key is refreshed more often. */
+export const MIN_LIFETIME = 1
+/** Seconds: one year; `1e308` (never refresh) is refused. */
+const MAX_LIFETIME = 365 * 24 * 3600
+
 export interface TokenEndpointSettings {
   metadata: MetadataSource
   clientAuth: () => Promise<oauth.ClientAuth>
@@ -82,10 +90,21 @@ export class TokenEndpoint {
     if (body.token_type !== 'bearer') {
       throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} issued a token of type "${body.token_type.slice(0, 20)}", not Bearer`)
     }
-    const lifetime = typeof body.expires_in === 'number' ? body.expires_in : s.defaultLifetime
+    // The token goes into an Authorization header: token68 syntax only (a CR/LF would be a header
+    // injection, and an untyped TypeError in fetch), and a sane length.
+    if (typeof body.access_token !== 'string' || body.access_token.length > MAX_TOKEN_LENGTH || !TOKEN68.test(body.access_token)) {
+      throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} issued an access_token that is not a valid bearer token (RFC 6750 b64token)`, { upstreamStatus: status })
+    }
+    const expiresIn: unknown = body.expires_in
+    if (expiresIn !== undefined && !(typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= MIN_LIFETIME && expiresIn <= MAX_LIFETIME)) {
+      throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} sent an expires_in that is not a number of seconds between ${MIN_LIFETIME} and ${MAX_LIFETIME}`, { upstreamStatus: status })
+    }
+    const lifetime = typeof expiresIn === 'number' ? expiresIn : s.defaultLifetime
     const expiresAt = sentAt + lifetime * 1000
     const skew = Math.min(s.refreshSkew, lifetime / 2)
-    return { v: 1, accessToken: body.access_token, expiresAt, refreshAt: expiresAt - skew * 1000, scope: typeof body.scope === 'string' ? body.scope : (req.scope ?? null) }
+    // A floor on the refresh interval: never more than one token request per MIN_LIFETIME for a key.
+    const refreshAt = Math.min(expiresAt, Math.max(expiresAt - skew * 1000, sentAt + MIN_LIFETIME * 1000))
+    return { v: 1, accessToken: body.access_token, expiresAt, refreshAt, scope: typeof body.scope === 'string' ? body.scope : (req.scope ?? null) }
   }
 
   async #metadata(): Promise<oauth.AuthorizationServer> {

@@ -7,6 +7,7 @@
  */
 import { type CacheStore, DEFAULT_STORE_TIMEOUT, MemoryCache } from '../cache/index.js'
 import { importPrivateKey, type ImportedKey, type PrivateKeyInput } from '../keys/index.js'
+import { ConfigurationError } from '../errors.js'
 import { introspectToken } from '../introspection/index.js'
 import { parseOptions } from '../options.js'
 import { Authenticator } from './authenticate.js'
@@ -79,7 +80,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     verifyToken: authenticator.verifyToken.bind(authenticator),
     async introspect(token) {
       const runtime = introspecting[0]
-      if (runtime === undefined) throw new Error('This resource server is not configured for introspection (no clientId)')
+      if (runtime === undefined) throw new ConfigurationError('introspect', [{ path: 'clientId', message: 'this resource server is not configured for introspection' }])
       await runtime.resolve()
       return introspectToken(runtime.introspector!, token)
     },

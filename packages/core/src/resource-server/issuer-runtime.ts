@@ -99,8 +99,7 @@ export class IssuerRuntime {
         introspector?.maxResponseAge ?? null,
         (o.decryptionKeys ?? []).length,
       ]),
-      'scope:',
-    )
+    ).slice(0, 32) // 128 bits: enough to tell configurations apart, and keeps the key's hash input short (hot path)
   }
 
   /** The AS key set, for the `jwks_uri` of the metadata as last resolved. */

@@ -5,7 +5,7 @@
 import * as jose from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { faults, startHttpServer } from '@org/rs-testing'
-import { AuthorizationServerError, BearerError, ConfigurationError, createClientCredentials, type ResourceServer, TokenEndpointError } from '../../src/index.js'
+import { AuthorizationServerError, BearerError, ConfigurationError, createClientCredentials, createResourceServer, type ResourceServer, TokenEndpointError } from '../../src/index.js'
 import { type FakeAS, goodClaims, introspectingRs, jwtRs, rejection, SECRET, signJwt, startFakeAS } from './harness.js'
 
 let as: FakeAS
@@ -42,11 +42,14 @@ describe('class 6: auto mode decides locally whatever it can; an AS 400 about th
     expect(as.introspections).toBe(before)
   })
 
-  it('alg none is a 401 even when the AS (JWKS) is unreachable', async () => {
+  it('alg none is a 401 even when the AS is unreachable (no discovery, no JWKS fetch first)', async () => {
     const dead = await startHttpServer(faults.resetConnection())
-    const rsDead = jwtRs({ ...as, issuer: as.issuer, jwksUri: `${dead.url}/jwks` } as FakeAS)
     await dead.close()
-    await rejection(() => rsDead.authenticate(`Bearer ${b64({ alg: 'none', typ: 'at+jwt' })}.${b64(goodClaims(as))}.`), BearerError, 401)
+    for (const format of ['jwt', 'auto'] as const) {
+      const rsDead = createResourceServer({ issuer: dead.url, audience: 'api', tokenFormat: format, ...(format === 'auto' ? { clientId: 'rs', clientSecret: SECRET } : {}) })
+      await rejection(() => rsDead.authenticate(`Bearer ${b64({ alg: 'none', typ: 'at+jwt' })}.${b64({ ...goodClaims(as), iss: dead.url })}.`), BearerError, 401)
+      await rejection(() => rsDead.authenticate(`Bearer ${b64({ alg: 'HS256', typ: 'at+jwt' })}.${b64({ ...goodClaims(as), iss: dead.url })}.${b64('sig')}`), BearerError, 401)
+    }
   })
 
   it.each(['unsupported_token_type', 'invalid_request', 'invalid_token'])('an AS 400 %s for an opaque token is 401, cached as inactive', async (error) => {

@@ -35,14 +35,20 @@ const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
  * ```
  */
 export function extractBearerToken(
-  header: string | readonly string[] | null | undefined,
+  input: string | readonly string[] | null | undefined,
   options: BearerOptions = {},
 ): string | undefined {
-  if (header === undefined || header === null) return undefined
-  if (typeof header !== 'string') {
-    if (header.length > 1) throw new BearerError('invalid_request', 'More than one Authorization header')
-    if (header.length === 0) return undefined
-    header = header[0]!
+  const raw: unknown = input
+  if (raw === undefined || raw === null) return undefined
+  let header: string
+  if (typeof raw === 'string') header = raw
+  else {
+    // Plain JavaScript callers and frameworks can hand over anything: only a string (or an array of one) is a header.
+    if (!Array.isArray(raw)) throw new BearerError('invalid_request', 'The Authorization header is not a string')
+    if (raw.length > 1) throw new BearerError('invalid_request', 'More than one Authorization header')
+    if (raw.length === 0) return undefined
+    if (typeof raw[0] !== 'string') throw new BearerError('invalid_request', 'The Authorization header is not a string')
+    header = raw[0]
   }
   const maxLength = options.maxLength ?? 8192
   // A generous bound on the whole header before any work on it.
@@ -64,6 +70,20 @@ export function extractBearerToken(
   if (!B64TOKEN.test(credentials)) throw new BearerError('invalid_request', 'The bearer token has characters RFC 6750 does not allow')
   if (options.acceptBase64) return decodeBase64Token(credentials) ?? credentials
   return credentials
+}
+
+/**
+ * Checks a token given on its own (`verifyToken`) as {@link extractBearerToken} checks the one in a
+ * header: a non-empty string of RFC 6750 b64token characters, at most `maxLength` long. Throws
+ * {@link BearerError} `invalid_request` (a token that is not a string, empty, with spaces or CR/LF…).
+ */
+export function checkBearerToken(token: unknown, options: BearerOptions = {}): string {
+  const maxLength = options.maxLength ?? 8192
+  if (typeof token !== 'string') throw new BearerError('invalid_request', 'The bearer token is not a string')
+  if (token === '') throw new BearerError('invalid_request', 'The bearer token is empty')
+  if (token.length > maxLength) throw new BearerError('invalid_request', `The bearer token is longer than ${maxLength} characters`)
+  if (!B64TOKEN.test(token)) throw new BearerError('invalid_request', 'The bearer token has characters RFC 6750 does not allow')
+  return token
 }
 
 /** The decoded token if `value` is strict base64 of a valid b64token, else `undefined`. */

@@ -34,7 +34,9 @@ export abstract class ResourceServerSdkError extends Error {
   abstract readonly code: SdkErrorCode
   constructor(message: string, options?: BaseErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
-    this.name = new.target.name
+    // Every subclass sets its own `name` literally: a bundler may rename classes (`_BearerError`),
+    // and error names are public API (logs, `err.name === 'BearerError'` checks).
+    this.name = 'ResourceServerSdkError'
   }
 }
 
@@ -113,6 +115,7 @@ export class BearerError extends ResourceServerSdkError {
 
   constructor(code: BearerErrorCode, description: string, options: BearerErrorOptions = {}) {
     super(description, options)
+    this.name = 'BearerError'
     this.code = code
     this.status = STATUS[code]
     this.description = description
@@ -182,6 +185,7 @@ export class AuthorizationServerError extends ResourceServerSdkError {
     options: BaseErrorOptions & { retryAfter?: number; upstreamStatus?: number } = {},
   ) {
     super(message, options)
+    this.name = 'AuthorizationServerError'
     this.failure = failure
     this.retryAfter = options.retryAfter ?? 5
     this.upstreamStatus = options.upstreamStatus
@@ -209,6 +213,7 @@ export class ConfigurationError extends ResourceServerSdkError {
   readonly issues: ConfigurationIssue[]
   constructor(component: string, issues: ConfigurationIssue[]) {
     super(`Invalid ${component} options: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`)
+    this.name = 'ConfigurationError'
     this.issues = issues
   }
 }
@@ -227,6 +232,7 @@ export class TokenEndpointError extends ResourceServerSdkError {
   readonly upstreamStatus: number
   constructor(error: string, errorDescription: string | undefined, upstreamStatus: number) {
     super(`Token endpoint refused the request: ${error}${errorDescription ? ` (${errorDescription})` : ''}`)
+    this.name = 'TokenEndpointError'
     this.error = error
     this.errorDescription = errorDescription
     this.upstreamStatus = upstreamStatus

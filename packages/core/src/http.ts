@@ -49,16 +49,72 @@ export function mediaType(response: Response): string {
   return (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
 }
 
-/** Reads a body of at most `maxBytes` (a hostile or broken AS cannot make us buffer gigabytes). */
-export async function readText(response: Response, what: string, maxBytes = 1 << 20): Promise<string> {
-  const length = Number(response.headers.get('content-length'))
-  if (length > maxBytes) {
+/** Default bound on any response body from the authorization server: 256 KB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024
+
+/**
+ * Reads a body of at most `maxBytes` bytes, chunk by chunk: past the bound the stream is cancelled
+ * (the connection aborted) without reading the rest, whatever `Content-Length` says or omits.
+ * A hostile or broken AS cannot make us buffer more than `maxBytes`.
+ */
+export async function readBytes(response: Response, what: string, maxBytes = DEFAULT_MAX_RESPONSE_BYTES): Promise<Uint8Array> {
+  const tooLarge = () => new AuthorizationServerError('bad_response', `${what} sent a body larger than ${maxBytes} bytes`, { upstreamStatus: response.status })
+  const declared = Number(response.headers.get('content-length'))
+  if (declared > maxBytes) {
     void response.body?.cancel().catch(() => {})
-    throw new AuthorizationServerError('bad_response', `${what} sent a body larger than ${maxBytes} bytes`)
+    throw tooLarge()
   }
-  const text = await response.text()
-  if (text.length > maxBytes) throw new AuthorizationServerError('bad_response', `${what} sent a body larger than ${maxBytes} bytes`)
-  return text
+  if (response.body === null) return new Uint8Array(0)
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      total += value.byteLength
+      if (total > maxBytes) {
+        chunks.length = 0
+        void reader.cancel().catch(() => {})
+        throw tooLarge()
+      }
+      chunks.push(value)
+    }
+  } finally {
+    reader.releaseLock()
+  }
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return out
+}
+
+const utf8 = new TextDecoder()
+
+/** {@link readBytes}, decoded as UTF-8. */
+export async function readText(response: Response, what: string, maxBytes = DEFAULT_MAX_RESPONSE_BYTES): Promise<string> {
+  return utf8.decode(await readBytes(response, what, maxBytes))
+}
+
+/**
+ * A `fetch` whose responses are read here, within `maxBytes` (see {@link readBytes}), and handed on
+ * as a buffered `Response`: given to oauth4webapi (discovery, introspection, token endpoint) and
+ * jose (JWKS) as their custom fetch, so no library reads an unbounded body from the AS.
+ */
+export function boundedFetch(fetchImpl: FetchLike | undefined, maxBytes: number, what: string): FetchLike {
+  return async (input, init) => {
+    const response = await (fetchImpl ?? globalThis.fetch)(input, init)
+    const nullBody = response.status === 101 || response.status === 204 || response.status === 205 || response.status === 304
+    const body = nullBody ? null : await readBytes(response, what, maxBytes)
+    const headers = new Headers(response.headers)
+    headers.delete('content-encoding') // the body is already decoded
+    headers.delete('content-length')
+    return new Response(body as BodyInit | null, { status: response.status, statusText: response.statusText, headers })
+  }
 }
 
 /** Is this URL safe to call? https anywhere; http only on loopback unless explicitly allowed. */

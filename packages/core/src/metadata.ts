@@ -6,7 +6,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import { AuthorizationServerError } from './errors.js'
-import { type FetchLike, isAllowedUrl, withTimeout } from './http.js'
+import { boundedFetch, DEFAULT_MAX_RESPONSE_BYTES, type FetchLike, isAllowedUrl, withTimeout } from './http.js'
 
 /** Endpoints that may be given explicitly instead of (or on top of) discovery. */
 export interface ExplicitEndpoints {
@@ -28,13 +28,18 @@ export interface MetadataSourceOptions {
   clock?: () => number
   /** Called after each successful discovery. */
   onDiscovered?: ((issuer: string) => void) | undefined
+  /** Largest response body read from the AS, in bytes. Default 256 KB. */
+  maxResponseBytes?: number | undefined
 }
 
-/** Options every oauth4webapi HTTP call of this package gets. */
-export function httpOptions(fetchImpl: FetchLike | undefined, allowInsecure: boolean, signal: AbortSignal) {
+/**
+ * Options every oauth4webapi HTTP call of this package gets: the signal, and a custom fetch that
+ * reads every response body within `maxBytes` (an AS cannot make us buffer an unbounded body).
+ */
+export function httpOptions(fetchImpl: FetchLike | undefined, allowInsecure: boolean, signal: AbortSignal, maxBytes: number, what: string) {
   return {
     signal,
-    ...(fetchImpl ? { [oauth.customFetch]: fetchImpl as (url: string, init: oauth.CustomFetchOptions<string, unknown>) => Promise<Response> } : {}),
+    [oauth.customFetch]: boundedFetch(fetchImpl, maxBytes, what) as (url: string, init: oauth.CustomFetchOptions<string, unknown>) => Promise<Response>,
     // Our own rule (https, or http on loopback / when allowed) is checked on every URL we call, given or
     // discovered; oauth4webapi's blanket https-only check would refuse loopback test and dev set-ups.
     ...(allowInsecure ? { [oauth.allowInsecureRequests]: true } : {}),
@@ -91,7 +96,7 @@ export class MetadataSource {
       for (const algorithm of ['oidc', 'oauth2'] as const) {
         try {
           as = await withTimeout(`Discovery at ${issuer}`, timeout, async (signal) => {
-            const response = await oauth.discoveryRequest(issuerUrl, { algorithm, ...httpOptions(fetchImpl, true, signal) })
+            const response = await oauth.discoveryRequest(issuerUrl, { algorithm, ...httpOptions(fetchImpl, true, signal, this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, `Discovery at ${issuer}`) })
             return oauth.processDiscoveryResponse(issuerUrl, response)
           })
           break

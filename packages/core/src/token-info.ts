@@ -47,53 +47,92 @@ export interface ScopeRequirement {
   anyScope?: readonly string[] | undefined
 }
 
-/** Builds the frozen {@link AccessTokenInfo} from an active token's claims. */
+/**
+ * Builds the frozen {@link AccessTokenInfo} from an active token's claims, refusing registered claims
+ * of the wrong type (`invalid_token`): `exp`/`iat`/`nbf` not finite numbers (`"1"`, `1e400`), `sub`,
+ * `client_id` or `iss` not strings, `aud` not a string or an array of strings, scopes malformed (see
+ * {@link scopesOf}), an `iss` other than `issuer`, and a refresh token (never an access token).
+ */
 export function toTokenInfo(claims: Record<string, unknown>, source: AccessTokenInfo['source'], issuer: string): AccessTokenInfo {
-  const aud = claims.aud
+  const iss = optionalString(claims, 'iss')
+  if (iss !== undefined && iss !== issuer) throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer' })
+  for (const name of ['token_type', 'token_use'] as const) {
+    const type = optionalString(claims, name)
+    if (type !== undefined && /refresh/i.test(type)) throw new BearerError('invalid_token', 'A refresh token is not an access token', { reason: 'wrong_type' })
+  }
   return Object.freeze({
     active: true as const,
-    sub: str(claims.sub),
+    sub: optionalString(claims, 'sub'),
     scopes: scopeListOf(claims),
-    clientId: str(claims.client_id),
-    aud: typeof aud === 'string' ? Object.freeze([aud]) : Array.isArray(aud) ? Object.freeze(aud.filter((a): a is string => typeof a === 'string')) : NO_AUDIENCE,
-    exp: num(claims.exp),
-    iat: num(claims.iat),
-    nbf: num(claims.nbf),
-    iss: str(claims.iss) ?? issuer,
+    clientId: optionalString(claims, 'client_id'),
+    aud: audienceOf(claims.aud),
+    exp: optionalTime(claims, 'exp'),
+    iat: optionalTime(claims, 'iat'),
+    nbf: optionalTime(claims, 'nbf'),
+    iss: iss ?? issuer,
     source,
     // The claims object is ours (parsed from the AS's answer): frozen in place rather than copied.
     claims: Object.freeze(claims),
   })
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined
+function invalidClaim(name: string): never {
+  throw new BearerError('invalid_token', `The access token has an invalid "${name}" claim`, { reason: 'malformed_token' })
 }
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
+function optionalString(claims: Record<string, unknown>, name: string): string | undefined {
+  const value = claims[name]
+  if (value === undefined) return undefined
+  return typeof value === 'string' ? value : invalidClaim(name)
+}
+/** A NumericDate (RFC 7519 §2): a finite, non-negative number of seconds. */
+function optionalTime(claims: Record<string, unknown>, name: string): number | undefined {
+  const value = claims[name]
+  if (value === undefined) return undefined
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : invalidClaim(name)
+}
+function audienceOf(aud: unknown): readonly string[] {
+  if (aud === undefined) return NO_AUDIENCE
+  if (typeof aud === 'string') return Object.freeze([aud])
+  if (Array.isArray(aud) && aud.every((a) => typeof a === 'string')) return Object.freeze([...aud])
+  return invalidClaim('aud')
 }
 
 const NO_AUDIENCE: readonly string[] = Object.freeze([])
 /** Frozen scope lists by `scope` string: tokens share a few scope combinations, so cached tokens share the arrays. */
 const SCOPE_LISTS = new Map<string, readonly string[]>()
 const MAX_SCOPE_LISTS = 1024
+/** Only short scope strings are shared: the table must not keep big, unique strings alive after their tokens are gone. */
+const MAX_SHARED_SCOPE_LENGTH = 512
 
 function scopeListOf(claims: Record<string, unknown>): readonly string[] {
-  if (typeof claims.scope !== 'string') return Object.freeze(scopesOf(claims))
-  let list = SCOPE_LISTS.get(claims.scope)
+  const scope = claims.scope
+  if (typeof scope !== 'string' || scope.length > MAX_SHARED_SCOPE_LENGTH) return Object.freeze(scopesOf(claims))
+  let list = SCOPE_LISTS.get(scope)
   if (list === undefined) {
     list = Object.freeze(scopesOf(claims))
-    if (SCOPE_LISTS.size < MAX_SCOPE_LISTS) SCOPE_LISTS.set(claims.scope, list)
+    if (SCOPE_LISTS.size < MAX_SCOPE_LISTS) SCOPE_LISTS.set(scope, list)
   }
   return list
 }
 
-/** Scopes from `scope` (a space-separated string, RFC 6749 / 7662 / 9068) or `scp` (an array). */
+/** A space-separated scope string (RFC 6749 §3.3) as a list. */
+function splitScopes(value: string): string[] {
+  return value.split(' ').filter(Boolean)
+}
+/** An array of scope strings, or `undefined` if it is anything else. */
+function scopeArray(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((s) => typeof s === 'string') ? [...value] : undefined
+}
+
+/**
+ * Scopes from `scope` or `scp`, validated: the one place that decides which forms are accepted.
+ * `scope` is a space-separated string (RFC 6749 / 7662 / 9068); `scp` an array of strings or a
+ * space-separated string. Any other type makes the token invalid (`invalid_token`), never "no scope".
+ */
 export function scopesOf(claims: Record<string, unknown>): string[] {
   const { scope, scp } = claims
-  if (typeof scope === 'string') return scope.split(' ').filter(Boolean)
-  if (Array.isArray(scp)) return scp.filter((s): s is string => typeof s === 'string')
-  if (typeof scp === 'string') return scp.split(' ').filter(Boolean)
+  if (scope !== undefined) return typeof scope === 'string' ? splitScopes(scope) : invalidClaim('scope')
+  if (scp !== undefined) return typeof scp === 'string' ? splitScopes(scp) : (scopeArray(scp) ?? invalidClaim('scp'))
   return []
 }
 
@@ -102,16 +141,16 @@ export function scopesOf(claims: Record<string, unknown>): string[] {
  * future, each with `tolerance` seconds of clock skew. Throws `invalid_token`.
  */
 export function checkTime(info: Pick<AccessTokenInfo, 'exp' | 'nbf' | 'iat'>, nowSeconds: number, tolerance: number): void {
-  if (info.exp !== undefined && info.exp <= nowSeconds - tolerance) throw new BearerError('invalid_token', 'The access token expired')
-  if (info.nbf !== undefined && info.nbf > nowSeconds + tolerance) throw new BearerError('invalid_token', 'The access token is not valid yet')
-  if (info.iat !== undefined && info.iat > nowSeconds + tolerance) throw new BearerError('invalid_token', 'The access token was issued in the future')
+  if (info.exp !== undefined && info.exp <= nowSeconds - tolerance) throw new BearerError('invalid_token', 'The access token expired', { reason: 'expired' })
+  if (info.nbf !== undefined && info.nbf > nowSeconds + tolerance) throw new BearerError('invalid_token', 'The access token is not valid yet', { reason: 'not_yet_valid' })
+  if (info.iat !== undefined && info.iat > nowSeconds + tolerance) throw new BearerError('invalid_token', 'The access token was issued in the future', { reason: 'issued_in_future' })
 }
 
 /** Checks that the token is meant for us: one of `expected` in `aud`, or equal to `client_id`. */
 export function checkAudience(info: AccessTokenInfo, expected: readonly string[] | undefined, claim: 'aud' | 'client_id'): void {
   if (expected === undefined || expected.length === 0) return
   const ok = claim === 'client_id' ? info.clientId !== undefined && expected.includes(info.clientId) : info.aud.some((a) => expected.includes(a))
-  if (!ok) throw new BearerError('invalid_token', 'The access token is not meant for this resource server')
+  if (!ok) throw new BearerError('invalid_token', 'The access token is not meant for this resource server', { reason: 'wrong_audience' })
 }
 
 /** Checks required scopes (all of `scopes`, any of `anyScope`). Throws `insufficient_scope` (403). */

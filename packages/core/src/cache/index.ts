@@ -7,4 +7,4 @@
 export { sha256Hex } from './hash.js'
 export { MemoryCache } from './memory-cache.js'
 export { SingleFlight } from './single-flight.js'
-export { type CacheStore, type Clock, isCacheStore } from './store.js'
+export { type CacheStore, type Clock, DEFAULT_STORE_TIMEOUT, isCacheStore, withStoreTimeout } from './store.js'

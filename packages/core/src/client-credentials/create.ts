@@ -70,6 +70,7 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
     // Our URL rule (https, or http on loopback / when allowed) for discovered endpoints too.
     allowInsecureRequests: opts.allowInsecureRequests,
     clock,
+    maxResponseBytes: opts.maxResponseBytes,
   })
   const clientAuth = clientAuthFactory({ clientId, clientSecret: opts.clientSecret, privateKey: opts.privateKey as PrivateKeyInput | undefined, authMethod: resolveAuthMethod(opts) })
   const endpoint = new TokenEndpoint({
@@ -87,10 +88,12 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
     refreshSkew: opts.refreshSkew,
     defaultLifetime: opts.defaultLifetime,
     clock,
+    maxResponseBytes: opts.maxResponseBytes,
   })
   const tokens = new TokenCache({
     store: opts.store ?? new MemoryCache({ maxEntries: 1000, clock }),
     clock,
+    storeTimeout: opts.storeTimeout,
     keyParts: [endpointForKey, clientId, opts.audience, extraParams],
     describeEndpoint,
     fetchToken: (req) => withRetry(opts.retry, () => endpoint.request(req)),

@@ -75,6 +75,13 @@ export const optionsSchema = z
     store: storeSchema.optional(),
     clock: functionSchema('a function returning milliseconds since the epoch').optional(),
     allowInsecureRequests: z.boolean({ error: 'expected a boolean' }).default(false),
+    maxResponseBytes: z
+      .number({ error: 'expected a number of bytes' })
+      .int('expected a whole number of bytes')
+      .min(1024, 'must be at least 1024 bytes')
+      .max(64 * 1024 * 1024, 'must be at most 64 MB')
+      .default(256 * 1024),
+    storeTimeout: z.number({ error: 'expected a number of milliseconds' }).int('expected whole milliseconds').min(1, 'must be at least 1 ms').max(10_000, 'must be at most 10000 ms').default(50),
   })
   .superRefine((opts, ctx) => {
     if (opts.issuer === undefined && opts.tokenEndpoint === undefined) {

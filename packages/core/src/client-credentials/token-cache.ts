@@ -5,7 +5,7 @@
  *
  * @module client-credentials/token-cache
  */
-import { type CacheStore, type Clock, sha256Hex, SingleFlight } from '../cache/index.js'
+import { type CacheStore, type Clock, sha256Hex, SingleFlight, withStoreTimeout } from '../cache/index.js'
 import { AuthorizationServerError } from '../errors.js'
 import type { NormalisedRequest } from './options.js'
 import { retryAfterMsOf } from './retry.js'
@@ -23,6 +23,8 @@ interface FailureState {
 }
 
 const MAX_FAILURE_BACKOFF = 30_000
+/** Milliseconds without a new request after the AS sent an unusable token response. */
+const FAILED_RESPONSE_FLOOR = 1_000
 
 function isStoredToken(value: unknown): value is StoredToken {
   if (typeof value !== 'object' || value === null) return false
@@ -39,6 +41,8 @@ function isStoredToken(value: unknown): value is StoredToken {
 
 export interface TokenCacheSettings {
   store: CacheStore
+  /** Milliseconds a store call may take: a slower `get` is a miss, a slower `set`/`delete` is not waited for. */
+  storeTimeout: number
   clock: Clock
   /** What, besides the request, makes a token different: endpoint, client, audience, extra parameters. */
   keyParts: readonly unknown[]
@@ -83,7 +87,7 @@ export class TokenCache {
       if (cached !== undefined && now < failure.retryAt) return cached
       if (cached === undefined && now < failure.blockedUntil) {
         const wait = Math.ceil((failure.blockedUntil - now) / 1000)
-        throw new AuthorizationServerError('http_status', `${this.#s.describeEndpoint} asked to wait; not asking again for ${wait} s`, {
+        throw new AuthorizationServerError('http_status', `${this.#s.describeEndpoint} asked to wait (or failed just now); not asking again for ${wait} s`, {
           retryAfter: wait,
           upstreamStatus: failure.upstreamStatus,
         })
@@ -133,7 +137,9 @@ export class TokenCache {
         this.#failures.set(key, { count, retryAt: now + backoff, blockedUntil: now + (retryAfter ?? 0), upstreamStatus })
         return fallback
       }
-      this.#failures.set(key, { count, retryAt: now, blockedUntil: now + (retryAfter ?? 0), upstreamStatus })
+      // An AS that answers nonsense (expires_in: 0, a bad token…) is not asked again within a second.
+      const floor = err instanceof AuthorizationServerError && err.failure === 'bad_response' ? FAILED_RESPONSE_FLOOR : 0
+      this.#failures.set(key, { count, retryAt: now, blockedUntil: now + Math.max(retryAfter ?? 0, floor), upstreamStatus })
       throw err
     }
   }
@@ -141,7 +147,7 @@ export class TokenCache {
   async #read(key: string): Promise<StoredToken | undefined> {
     let value: unknown
     try {
-      value = await this.#s.store.get(key)
+      value = await withStoreTimeout(() => this.#s.store.get(key), this.#s.storeTimeout)
     } catch {
       return undefined // a store outage is a miss: the token is fetched again
     }
@@ -152,7 +158,7 @@ export class TokenCache {
   async #write(key: string, token: StoredToken): Promise<void> {
     this.#usedKeys.add(key)
     try {
-      await this.#s.store.set(key, token, token.expiresAt - this.#s.clock())
+      await withStoreTimeout(() => this.#s.store.set(key, token, token.expiresAt - this.#s.clock()), this.#s.storeTimeout)
     } catch {
       // The token is still returned; the next call asks the AS again.
     }
@@ -160,7 +166,7 @@ export class TokenCache {
 
   async #delete(key: string): Promise<void> {
     try {
-      await this.#s.store.delete(key)
+      await withStoreTimeout(() => this.#s.store.delete(key), this.#s.storeTimeout)
     } catch {
       // nothing more to do
     }

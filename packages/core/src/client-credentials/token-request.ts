@@ -12,6 +12,7 @@ import { type FetchLike, isAllowedUrl, parseRetryAfter, readText, withTimeout } 
 import { describe, httpOptions, type MetadataSource } from '../metadata.js'
 import { COMPONENT, type NormalisedRequest } from './options.js'
 import { markTransient } from './retry.js'
+import { redact, secretForms } from '../redact.js'
 
 /** A token as obtained and stored. */
 export interface StoredToken {
@@ -21,6 +22,14 @@ export interface StoredToken {
   refreshAt: number
   scope: string | null
 }
+
+// RFC 6750 §2.1 b64token (the token68 of RFC 7235): no space, no CR/LF, no quote.
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/
+const MAX_TOKEN_LENGTH = 64 * 1024
+/** Seconds: a token valid for less is refused, and no key is refreshed more often. */
+export const MIN_LIFETIME = 1
+/** Seconds: one year; `1e308` (never refresh) is refused. */
+const MAX_LIFETIME = 365 * 24 * 3600
 
 export interface TokenEndpointSettings {
   metadata: MetadataSource
@@ -39,13 +48,18 @@ export interface TokenEndpointSettings {
   refreshSkew: number
   defaultLifetime: number
   clock: Clock
+  /** Largest response body read from the AS, in bytes. */
+  maxResponseBytes: number
 }
 
 export class TokenEndpoint {
   readonly #s: TokenEndpointSettings
+  /** Every spelling of the client secret we send (raw, URL-encoded, Basic base64 of id:secret…). */
+  readonly #secretForms: readonly string[]
 
   constructor(settings: TokenEndpointSettings) {
     this.#s = settings
+    this.#secretForms = settings.secrets.flatMap((secret) => secretForms(secret, settings.clientId))
   }
 
   /** One token request; transient failures are marked for {@link withRetry}. */
@@ -76,10 +90,21 @@ export class TokenEndpoint {
     if (body.token_type !== 'bearer') {
       throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} issued a token of type "${body.token_type.slice(0, 20)}", not Bearer`)
     }
-    const lifetime = typeof body.expires_in === 'number' ? body.expires_in : s.defaultLifetime
+    // The token goes into an Authorization header: token68 syntax only (a CR/LF would be a header
+    // injection, and an untyped TypeError in fetch), and a sane length.
+    if (typeof body.access_token !== 'string' || body.access_token.length > MAX_TOKEN_LENGTH || !TOKEN68.test(body.access_token)) {
+      throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} issued an access_token that is not a valid bearer token (RFC 6750 b64token)`, { upstreamStatus: status })
+    }
+    const expiresIn: unknown = body.expires_in
+    if (expiresIn !== undefined && !(typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= MIN_LIFETIME && expiresIn <= MAX_LIFETIME)) {
+      throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} sent an expires_in that is not a number of seconds between ${MIN_LIFETIME} and ${MAX_LIFETIME}`, { upstreamStatus: status })
+    }
+    const lifetime = typeof expiresIn === 'number' ? expiresIn : s.defaultLifetime
     const expiresAt = sentAt + lifetime * 1000
     const skew = Math.min(s.refreshSkew, lifetime / 2)
-    return { v: 1, accessToken: body.access_token, expiresAt, refreshAt: expiresAt - skew * 1000, scope: typeof body.scope === 'string' ? body.scope : (req.scope ?? null) }
+    // A floor on the refresh interval: never more than one token request per MIN_LIFETIME for a key.
+    const refreshAt = Math.min(expiresAt, Math.max(expiresAt - skew * 1000, sentAt + MIN_LIFETIME * 1000))
+    return { v: 1, accessToken: body.access_token, expiresAt, refreshAt, scope: typeof body.scope === 'string' ? body.scope : (req.scope ?? null) }
   }
 
   async #metadata(): Promise<oauth.AuthorizationServer> {
@@ -104,9 +129,9 @@ export class TokenEndpoint {
     const s = this.#s
     try {
       return await withTimeout(s.describeEndpoint, s.timeout, async (signal) => {
-        const raw = await oauth.clientCredentialsGrantRequest(as, { client_id: s.clientId }, auth, params, httpOptions(s.fetch, insecure, signal))
+        const raw = await oauth.clientCredentialsGrantRequest(as, { client_id: s.clientId }, auth, params, httpOptions(s.fetch, insecure, signal, s.maxResponseBytes, s.describeEndpoint))
         const nullBody = raw.status === 204 || raw.status === 205 || raw.status === 304
-        const text = nullBody ? null : await readText(raw, s.describeEndpoint)
+        const text = nullBody ? null : await readText(raw, s.describeEndpoint, s.maxResponseBytes)
         return new Response(text, { status: raw.status, statusText: raw.statusText, headers: raw.headers })
       })
     } catch (err) {
@@ -136,16 +161,17 @@ export class TokenEndpoint {
 
   /** Maps an oauth4webapi processing error to ours. */
   async #toTokenError(err: unknown, status: number): Promise<Error> {
-    const { describeEndpoint, secrets } = this.#s
+    const { describeEndpoint } = this.#s
+    const secrets = this.#secretForms
     if (err instanceof oauth.ResponseBodyError) {
-      return new TokenEndpointError(redact(err.error, secrets)!, redact(err.error_description, secrets), err.status)
+      return new TokenEndpointError(redact(err.error, secrets, 64)!, redact(err.error_description, secrets), err.status)
     }
     if (err instanceof oauth.WWWAuthenticateChallengeError) {
       const { error, description } = await challengeError(err)
-      if (error !== undefined) return new TokenEndpointError(redact(error, secrets)!, redact(description, secrets), err.status)
+      if (error !== undefined) return new TokenEndpointError(redact(error, secrets, 64)!, redact(description, secrets), err.status)
       return new AuthorizationServerError('client_rejected', `${describeEndpoint} rejected the client authentication (${status})`, { upstreamStatus: status })
     }
-    const detail = err instanceof Error ? err.message.slice(0, 200) : 'unexpected error'
+    const detail = err instanceof Error ? redact(err.message, secrets, 200)! : 'unexpected error'
     if (status !== 200) {
       return new AuthorizationServerError('http_status', `${describeEndpoint} answered ${status}: ${detail}`, { upstreamStatus: status })
     }
@@ -165,12 +191,4 @@ async function challengeError(err: oauth.WWWAuthenticateChallengeError): Promise
   }
   const challenge = err.cause.find((c) => typeof c.parameters.error === 'string')
   return { error: challenge?.parameters.error ?? undefined, description: challenge?.parameters.error_description ?? undefined }
-}
-
-/** Removes every occurrence of `secret` from `text` (an AS that echoes the secret back must not leak it). */
-function redact(text: string | undefined, secrets: readonly string[]): string | undefined {
-  if (text === undefined) return undefined
-  let out = text
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]')
-  return out.length > 500 ? `${out.slice(0, 500)}…` : out
 }

@@ -69,6 +69,10 @@ export interface ClientCredentialsOptions {
   clock?: Clock
   /** Accept plain `http://` URLs on hosts other than loopback. Default `false`. */
   allowInsecureRequests?: boolean
+  /** Largest token-endpoint or discovery response body read, in bytes; a longer body is aborted. Default 262144 (256 KB). */
+  maxResponseBytes?: number
+  /** Milliseconds a `store` call may take: a slower `get` is a miss, a slower `set`/`delete` is ignored. Default 50. */
+  storeTimeout?: number
 }
 
 /**

@@ -57,9 +57,15 @@ export async function verifyJwtResponse(settings: IntrospectorSettings, as: oaut
     if (err instanceof AuthorizationServerError) throw err
     throw new AuthorizationServerError('bad_signature', `${what} sent a JWT response that failed verification: ${joseReason(err)}`, { cause: err })
   }
+  // Freshness: a signed answer is only good for the request just made. One captured earlier (an
+  // old "active": true) must not be replayable: `iat` within maxResponseAge (+ tolerance), not in the future.
   const iat = payload.iat!
-  if (iat > settings.clock() / 1000 + settings.clockTolerance) {
+  const now = settings.clock() / 1000
+  if (iat > now + settings.clockTolerance) {
     throw new AuthorizationServerError('bad_signature', `${what} sent a JWT response issued in the future`)
+  }
+  if (iat < now - settings.maxResponseAge - settings.clockTolerance) {
+    throw new AuthorizationServerError('bad_signature', `${what} sent a JWT response issued more than ${settings.maxResponseAge} s ago`)
   }
   if (!('token_introspection' in payload)) {
     throw new AuthorizationServerError('bad_response', `${what} sent a JWT response without the "token_introspection" claim`)

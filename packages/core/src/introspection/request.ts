@@ -6,7 +6,8 @@
  * @module introspection/request
  */
 import * as oauth from 'oauth4webapi'
-import { AuthorizationServerError } from '../errors.js'
+import { AuthorizationServerError, BearerError } from '../errors.js'
+import { redact, secretForms } from '../redact.js'
 import { mediaType, parseRetryAfter, readText, withTimeout } from '../http.js'
 import { httpOptions } from '../metadata.js'
 import { parseIntrospectionJson } from './json-response.js'
@@ -28,12 +29,12 @@ export async function introspectToken(settings: IntrospectorSettings, token: str
     const client: oauth.Client = { client_id: settings.clientId }
     ;({ response, body } = await withTimeout(what, settings.timeout, async (signal) => {
       const res = await oauth.introspectionRequest(as, client, clientAuth, token, {
-        ...httpOptions(settings.fetch, true, signal),
+        ...httpOptions(settings.fetch, true, signal, settings.maxResponseBytes, what),
         requestJwtResponse: settings.response === 'jwt',
         ...(settings.tokenTypeHint ? { additionalParameters: { token_type_hint: settings.tokenTypeHint } } : {}),
       })
       // The body is read under the same timeout: a server that sends headers then stalls is a timeout.
-      return { response: res, body: await readText(res, what) }
+      return { response: res, body: await readText(res, what, settings.maxResponseBytes) }
     }))
   } catch (err) {
     settings.metadata.markStale()
@@ -41,8 +42,9 @@ export async function introspectToken(settings: IntrospectorSettings, token: str
   }
 
   if (response.status !== 200) {
-    settings.metadata.markStale()
-    throw statusError(what, response, body, settings.clock())
+    const err = statusError(what, response, body, settings, token)
+    if (err instanceof AuthorizationServerError) settings.metadata.markStale()
+    throw err
   }
 
   const type = mediaType(response)
@@ -59,16 +61,26 @@ export async function introspectToken(settings: IntrospectorSettings, token: str
   throw new AuthorizationServerError('bad_response', `${what} sent an unexpected content type "${type || '(none)'}"`)
 }
 
-function statusError(what: string, response: Response, body: string, now: number): AuthorizationServerError {
+/**
+ * An AS answer of 400 that says the token is not one it knows (RFC 7662 §2.3 lets an AS refuse a
+ * token it cannot introspect): the token is invalid (401), not the AS unavailable (503).
+ */
+const TOKEN_REFUSALS = new Set(['unsupported_token_type', 'invalid_request', 'invalid_token'])
+
+function statusError(what: string, response: Response, body: string, settings: IntrospectorSettings, token: string): AuthorizationServerError | BearerError {
   const status = response.status
   let oauthError: string | undefined
   try {
     const parsed = JSON.parse(body) as { error?: unknown }
-    if (typeof parsed.error === 'string') oauthError = parsed.error.slice(0, 64).replace(/[^\x20-\x7e]/g, '')
+    // Redacted before it is cut: the AS may echo the token (or our secret) in any form we sent it.
+    if (typeof parsed.error === 'string') oauthError = redact(parsed.error, [...secretForms(token), ...settings.secretForms], 64)!.replace(/[^\x20-\x7e]/g, '')
   } catch {
     // not JSON: the status says enough
   }
-  const retryAfter = parseRetryAfter(response.headers.get('retry-after'), now)
+  if (status === 400 && oauthError !== undefined && TOKEN_REFUSALS.has(oauthError)) {
+    return new BearerError('invalid_token', 'The authorization server does not accept this access token')
+  }
+  const retryAfter = parseRetryAfter(response.headers.get('retry-after'), settings.clock())
   if (oauthError === 'invalid_client' || status === 401) {
     return new AuthorizationServerError('client_rejected', `${what} rejected this resource server's client authentication (${status} ${oauthError ?? ''}): check clientId, clientSecret and authMethod`.replace(' )', ')'), { upstreamStatus: status })
   }

@@ -38,4 +38,10 @@ export interface IntrospectorSettings {
   allowInsecureRequests: boolean
   clockTolerance: number
   clock: () => number
+  /** Every spelling of the client secret (see `secretForms`), removed from AS text put in messages. */
+  secretForms: readonly string[]
+  /** Largest response body read from the AS, in bytes. */
+  maxResponseBytes: number
+  /** Seconds: a signed response whose `iat` is older (beyond the clock tolerance) is refused. */
+  maxResponseAge: number
 }

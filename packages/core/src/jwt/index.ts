@@ -3,5 +3,5 @@
  *
  * @module jwt
  */
-export { looksLikeJws, peekJwt } from './shape.js'
-export { DEFAULT_JWT_ALGS, type JwtVerifierSettings, type VerifiedJwt, verifyAccessTokenJwt } from './verify.js'
+export { isCanonicalBase64url, jwtShape, type JwtShape, looksLikeJws } from './shape.js'
+export { checkJwtHeader, DEFAULT_JWT_ALGS, type JwtVerifierSettings, type VerifiedJwt, verifyAccessTokenJwt } from './verify.js'

@@ -40,6 +40,25 @@ const STRICT_TYPS = new Set(['at+jwt', 'application/at+jwt'])
 const LENIENT_TYPS = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'application/jwt'])
 
 /**
+ * The header checks that need no key and no network, made before anything else: `alg` a string on
+ * the allow-list (never `none`; HS* only with a secret), `typ`, `kid` and `cty` strings when present,
+ * `typ` of the expected kind. Throws {@link BearerError} `invalid_token`.
+ */
+export function checkJwtHeader(settings: Pick<JwtVerifierSettings, 'algorithms' | 'secret' | 'typ'>, header: Record<string, unknown>): void {
+  const { alg, typ, kid, cty } = header
+  if (typeof alg !== 'string' || alg.toLowerCase() === 'none' || !settings.algorithms.includes(alg) || (alg.startsWith('HS') && settings.secret === undefined)) {
+    throw new BearerError('invalid_token', 'The access token is signed with an algorithm that is not allowed', { reason: 'alg_not_allowed' })
+  }
+  if ((typ !== undefined && typeof typ !== 'string') || (kid !== undefined && typeof kid !== 'string') || (cty !== undefined && typeof cty !== 'string')) {
+    throw new BearerError('invalid_token', 'The access token has a malformed header', { reason: 'malformed_token' })
+  }
+  const typs = settings.typ === 'strict' ? STRICT_TYPS : LENIENT_TYPS
+  if (typ === undefined ? settings.typ === 'strict' : !typs.has(typ.toLowerCase())) {
+    throw new BearerError('invalid_token', `The access token has the wrong type (typ ${typ === undefined ? 'missing' : JSON.stringify(typ).slice(0, 40)}; at+jwt expected)`, { reason: 'wrong_type' })
+  }
+}
+
+/**
  * Verifies a JWT access token. Rejects with {@link BearerError} `invalid_token` when the token is
  * bad, with {@link AuthorizationServerError} when the AS's keys cannot be fetched.
  */
@@ -70,14 +89,10 @@ export async function verifyAccessTokenJwt(settings: JwtVerifierSettings, token:
     throw new BearerError('invalid_token', describeJwtFailure(err), { cause: err })
   }
   const { payload, protectedHeader } = result
-  const typ = protectedHeader.typ?.toLowerCase()
-  const typs = settings.typ === 'strict' ? STRICT_TYPS : LENIENT_TYPS
-  if (typ === undefined ? settings.typ === 'strict' : !typs.has(typ)) {
-    throw new BearerError('invalid_token', `The access token has the wrong type (typ ${protectedHeader.typ ?? 'missing'}; at+jwt expected)`)
-  }
+  checkJwtHeader(settings, protectedHeader as Record<string, unknown>)
   const nowSeconds = settings.clock() / 1000
   if (payload.iat !== undefined && payload.iat > nowSeconds + settings.clockTolerance) {
-    throw new BearerError('invalid_token', 'The access token was issued in the future')
+    throw new BearerError('invalid_token', 'The access token was issued in the future', { reason: 'issued_in_future' })
   }
   return { info: toTokenInfo(payload, 'jwt', settings.issuer), kid: protectedHeader.kid, alg: protectedHeader.alg }
 }

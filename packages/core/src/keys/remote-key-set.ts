@@ -5,7 +5,7 @@
  */
 import * as jose from 'jose'
 import { AuthorizationServerError } from '../errors.js'
-import type { FetchLike } from '../http.js'
+import { boundedFetch, DEFAULT_MAX_RESPONSE_BYTES, type FetchLike } from '../http.js'
 
 /** Options of {@link RemoteKeySet}. */
 export interface RemoteKeySetOptions {
@@ -18,6 +18,8 @@ export interface RemoteKeySetOptions {
   fetch?: FetchLike | undefined
   /** Called after each successful fetch of the key set, with its origin and path. */
   onFetched?: ((url: string) => void) | undefined
+  /** Largest JWKS body read, in bytes. Default 256 KB. */
+  maxResponseBytes?: number | undefined
 }
 
 /**
@@ -35,7 +37,7 @@ export class RemoteKeySet {
 
   constructor(url: string | URL, options: RemoteKeySetOptions = {}) {
     this.url = new URL(url)
-    const fetchImpl = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init))
+    const fetchImpl = boundedFetch(options.fetch, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, `The JWKS at ${this.url.origin}${this.url.pathname}`)
     this.#getKey = jose.createRemoteJWKSet(this.url, {
       cacheMaxAge: options.cacheMaxAge ?? 600_000,
       cooldownDuration: options.cooldown ?? 30_000,
@@ -59,6 +61,7 @@ export class RemoteKeySet {
     try {
       return (await this.#getKey(header, input)) as CryptoKey
     } catch (err) {
+      if (err instanceof AuthorizationServerError) throw err // e.g. a body over the size bound
       if (err instanceof jose.errors.JWKSNoMatchingKey || err instanceof jose.errors.JWKSMultipleMatchingKeys) throw err
       if (err instanceof jose.errors.JWKSTimeout) {
         throw new AuthorizationServerError('timeout', `The JWKS at ${this.url.origin}${this.url.pathname} did not answer in time`, { cause: err })

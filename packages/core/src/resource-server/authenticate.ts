@@ -4,7 +4,7 @@
  *
  * @module resource-server/authenticate
  */
-import { type BearerOptions, extractBearerToken } from '../bearer.js'
+import { type BearerOptions, checkBearerToken, extractBearerToken } from '../bearer.js'
 import { AuthorizationServerError, BearerError, type BearerErrorOptions } from '../errors.js'
 import { type EventSink, reasonOf } from '../events/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
@@ -76,6 +76,8 @@ export class Authenticator {
 
   async verifyToken(token: string, requirement?: AuthenticateOptions): Promise<AccessTokenInfo> {
     const route = parseRouteOptions(requirement, 'verifyToken')
+    // The same checks as authenticate on the token itself: syntax and length first.
+    checkBearerToken(token, this.#bearer)
     return this.#requirements.accept(this.#router.cached(token) ?? (await this.#router.route(token)), route)
   }
 

@@ -5,9 +5,10 @@
  *
  * @module resource-server/create
  */
-import { type CacheStore, MemoryCache } from '../cache/index.js'
+import { type CacheStore, DEFAULT_STORE_TIMEOUT, MemoryCache } from '../cache/index.js'
 import { EventSink } from '../events/index.js'
 import { importPrivateKey, type ImportedKey, type PrivateKeyInput } from '../keys/index.js'
+import { ConfigurationError } from '../errors.js'
 import { introspectToken } from '../introspection/index.js'
 import { parseOptions } from '../options.js'
 import { Authenticator } from './authenticate.js'
@@ -20,7 +21,7 @@ import { defaultTokenFormat, mergeIssuer, optionsSchema, type ParsedOptions, typ
 import { RequestRequirements } from './requirements.js'
 import { TokenRouter } from './routing.js'
 import type { ResourceServer } from './types.js'
-import { type CachedVerdict, IntrospectionVerdicts, VerifiedJwtCache } from './verdict-cache.js'
+import { IntrospectionVerdicts, type StoredVerdict, VerifiedJwtCache } from './verdict-cache.js'
 
 /**
  * Creates a resource server: validates the options (throwing a {@link ConfigurationError} that
@@ -59,9 +60,9 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
 
   const caching = o.cache === false ? undefined : (o.cache ?? {})
   const lifetimes = { maxTtlMs: (caching?.maxTtl ?? 300) * 1000, inactiveTtlMs: (caching?.inactiveTtl ?? 30) * 1000 }
-  const store: CacheStore<CachedVerdict> | undefined =
-    caching === undefined ? undefined : ((caching.store as CacheStore<CachedVerdict> | undefined) ?? new MemoryCache<CachedVerdict>({ maxEntries: caching.maxEntries ?? 10_000, clock }))
-  const verdicts = new IntrospectionVerdicts(store)
+  const store: CacheStore<StoredVerdict> | undefined =
+    caching === undefined ? undefined : ((caching.store as CacheStore<StoredVerdict> | undefined) ?? new MemoryCache<StoredVerdict>({ maxEntries: caching.maxEntries ?? 10_000, clock }))
+  const verdicts = new IntrospectionVerdicts(store, caching?.storeTimeout ?? DEFAULT_STORE_TIMEOUT, clock)
   const jwtCache = new VerifiedJwtCache(caching === undefined ? 0 : (caching.verifiedJwtMaxEntries ?? caching.maxEntries ?? 10_000), issuers, clock, lifetimes.maxTtlMs)
 
   // Introspected tokens are checked against `audience` when asked for (`audienceClaim`), or by default when
@@ -83,7 +84,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     verifyToken: authenticator.verifyToken.bind(authenticator),
     async introspect(token) {
       const runtime = introspecting[0]
-      if (runtime === undefined) throw new Error('This resource server is not configured for introspection (no clientId)')
+      if (runtime === undefined) throw new ConfigurationError('introspect', [{ path: 'clientId', message: 'this resource server is not configured for introspection' }])
       await runtime.resolve()
       return introspectToken(runtime.introspector!, token)
     },
@@ -96,7 +97,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     ready: () => checkReadiness(issuers, decryptionKeys, events),
     async clearCache() {
       jwtCache.clear()
-      verdicts.clear()
+      await verdicts.clear()
     },
   }
   Object.defineProperty(rs, 'toJSON', { value: () => ({ issuers: issuers.map((r) => r.issuer), tokenFormat: format }), enumerable: false })

@@ -38,7 +38,7 @@ export class IntrospectionPath {
   cached(token: string): AccessTokenInfo | undefined {
     const runtime = this.#s.runtimes[0]
     if (runtime === undefined) return undefined
-    const verdict = this.#s.verdicts.peek(this.#s.verdicts.key(runtime, token))
+    const verdict = this.#s.verdicts.peek(runtime, this.#s.verdicts.key(runtime, token))
     return verdict === undefined ? undefined : this.#accept(runtime, verdict)
   }
 
@@ -46,36 +46,57 @@ export class IntrospectionPath {
     const { runtimes, tryAll, verdicts } = this.#s
     for (const runtime of tryAll ? runtimes : runtimes.slice(0, 1)) {
       const key = verdicts.key(runtime, token)
-      const verdict = (await verdicts.read(key)) ?? (await verdicts.coalesce(key, () => this.#introspect(runtime, token, key)))
+      const verdict = (await verdicts.read(runtime, key)) ?? (await verdicts.coalesce(key, () => this.#introspect(runtime, token, key)))
       const info = this.#accept(runtime, verdict)
       if (info !== undefined) return info
     }
-    throw new BearerError('invalid_token', 'The access token is not active')
+    throw new BearerError('invalid_token', 'The access token is not active', { reason: 'inactive' })
   }
 
-  /** Introspects at one AS and caches the verdict (never a failure). */
+  /** Introspects at one AS and caches the verdict (never a failure of the AS). */
   async #introspect(runtime: IssuerRuntime, token: string, key: string): Promise<CachedVerdict> {
     await runtime.resolve()
-    const claims = await introspectToken(runtime.introspector!, token)
     const { maxTtlMs, inactiveTtlMs } = this.#s.lifetimes
-    let verdict: CachedVerdict
-    let ttl: number
-    if (claims.active !== true || (typeof claims.iss === 'string' && claims.iss !== runtime.issuer)) {
-      verdict = { active: false }
-      ttl = inactiveTtlMs
-    } else {
-      const info = toTokenInfo(claims, 'introspection', runtime.issuer)
-      verdict = info
-      ttl = info.exp === undefined ? maxTtlMs : Math.min(maxTtlMs, info.exp * 1000 - this.#s.clock())
+    let verdict: CachedVerdict = INACTIVE
+    try {
+      const claims = await introspectToken(runtime.introspector!, token)
+      // Claims of the wrong type, a foreign issuer or a refresh token make the token invalid (toTokenInfo throws).
+      if (claims.active === true) verdict = toTokenInfo(claims, 'introspection', runtime.issuer)
+    } catch (err) {
+      // A BearerError here is the AS saying (400) the token is not one it knows, or a claim of the
+      // wrong type: as good as `active: false`. Anything else (the AS failed) is not cached.
+      if (!(err instanceof BearerError)) throw err
     }
-    await this.#s.verdicts.write(key, verdict, ttl)
+    if (!verdict.active) {
+      await this.#s.verdicts.write(key, verdict, inactiveTtlMs)
+      return verdict
+    }
+    // A verdict with huge claims is used for this request but not kept: the cache's entry bound stays a memory bound.
+    if (claimsSize(verdict.claims) <= MAX_CACHED_CLAIMS_CHARS) {
+      const ttl = verdict.exp === undefined ? maxTtlMs : Math.min(maxTtlMs, verdict.exp * 1000 - this.#s.clock())
+      await this.#s.verdicts.write(key, verdict, ttl)
+    }
     return verdict
   }
 
-  /** An active verdict, after the audience check when one applies. */
+  /** An active verdict, re-checked against this resource server on every read: issuer, then audience when one applies. */
   #accept(runtime: IssuerRuntime, verdict: CachedVerdict): AccessTokenInfo | undefined {
     if (!verdict.active) return undefined
+    if (verdict.iss !== runtime.issuer) return undefined
     if (this.#s.audienceClaim !== undefined) checkAudience(verdict, runtime.audience, this.#s.audienceClaim)
     return verdict
+  }
+}
+
+const INACTIVE: CachedVerdict = Object.freeze({ active: false as const })
+
+/** Largest claims object (in JSON characters) kept in the verdict cache: 64 KB. */
+export const MAX_CACHED_CLAIMS_CHARS = 64 * 1024
+
+function claimsSize(claims: Readonly<Record<string, unknown>>): number {
+  try {
+    return JSON.stringify(claims).length
+  } catch {
+    return Infinity
   }
 }

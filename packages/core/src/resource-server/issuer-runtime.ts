@@ -6,10 +6,10 @@
  * @module resource-server/issuer-runtime
  */
 import type * as oauth from 'oauth4webapi'
-import type { Clock } from '../cache/index.js'
+import { type Clock, sha256Hex } from '../cache/index.js'
 import { clientAuthFactory } from '../client-auth.js'
 import type { EventSink } from '../events/index.js'
-import type { FetchLike } from '../http.js'
+import { DEFAULT_MAX_RESPONSE_BYTES, type FetchLike } from '../http.js'
 import {
   CONTENT_ENCRYPTION_ALGS,
   DEFAULT_INTROSPECTION_SIGNING_ALGS,
@@ -20,6 +20,7 @@ import { DEFAULT_JWT_ALGS, type JwtVerifierSettings } from '../jwt/index.js'
 import { type ImportedKey, type PrivateKeyInput, RemoteKeySet, type RemoteKeySetOptions } from '../keys/index.js'
 import { MetadataSource } from '../metadata.js'
 import { resolveAuthMethod } from '../options.js'
+import { secretForms } from '../redact.js'
 import { canIntrospect, type IssuerEntry, type ParsedOptions, type TokenFormat } from './options.js'
 
 const encoder = new TextEncoder()
@@ -38,6 +39,7 @@ interface NetworkSettings {
   fetch: FetchLike | undefined
   allowInsecureRequests: boolean
   clockTolerance: number
+  maxResponseBytes: number
 }
 
 export class IssuerRuntime {
@@ -47,6 +49,12 @@ export class IssuerRuntime {
   readonly audience: readonly string[] | undefined
   readonly introspector: IntrospectorSettings | undefined
   readonly jwtSettings: JwtVerifierSettings | undefined
+  /**
+   * Everything besides the token that changes an introspection verdict: the issuer, the client that
+   * asks, and how the response is asked for and checked. Part of every verdict cache key, so two
+   * resource servers sharing a store never read each other's verdicts.
+   */
+  readonly verdictScope: string
   #keySet: RemoteKeySet | undefined
   #keySetUrl: string | undefined
   #resolved: oauth.AuthorizationServer | undefined
@@ -60,6 +68,7 @@ export class IssuerRuntime {
       fetch: o.fetch,
       allowInsecureRequests: o.allowInsecureRequests ?? false,
       clockTolerance: o.clockTolerance ?? 5,
+      maxResponseBytes: o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     }
     this.audience = entry.audience === undefined ? undefined : typeof entry.audience === 'string' ? [entry.audience] : entry.audience
     this.#jwksOptions = {
@@ -67,6 +76,7 @@ export class IssuerRuntime {
       cooldown: o.jwks?.cooldown,
       timeout: net.timeout,
       fetch: o.fetch,
+      maxResponseBytes: net.maxResponseBytes,
       onFetched: (url) => shared.events.emit({ type: 'jwks_refreshed', jwksUri: url }),
     }
     const introspects = shared.format !== 'jwt' && canIntrospect(entry)
@@ -82,9 +92,24 @@ export class IssuerRuntime {
       allowInsecureRequests: net.allowInsecureRequests,
       clock: shared.clock,
       onDiscovered: (issuer) => shared.events.emit({ type: 'metadata_discovered', issuer }),
+      maxResponseBytes: net.maxResponseBytes,
     })
     this.introspector = introspector === undefined ? undefined : { ...introspector, metadata: this.metadata }
     this.jwtSettings = verifiesJwts ? jwtVerifierSettings(entry, this.audience, net, shared, keySet) : undefined
+    this.verdictScope = sha256Hex(
+      JSON.stringify([
+        entry.issuer,
+        introspector?.clientId ?? null,
+        introspector?.response ?? null,
+        introspector?.signingAlgorithms ?? null,
+        introspector?.encryption ?? null,
+        introspector?.keyManagementAlgorithms ?? null,
+        introspector?.contentEncryptionAlgorithms ?? null,
+        introspector?.tokenTypeHint ?? null,
+        introspector?.maxResponseAge ?? null,
+        (o.decryptionKeys ?? []).length,
+      ]),
+    ).slice(0, 32) // 128 bits: enough to tell configurations apart, and keeps the key's hash input short (hot path)
   }
 
   /** The AS key set, for the `jwks_uri` of the metadata as last resolved. */
@@ -145,6 +170,8 @@ function introspectorSettings(
     decryptionKeys: shared.decryptionKeys,
     keySet,
     tokenTypeHint: introspection?.tokenTypeHint,
+    maxResponseAge: introspection?.maxResponseAge ?? 60,
+    secretForms: entry.clientSecret === undefined ? [] : secretForms(entry.clientSecret, entry.clientId),
     ...net,
     clock: shared.clock,
   }

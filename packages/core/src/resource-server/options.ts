@@ -33,6 +33,7 @@ const issuerFields = {
       keyManagementAlgorithms: z.array(z.enum(KEY_MANAGEMENT_ALGS)).min(1).optional(),
       contentEncryptionAlgorithms: z.array(z.enum(CONTENT_ENCRYPTION_ALGS)).min(1).optional(),
       tokenTypeHint: z.string().min(1).optional(),
+      maxResponseAge: z.number({ error: 'expected a number of seconds' }).positive('must be positive').max(3600, 'must be at most 3600 seconds').optional(),
     })
     .optional(),
   jwt: z
@@ -69,6 +70,12 @@ export const optionsSchema = z
       })
       .optional(),
     allowInsecureRequests: z.boolean().optional(),
+    maxResponseBytes: z
+      .number({ error: 'expected a number of bytes' })
+      .int('expected a whole number of bytes')
+      .min(1024, 'must be at least 1024 bytes')
+      .max(64 * 1024 * 1024, 'must be at most 64 MB')
+      .optional(),
     bearer: z
       .strictObject({
         maxLength: z.number().int().min(16).max(65_536).optional(),
@@ -84,6 +91,7 @@ export const optionsSchema = z
           inactiveTtl: z.number().min(0).optional(),
           store: z.custom<CacheStore>(isCacheStore, { message: 'expected a CacheStore ({ get, set, delete })' }).optional(),
           verifiedJwtMaxEntries: z.number().int().min(0).optional(),
+          storeTimeout: z.number({ error: 'expected a number of milliseconds' }).int('expected whole milliseconds').min(1, 'must be at least 1 ms').max(10_000, 'must be at most 10000 ms').optional(),
         }),
       ])
       .optional(),

@@ -83,3 +83,4 @@ function checkRoles(info: AccessTokenInfo, route: RouteOptions): void {
     throw new BearerError('insufficient_scope', `The access token needs one of the roles ${route.anyRole.join(' ')}`, { reason: 'claim_mismatch' })
   }
 }
+

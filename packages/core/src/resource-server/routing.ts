@@ -6,7 +6,7 @@
  */
 import { BearerError } from '../errors.js'
 import { nearMissOfAny } from '../events/index.js'
-import { looksLikeJws, peekJwt } from '../jwt/index.js'
+import { checkJwtHeader, jwtShape, looksLikeJws } from '../jwt/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { IntrospectionPath } from './introspection-path.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
@@ -40,15 +40,28 @@ export class TokenRouter {
     return format === 'jwt' ? undefined : this.#introspection.cached(token)
   }
 
-  /** The full path, for a token {@link cached} did not find: verification, introspection, I/O. */
+  /**
+   * The full path, for a token {@link cached} did not find. Whatever can be decided locally is
+   * decided before any network call: a token that claims to be a JWT must be canonical; in `jwt` and
+   * `auto` modes a JWE, a payload that is not an object, an `iss` that is not one of ours, or a
+   * header that fails the allow-list is refused here (401), never sent to the AS.
+   */
   async route(token: string): Promise<AccessTokenInfo> {
+    const shape = jwtShape(token) // throws invalid_token for a non-canonical JWT, in every mode
     if (this.#format === 'introspection') return this.#introspection.verify(token)
-    const claims = peekJwt(token)
-    const runtime = claims !== undefined && typeof claims.iss === 'string' ? this.#byIssuer.get(claims.iss) : undefined
-    if (runtime?.jwtSettings !== undefined) return this.#jwt.verify(runtime, token)
-    if (this.#format === 'auto' && this.#introspection.enabled) return this.#introspection.verify(token)
-    if (claims === undefined) throw new BearerError('invalid_token', 'The access token is not a JWT', { reason: 'not_a_jwt' })
-    const detail = nearMissOfAny(claims.iss, [...this.#byIssuer.keys()])
-    throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer', ...(detail ? { detail } : {}) })
+    if (shape === undefined) {
+      if (this.#format === 'auto' && this.#introspection.enabled) return this.#introspection.verify(token)
+      throw new BearerError('invalid_token', 'The access token is not a JWT', { reason: 'not_a_jwt' })
+    }
+    if (shape.kind === 'jwe') throw new BearerError('invalid_token', 'Encrypted (JWE) access tokens are not accepted', { reason: 'malformed_token' })
+    if (shape.payload === undefined) throw new BearerError('invalid_token', 'The access token payload is not a JSON object', { reason: 'malformed_token' })
+    const iss = shape.payload.iss
+    const runtime = typeof iss === 'string' ? this.#byIssuer.get(iss) : undefined
+    if (runtime?.jwtSettings === undefined) {
+      const detail = nearMissOfAny(iss, [...this.#byIssuer.keys()])
+      throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer', ...(detail ? { detail } : {}) })
+    }
+    checkJwtHeader(runtime.jwtSettings, shape.header)
+    return this.#jwt.verify(runtime, token)
   }
 }

@@ -5,6 +5,7 @@
  * @module resource-server/types
  */
 import type { IntrospectionClaims } from '../introspection/index.js'
+import type { CacheStore } from '../cache/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { HttpRequestInput } from './request.js'
 
@@ -100,7 +101,11 @@ export interface ResourceServer {
   readonly resourceMetadataPath: string | undefined
   /** Imports keys and discovers the AS metadata now, so a problem shows at start-up. */
   ready(): Promise<void>
-  /** Forgets every cached result (e.g. after a key compromise). */
+  /**
+   * Forgets every cached result (e.g. after a key compromise or a revocation): verified JWTs, the
+   * in-memory verdicts, and the entries of a custom `cache.store` when it offers the optional
+   * `clear()` method (see {@link CacheStore.clear}; a store without it keeps its entries until they expire).
+   */
   clearCache(): Promise<void>
 }
 

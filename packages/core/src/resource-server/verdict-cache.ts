@@ -4,12 +4,21 @@
  *
  * @module resource-server/verdict-cache
  */
-import { type CacheStore, type Clock, MemoryCache, sha256Hex, SingleFlight } from '../cache/index.js'
-import type { AccessTokenInfo } from '../token-info.js'
+import { type CacheStore, type Clock, MemoryCache, sha256Hex, SingleFlight, withStoreTimeout } from '../cache/index.js'
+import { type AccessTokenInfo, toTokenInfo } from '../token-info.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
 
-/** What is cached per introspected token: the validated token, or the fact that it is not active. */
+/** What a verdict read from a cache says: the validated token, or that it is not active. */
 export type CachedVerdict = AccessTokenInfo | { active: false }
+
+/**
+ * The stored form of a verdict: a versioned record, validated on every read from any store. `until`
+ * is when it stops being usable, by the SDK's clock, whatever TTL the store honoured. An active
+ * verdict keeps the AS's claims and the issuer that vouched for them; the token itself is never stored.
+ */
+export type StoredVerdict =
+  | { readonly v: 1; readonly active: false; readonly until: number }
+  | { readonly v: 1; readonly active: true; readonly until: number; readonly iss: string; readonly claims: Readonly<Record<string, unknown>> }
 
 /** How long verdicts are kept, in milliseconds. */
 export interface VerdictLifetimes {
@@ -19,39 +28,85 @@ export interface VerdictLifetimes {
   inactiveTtlMs: number
 }
 
-/** Introspection verdicts, keyed by the SHA-256 of issuer and token; one introspection per token in flight. */
+/**
+ * Introspection verdicts, keyed by the SHA-256 of everything that changes the verdict (the issuer
+ * runtime's scope: issuer, client id, response format and decryption settings) and the token; one
+ * introspection per token in flight. Every store call is bounded by `storeTimeout`.
+ */
 export class IntrospectionVerdicts {
-  readonly #store: CacheStore<CachedVerdict> | undefined
+  readonly #store: CacheStore<StoredVerdict> | undefined
   readonly #flights = new SingleFlight<CachedVerdict>()
+  readonly #storeTimeout: number
+  readonly #clock: Clock
+  /** Records built here (frozen), with the verdict they were built from: decoding them again is not needed. */
+  readonly #ours = new WeakMap<object, CachedVerdict>()
 
-  constructor(store: CacheStore<CachedVerdict> | undefined) {
+  constructor(store: CacheStore<StoredVerdict> | undefined, storeTimeout: number, clock: Clock) {
     this.#store = store
+    this.#storeTimeout = storeTimeout
+    this.#clock = clock
   }
 
   key(runtime: IssuerRuntime, token: string): string {
-    return sha256Hex(`${runtime.issuer}\n${token}`, 'rs:introspection:')
+    return sha256Hex(`${runtime.verdictScope}\n${token}`, 'rs:introspection:')
   }
 
   /** A verdict found without waiting: only the in-memory store can answer synchronously. */
-  peek(key: string): CachedVerdict | undefined {
-    return this.#store instanceof MemoryCache ? this.#store.get(key) : undefined
+  peek(runtime: IssuerRuntime, key: string): CachedVerdict | undefined {
+    return this.#store instanceof MemoryCache ? this.decode(runtime, this.#store.get(key)) : undefined
   }
 
-  /** A cached verdict; a shared store that fails (Redis down…) counts as a miss: the AS is asked. */
-  async read(key: string): Promise<CachedVerdict | undefined> {
-    if (this.#store === undefined) return undefined
+  /** A cached verdict; a store that fails, hangs or holds a bad value counts as a miss: the AS is asked. */
+  async read(runtime: IssuerRuntime, key: string): Promise<CachedVerdict | undefined> {
+    const store = this.#store
+    if (store === undefined) return undefined
     try {
-      return await this.#store.get(key)
+      return this.decode(runtime, await withStoreTimeout(() => store.get(key), this.#storeTimeout))
     } catch {
       return undefined
     }
   }
 
-  /** Keeps a verdict for `ttlMs`; a shared store that fails costs a later introspection, never this answer. */
-  async write(key: string, verdict: CachedVerdict, ttlMs: number): Promise<void> {
-    if (this.#store === undefined || !(ttlMs > 0)) return
+  /**
+   * A stored value, validated as the untrusted input it is: the record's version and shape, its
+   * `until` against our clock, the issuer against this runtime's, and every claim's type (through
+   * {@link toTokenInfo}). Anything wrong is a miss (`undefined`), never an error.
+   */
+  decode(runtime: IssuerRuntime, value: unknown): CachedVerdict | undefined {
+    if (typeof value !== 'object' || value === null) return undefined
+    const r = value as Record<string, unknown>
+    if (r.v !== 1 || typeof r.until !== 'number' || !(r.until > this.#clock())) return undefined
+    const ours = this.#ours.get(value)
+    if (ours !== undefined) return ours.active && ours.iss !== runtime.issuer ? undefined : ours
+    if (r.active === false) return INACTIVE
+    if (r.active !== true || r.iss !== runtime.issuer) return undefined
+    const claims = r.claims
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return undefined
+    const copy: Record<string, unknown> = { ...(claims as Record<string, unknown>) }
+    if (copy.active !== true) return undefined
     try {
-      await this.#store.set(key, verdict, ttlMs)
+      return toTokenInfo(copy, 'introspection', runtime.issuer)
+    } catch {
+      return undefined
+    }
+  }
+
+  /** The stored form of a verdict usable until `until` (ms since the epoch). */
+  encode(verdict: CachedVerdict, until: number): StoredVerdict {
+    const record: StoredVerdict = verdict.active
+      ? Object.freeze({ v: 1 as const, active: true as const, until, iss: verdict.iss, claims: verdict.claims })
+      : Object.freeze({ v: 1 as const, active: false as const, until })
+    this.#ours.set(record, verdict)
+    return record
+  }
+
+  /** Keeps a verdict for `ttlMs`; a store that fails or hangs costs a later introspection, never this answer. */
+  async write(key: string, verdict: CachedVerdict, ttlMs: number): Promise<void> {
+    const store = this.#store
+    if (store === undefined || !(ttlMs > 0)) return
+    const record = this.encode(verdict, this.#clock() + ttlMs)
+    try {
+      await withStoreTimeout(() => store.set(key, record, ttlMs), this.#storeTimeout)
     } catch {
       // ignored: see above
     }
@@ -62,10 +117,19 @@ export class IntrospectionVerdicts {
     return this.#flights.run(key, introspect)
   }
 
-  clear(): void {
-    if (this.#store instanceof MemoryCache) this.#store.clear()
+  /** Forgets every verdict: the in-memory store, or a custom store that offers `clear()` (bounded like every store call). */
+  async clear(): Promise<void> {
+    const store = this.#store
+    if (store?.clear === undefined) return
+    try {
+      await withStoreTimeout(() => store.clear!(), this.#storeTimeout)
+    } catch {
+      // a store that cannot be cleared keeps its entries until they expire (documented on CacheStore.clear)
+    }
   }
 }
+
+const INACTIVE: CachedVerdict = Object.freeze({ active: false as const })
 
 /** A verified JWT as cached: the verdict, the key that verified it, and the exact signed content. */
 export interface CachedJwt {

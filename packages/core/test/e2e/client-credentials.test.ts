@@ -375,7 +375,14 @@ describe('against a local token endpoint', () => {
   it('a malformed answer is an AuthorizationServerError, not retried, and never shows the token', async () => {
     ts.plan.push(faults.garbage(), faults.json({ access_token: 'leaked-token-value', token_type: 'mac', expires_in: 60 }), faults.text('<html>', 'text/html', 404))
     const cc = make()
-    const errors = [await expectRejection(cc.getAccessToken()), await expectRejection(cc.getAccessToken()), await expectRejection(cc.getAccessToken())]
+    const errors = [await expectRejection(cc.getAccessToken())]
+    // Within a second of an unusable answer the AS is not asked again (a floor on the request rate).
+    expect(((await expectRejection(cc.getAccessToken())) as AuthorizationServerError).upstreamStatus).toBe(200)
+    expect(ts.server.requests).toBe(1)
+    now += 1_000
+    errors.push(await expectRejection(cc.getAccessToken()))
+    now += 1_000
+    errors.push(await expectRejection(cc.getAccessToken()))
     for (const err of errors) {
       expect(err).toBeInstanceOf(AuthorizationServerError)
       expectNoLeak(err, 'leaked-token-value', SECRET)

@@ -1,0 +1,119 @@
+/**
+ * Shared pieces of the hostile suite: a real local HTTP server standing in for an authorization
+ * server (JWKS + introspection, answers chosen per test), real signing keys, and assertions on the
+ * exact error class and status.
+ */
+import * as jose from 'jose'
+import { expect } from 'vitest'
+import { readBody, startHttpServer, type TestHttpServer } from '@org/rs-testing'
+import { AuthorizationServerError, BearerError, ConfigurationError, createResourceServer, type ResourceServer, type ResourceServerOptions } from '../../src/index.js'
+
+export interface IntrospectionAnswer {
+  status?: number
+  /** An object is sent as JSON; a string as is. */
+  body: unknown
+  contentType?: string
+}
+export interface IntrospectionRequest {
+  token: string
+  clientId: string | undefined
+  params: URLSearchParams
+  authorization: string | undefined
+}
+
+export interface FakeAS {
+  server: TestHttpServer
+  issuer: string
+  introspectionEndpoint: string
+  jwksUri: string
+  /** The AS's signing key (ES256, kid "k1"). */
+  privateKey: CryptoKey
+  /** Answers to introspection requests; replace per test. */
+  introspect: (req: IntrospectionRequest) => IntrospectionAnswer | Promise<IntrospectionAnswer>
+  /** Introspection requests received. */
+  introspections: number
+  close(): Promise<void>
+}
+
+export async function startFakeAS(): Promise<FakeAS> {
+  const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true })
+  const jwk = { ...(await jose.exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }
+  const fake = {
+    introspect: () => ({ body: { active: false } }),
+    introspections: 0,
+  } as unknown as FakeAS
+  const server = await startHttpServer(async (req, res) => {
+    if (req.url === '/jwks') {
+      req.resume()
+      res.writeHead(200, { 'content-type': 'application/jwk-set+json' }).end(JSON.stringify({ keys: [jwk] }))
+      return
+    }
+    const params = new URLSearchParams(await readBody(req))
+    fake.introspections++
+    const basic = req.headers.authorization?.startsWith('Basic ') ? atob(req.headers.authorization.slice(6)).split(':')[0] : undefined
+    const answer = await fake.introspect({ token: params.get('token') ?? '', clientId: params.get('client_id') ?? basic, params, authorization: req.headers.authorization })
+    const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body)
+    res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'application/json' }).end(body)
+  })
+  Object.assign(fake, {
+    server,
+    issuer: server.url,
+    introspectionEndpoint: `${server.url}/introspect`,
+    jwksUri: `${server.url}/jwks`,
+    privateKey,
+    close: () => server.close(),
+  })
+  return fake
+}
+
+export const SECRET = 'client-secret-with-enough-length-0123'
+
+/** An introspecting resource server at the fake AS (no discovery). */
+export function introspectingRs(as: FakeAS, extra: Partial<ResourceServerOptions> = {}): ResourceServer {
+  return createResourceServer({
+    issuer: as.issuer,
+    introspectionEndpoint: as.introspectionEndpoint,
+    jwksUri: as.jwksUri,
+    clientId: 'rs-1',
+    clientSecret: SECRET,
+    ...extra,
+  } as ResourceServerOptions)
+}
+
+/** A JWT-verifying resource server at the fake AS (audience "api"). */
+export function jwtRs(as: FakeAS, extra: Partial<ResourceServerOptions> = {}): ResourceServer {
+  return createResourceServer({ issuer: as.issuer, jwksUri: as.jwksUri, audience: 'api', tokenFormat: 'jwt', ...extra } as ResourceServerOptions)
+}
+
+const b64url = (bytes: Uint8Array) => jose.base64url.encode(bytes)
+const encoder = new TextEncoder()
+
+/** Signs `payload` (an object, or raw JSON text such as `{"exp":1e400}`) with `header` merged over `{ alg: ES256, kid: k1, typ: at+jwt }`. */
+export async function signJwt(as: FakeAS, payload: object | string, header: Record<string, unknown> = {}): Promise<string> {
+  const h = { alg: 'ES256', kid: 'k1', typ: 'at+jwt', ...header }
+  const input = `${b64url(encoder.encode(JSON.stringify(h)))}.${b64url(encoder.encode(typeof payload === 'string' ? payload : JSON.stringify(payload)))}`
+  const sig = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, as.privateKey, encoder.encode(input)))
+  return `${input}.${b64url(sig)}`
+}
+
+/** A valid access-token payload for {@link jwtRs}. */
+export function goodClaims(as: FakeAS, now = Date.now()): Record<string, unknown> {
+  const s = Math.floor(now / 1000)
+  return { iss: as.issuer, aud: 'api', sub: 'user-1', client_id: 'app', scope: 'read', iat: s - 10, exp: s + 600 }
+}
+
+type ErrorClass = typeof BearerError | typeof AuthorizationServerError | typeof ConfigurationError
+
+/** Awaits a call that must fail with exactly this class (and status / code when given). */
+export async function rejection(call: () => Promise<unknown>, cls: ErrorClass, status?: number, code?: string): Promise<Error> {
+  let result: unknown
+  try {
+    result = await call()
+  } catch (err) {
+    expect(err, String(err)).toBeInstanceOf(cls)
+    if (status !== undefined) expect((err as { status: number }).status, String(err)).toBe(status)
+    if (code !== undefined) expect((err as { code: string }).code, String(err)).toBe(code)
+    return err as Error
+  }
+  throw new Error(`expected a ${cls.name}, got a result: ${JSON.stringify(result)?.slice(0, 200)}`)
+}

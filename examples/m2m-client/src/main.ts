@@ -16,6 +16,13 @@ const as = await startTestAS()
 
 // The API: introspects the bearer token at the AS (as client `rs-json`) and requires the `read` scope.
 const rs = createResourceServer({ issuer: as.issuer, clientId: 'rs-json', clientSecret: RS_JSON_SECRET, scopes: ['read'] })
+try {
+  await rs.ready() // the start-up check: discovery, exact issuer, this API's client credentials
+} catch (err) {
+  console.error(`start-up check failed: ${err instanceof Error ? err.message : String(err)}`)
+  await as.stop()
+  process.exit(1)
+}
 const api = createServer(async (req, res) => {
   try {
     const auth = await rs.authenticate(req.headers.authorization)

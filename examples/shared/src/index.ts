@@ -30,7 +30,7 @@ export function locationsFor(sub: string) {
   return [0, 1, 2].map((i) => ({ city: cities[(h + i * 3) % cities.length]!, recordedAt: new Date(Date.UTC(2026, 0, 1 + ((h >>> i) % 300))).toISOString() }))
 }
 
-/** Builds the resource server from the environment (see the module comment). */
+/** Builds the resource server from the environment (see the module comment); the caller runs `await rs.ready()`. */
 export async function setup(env: NodeJS.ProcessEnv = process.env): Promise<ExampleSetup> {
   const port = Number(env.PORT ?? 3000)
   if (env.PROCONNECT_CLIENT_ID) {
@@ -43,7 +43,6 @@ export async function setup(env: NodeJS.ProcessEnv = process.env): Promise<Examp
         anyScope: ['openid'],
       }),
     )
-    await rs.ready()
     return {
       rs,
       as: undefined,

@@ -37,8 +37,8 @@ export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The validated access token; `null` before {@link requireAuth} runs or on an optional route without a token. */
-    auth: AccessTokenInfo | null
+    /** The validated access token; `undefined` before {@link requireAuth} runs or on an optional route without a token (as in the other adapters). */
+    auth: AccessTokenInfo | undefined
   }
   interface FastifyInstance {
     /** A hook (for `onRequest` or `preHandler`) that authenticates the request and sets `request.auth`. */
@@ -63,7 +63,7 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   const route = protectRoute(rs, routeOptions, 'requireAuth')
   return async (request, reply) => {
     try {
-      request.auth = (await route.authenticate(request.raw)) ?? null
+      request.auth = await route.authenticate(request.raw)
     } catch (err) {
       if (forwardErrors) throw asHttpError(err)
       return sendError(reply, err)
@@ -79,7 +79,7 @@ function sendError(reply: FastifyReply, err: unknown): FastifyReply {
 }
 
 const plugin: FastifyPluginCallback<ResourceServerPluginOptions> = (fastify, { resourceServer }, done) => {
-  fastify.decorateRequest('auth', null)
+  fastify.decorateRequest('auth', undefined)
   fastify.decorate('requireAuth', (options?: RequireAuthOptions) => requireAuth(resourceServer, options))
   done()
 }

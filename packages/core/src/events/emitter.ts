@@ -82,10 +82,21 @@ export class EventSink {
   }
 }
 
+/**
+ * pino's methods take `(fields, message)`, console's and winston's `(message, fields)`: a pino logger
+ * (recognised by its numeric `levels.values`) gets its order, so no field is dropped silently.
+ */
+function isPino(logger: Logger): boolean {
+  const levels = (logger as { levels?: { values?: unknown } }).levels
+  return typeof levels === 'object' && levels !== null && typeof levels.values === 'object' && typeof (logger as { child?: unknown }).child === 'function'
+}
+
 function call(fn: Logger['warn'], logger: Logger, message: string, fields: Record<string, unknown>): void {
   if (fn === undefined) return
   try {
-    fn.call(logger, message, fields)
+    if (isPino(logger)) (fn as unknown as (f: Record<string, unknown>, m: string) => void).call(logger, fields, message)
+    else if (Object.keys(fields).length === 0) fn.call(logger, message)
+    else fn.call(logger, message, fields)
   } catch {
     // A logger's failure must not change an answer.
   }

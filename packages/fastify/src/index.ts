@@ -5,4 +5,4 @@
  */
 export { requireAuth, resourceServerPlugin } from './plugin.js'
 export type { AuthHook, RequireAuthOptions, ResourceServerPluginOptions } from './plugin.js'
-export { jwksHandler, protectedResourceMetadataHandler } from './routes.js'
+export { encryptionJwksHandler, jwksHandler, protectedResourceMetadataHandler } from './routes.js'

@@ -15,9 +15,9 @@
 import type { DocumentResponse, ResourceServer } from '@org/rs-core'
 import type { FastifyReply, RouteHandlerMethod } from 'fastify'
 
-/** Handler answering `rs.jwksResponse()`: the resource server's public keys (never a private member). */
-export function jwksHandler(rs: ResourceServer): RouteHandlerMethod {
-  return async (_request, reply) => send(reply, await rs.jwksResponse())
+/** Handler answering `rs.encryptionJwksResponse()`: this resource server's public encryption keys (never a private member), to serve at the `jwks_uri` registered at the AS. */
+export function encryptionJwksHandler(rs: ResourceServer): RouteHandlerMethod {
+  return async (_request, reply) => send(reply, await rs.encryptionJwksResponse())
 }
 
 /** Handler answering `rs.protectedResourceMetadataResponse()`: the RFC 9728 metadata, or 404 without the `resource` option. */
@@ -28,3 +28,6 @@ export function protectedResourceMetadataHandler(rs: ResourceServer): RouteHandl
 function send(reply: FastifyReply, { status, headers, body }: DocumentResponse): FastifyReply {
   return reply.code(status).headers(headers).send(JSON.stringify(body))
 }
+
+/** @deprecated renamed {@link encryptionJwksHandler}: it serves this resource server's keys, not the AS's. */
+export const jwksHandler = encryptionJwksHandler

@@ -5,4 +5,4 @@
  */
 export { requireAuth } from './require-auth.js'
 export type { AuthState, RequireAuthOptions } from './require-auth.js'
-export { jwksHandler, protectedResourceMetadataHandler } from './routes.js'
+export { encryptionJwksHandler, jwksHandler, protectedResourceMetadataHandler } from './routes.js'

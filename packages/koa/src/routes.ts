@@ -15,9 +15,9 @@
 import type { DocumentResponse, ResourceServer } from '@org/rs-core'
 import type { Context, Middleware } from 'koa'
 
-/** Middleware answering `rs.jwksResponse()`: the resource server's public keys (never a private member). */
-export function jwksHandler(rs: ResourceServer): Middleware {
-  return async (ctx) => send(ctx, await rs.jwksResponse())
+/** Middleware answering `rs.encryptionJwksResponse()`: this resource server's public encryption keys (never a private member), to serve at the `jwks_uri` registered at the AS. */
+export function encryptionJwksHandler(rs: ResourceServer): Middleware {
+  return async (ctx) => send(ctx, await rs.encryptionJwksResponse())
 }
 
 /** Middleware answering `rs.protectedResourceMetadataResponse()`: the RFC 9728 metadata, or 404 without the `resource` option. */
@@ -30,3 +30,6 @@ function send(ctx: Context, { status, headers, body }: DocumentResponse): void {
   ctx.set(headers)
   ctx.body = JSON.stringify(body)
 }
+
+/** @deprecated renamed {@link encryptionJwksHandler}: it serves this resource server's keys, not the AS's. */
+export const jwksHandler = encryptionJwksHandler

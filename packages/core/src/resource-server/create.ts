@@ -20,7 +20,7 @@ import { JwtPath } from './jwt-path.js'
 import { defaultTokenFormat, mergeIssuer, optionsSchema, type ParsedOptions, type ResourceServerOptions } from './options.js'
 import { RequestRequirements } from './requirements.js'
 import { TokenRouter } from './routing.js'
-import type { ResourceServer } from './types.js'
+import type { ResourceServer, RouteOptions } from './types.js'
 import { IntrospectionVerdicts, type StoredVerdict, VerifiedJwtCache } from './verdict-cache.js'
 
 /**
@@ -37,7 +37,7 @@ import { IntrospectionVerdicts, type StoredVerdict, VerifiedJwtCache } from './v
  *   clientId: 'my-api',
  *   clientSecret: process.env.INTROSPECTION_SECRET,
  *   introspection: { response: 'jwt', signingAlgorithms: ['RS256'] },
- *   scopes: ['read'],
+ *   everyRoute: { scopes: ['read'] },
  * })
  * const auth = await rs.authenticate(request.headers.get('authorization'))
  * console.log(auth.sub, auth.scopes)
@@ -71,7 +71,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const audienceClaim = o.audienceClaim ?? (format === 'introspection' ? 'aud' : undefined)
   const introspection = new IntrospectionPath({ runtimes: introspecting, tryAll: o.tryAllIntrospectionEndpoints ?? false, audienceClaim, lifetimes, verdicts, clock })
   const router = new TokenRouter(format, issuers, new JwtPath(jwtCache), introspection)
-  const requirements = new RequestRequirements(clock, o.clockTolerance ?? 5, { scopes: o.scopes, anyScope: o.anyScope })
+  const requirements = new RequestRequirements(clock, o.clockTolerance ?? 5, everyRouteOf(o))
   const documents = new PublishedDocuments(o, issuers.map((r) => r.issuer), decryptionKeys)
   const metadataUrl = documents.resourceMetadataUrl
   const challenge = o.realm !== undefined || metadataUrl !== undefined ? { realm: o.realm, resourceMetadata: metadataUrl } : undefined
@@ -88,8 +88,10 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       await runtime.resolve()
       return introspectToken(runtime.introspector!, token)
     },
+    encryptionJwks: () => documents.jwks(),
     jwks: () => documents.jwks(),
     protectedResourceMetadata: () => documents.protectedResourceMetadata(),
+    encryptionJwksResponse: () => documents.jwksResponse(),
     jwksResponse: () => documents.jwksResponse(),
     protectedResourceMetadataResponse: () => documents.protectedResourceMetadataResponse(),
     resourceMetadataUrl: metadataUrl,
@@ -102,6 +104,14 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   }
   Object.defineProperty(rs, 'toJSON', { value: () => ({ issuers: issuers.map((r) => r.issuer), tokenFormat: format }), enumerable: false })
   return rs
+}
+
+/** What every route requires: `everyRoute`, with the deprecated top-level `scopes` / `anyScope` folded in. */
+function everyRouteOf(o: ParsedOptions): RouteOptions | undefined {
+  const every: RouteOptions = { ...o.everyRoute }
+  if (o.scopes !== undefined) every.scopes = [...(every.scopes ?? []), ...o.scopes]
+  if (o.anyScope !== undefined && every.anyScope === undefined) every.anyScope = o.anyScope
+  return Object.keys(every).length === 0 ? undefined : Object.freeze(every)
 }
 
 /** The resource server's own private keys, imported once, on first use. */

@@ -10,6 +10,7 @@ import { type CacheStore, type Clock, isCacheStore } from '../cache/index.js'
 import type { Logger, ResourceServerEvent } from '../events/index.js'
 import type { FetchLike } from '../http.js'
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from '../introspection/index.js'
+import { routeOptionsSchema } from './route.js'
 import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, urlSchema } from '../options.js'
 
 const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'] as const
@@ -55,7 +56,10 @@ export const optionsSchema = z
     issuers: z.array(issuerSchema).min(1).optional(),
     tokenFormat: z.enum(['introspection', 'jwt', 'auto']).optional(),
     audienceClaim: z.enum(['aud', 'client_id']).optional(),
+    everyRoute: routeOptionsSchema.omit({ optional: true }).optional(),
+    /** @deprecated use `everyRoute: { scopes }` */
     scopes: scopeListSchema.optional(),
+    /** @deprecated use `everyRoute: { anyScope }` */
     anyScope: scopeListSchema.optional(),
     tryAllIntrospectionEndpoints: z.boolean().optional(),
     decryptionKeys: z.array(privateKeySchema).min(1).optional(),
@@ -111,6 +115,11 @@ export const optionsSchema = z
     if (o.issuer === undefined && o.issuers === undefined) {
       ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'required: the issuer identifier of the authorization server (or an "issuers" list)' })
       return
+    }
+    for (const key of ['scopes', 'anyScope'] as const) {
+      if (o[key] !== undefined && o.everyRoute?.[key] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `give everyRoute.${key} only (the top-level ${key} is its deprecated name)` })
+      }
     }
     if (o.issuer !== undefined && o.issuers !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['issuers'], message: 'give either "issuer" or "issuers", not both' })

@@ -9,27 +9,31 @@
 import type { Clock } from '../cache/index.js'
 import { getClaim, rolesOf } from '../claims.js'
 import { BearerError } from '../errors.js'
-import { type AccessTokenInfo, checkScopes, checkTime, type ScopeRequirement } from '../token-info.js'
+import { type AccessTokenInfo, checkScopes, checkTime } from '../token-info.js'
 import type { ClaimCondition, RouteOptions } from './route.js'
 
 export class RequestRequirements {
   readonly #clock: Clock
   readonly #clockTolerance: number
-  /** What every route requires (the top-level `scopes` / `anyScope` options). */
-  readonly #baseline: ScopeRequirement
+  /** What every route requires (the `everyRoute` option), checked before the route's own requirements. */
+  readonly #everyRoute: RouteOptions | undefined
 
-  constructor(clock: Clock, clockTolerance: number, baseline: ScopeRequirement) {
+  constructor(clock: Clock, clockTolerance: number, everyRoute: RouteOptions | undefined) {
     this.#clock = clock
     this.#clockTolerance = clockTolerance
-    this.#baseline = baseline
+    this.#everyRoute = everyRoute
   }
 
   /** Throws a {@link BearerError} when the token is expired or not yet valid, or misses what the route requires. */
   accept(info: AccessTokenInfo, route: RouteOptions | undefined): AccessTokenInfo {
     const nowSeconds = this.#clock() / 1000
     checkTime(info, nowSeconds, this.#clockTolerance)
-    checkScopes(info, this.#baseline)
-    if (route === undefined) return info
+    if (this.#everyRoute !== undefined) this.#check(info, this.#everyRoute, nowSeconds)
+    if (route !== undefined) this.#check(info, route, nowSeconds)
+    return info
+  }
+
+  #check(info: AccessTokenInfo, route: RouteOptions, nowSeconds: number): void {
     checkScopes(info, route)
     if (route.acr !== undefined || route.maxAge !== undefined) this.#checkAuthentication(info, route, nowSeconds)
     if (route.claims !== undefined) checkClaims(info, route.claims)
@@ -37,7 +41,6 @@ export class RequestRequirements {
     if (route.check !== undefined && route.check(info) !== true) {
       throw new BearerError('insufficient_scope', "The access token does not meet this route's requirements", { reason: 'claim_mismatch' })
     }
-    return info
   }
 
   /** RFC 9470: the user authenticated with an accepted `acr`, recently enough (`auth_time`). */

@@ -25,7 +25,8 @@ const claimCondition = z.union(
 )
 const nonEmptyStrings = (what: string) => z.array(z.string().min(1), { error: `expected an array of ${what}` }).min(1, { error: `expected at least one ${what.replace(/s$/, '')}` })
 
-const routeOptionsSchema = z.strictObject({
+/** The route vocabulary, validated (also for the `everyRoute` option). */
+export const routeOptionsSchema = z.strictObject({
   scopes: scopeList.optional(),
   anyScope: scopeList.optional(),
   optional: z.boolean({ error: 'expected a boolean' }).optional(),

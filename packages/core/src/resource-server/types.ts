@@ -84,7 +84,13 @@ export interface ResourceServer {
   verifyToken(token: string, options?: Omit<RouteOptions, 'optional'>): Promise<AccessTokenInfo>
   /** Introspects a token at the (first) authorization server, uncached; resolves with the verified response members. */
   introspect(token: string): Promise<IntrospectionClaims>
-  /** The public keys the AS encrypts introspection responses to, as a JWKS to serve (public members only). */
+  /**
+   * This resource server's own public keys — those the AS encrypts introspection responses to
+   * (`decryptionKeys`, public members only) — as a JWKS to serve at the `jwks_uri` registered at the AS.
+   * Not the AS's keys (those are the `jwksUri` option).
+   */
+  encryptionJwks(): Promise<{ keys: Record<string, unknown>[] }>
+  /** @deprecated renamed {@link encryptionJwks}: these are this resource server's keys, not the AS's. */
   jwks(): Promise<{ keys: Record<string, unknown>[] }>
   /** RFC 9728 metadata (needs the `resource` option), to serve at {@link resourceMetadataUrl}. */
   protectedResourceMetadata(): ProtectedResourceMetadata | undefined
@@ -92,6 +98,8 @@ export interface ResourceServer {
    * The whole HTTP answer for the JWKS route: 200 `application/jwk-set+json` with the public keys and
    * a cache lifetime, or the error answer if the keys cannot be loaded. Never rejects.
    */
+  encryptionJwksResponse(): Promise<DocumentResponse>
+  /** @deprecated renamed {@link encryptionJwksResponse}. */
   jwksResponse(): Promise<DocumentResponse>
   /** The whole HTTP answer for the RFC 9728 metadata route: 200 `application/json`, or 404 when `resource` is not set. */
   protectedResourceMetadataResponse(): DocumentResponse

@@ -2,6 +2,7 @@
  * The request-level entry point: headers read from Node's raw headers, a Fetch `Headers` or a plain
  * object; route options validated once, a typo refused, never an open route.
  */
+import * as jose from 'jose'
 import { describe, expect, it } from 'vitest'
 import { BearerError, ConfigurationError, createResourceServer, protectRoute } from '../../src/index.js'
 
@@ -75,5 +76,35 @@ describe('route options', () => {
     options.scopes.push('admin')
     expect(route.options.scopes).toEqual(['read'])
     expect(Object.isFrozen(route.options)).toBe(true)
+  })
+})
+
+describe('everyRoute', () => {
+  const now = Math.floor(Date.now() / 1000)
+  const sign = (claims: Record<string, unknown>) =>
+    new jose.SignJWT({ iss: 'https://as.example.com', aud: 'api', iat: now, exp: now + 60, ...claims })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .sign(new TextEncoder().encode(SECRET))
+
+  it('applies to every request, before the route', async () => {
+    const strict = createResourceServer({
+      issuer: 'https://as.example.com',
+      audience: 'api',
+      tokenFormat: 'jwt',
+      jwksUri: 'https://as.example.com/jwks', jwt: { algorithms: ['HS256'], secret: SECRET },
+      everyRoute: { scopes: ['api'], acr: ['eidas2'] },
+    })
+    await expect(strict.authenticate(`Bearer ${await sign({ scope: 'api', acr: 'eidas2' })}`)).resolves.toMatchObject({ scopes: ['api'] })
+    expect(((await refusal(strict.authenticate(`Bearer ${await sign({ scope: 'read', acr: 'eidas2' })}`))) as BearerError).status).toBe(403)
+    expect(((await refusal(strict.authenticate(`Bearer ${await sign({ scope: 'api', acr: 'eidas1' })}`))) as BearerError).code).toBe('insufficient_user_authentication')
+  })
+
+  it('the deprecated top-level scopes still apply, but not together with everyRoute.scopes', async () => {
+    const legacy = createResourceServer({ issuer: 'https://as.example.com', audience: 'api', tokenFormat: 'jwt', jwksUri: 'https://as.example.com/jwks', jwt: { algorithms: ['HS256'], secret: SECRET }, scopes: ['api'] })
+    expect(((await refusal(legacy.authenticate(`Bearer ${await sign({ scope: 'read' })}`))) as BearerError).status).toBe(403)
+    expect(() =>
+      createResourceServer({ issuer: 'https://as.example.com', audience: 'api', tokenFormat: 'jwt', jwksUri: 'https://as.example.com/jwks', jwt: { algorithms: ['HS256'], secret: SECRET }, scopes: ['a'], everyRoute: { scopes: ['b'] } }),
+    ).toThrow(ConfigurationError)
+    expect(() => createResourceServer({ issuer: 'https://as.example.com', audience: 'api', tokenFormat: 'jwt', everyRoute: { optional: true } as never })).toThrow(ConfigurationError)
   })
 })

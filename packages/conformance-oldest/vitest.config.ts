@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vitest/config'
 
-const FRAMEWORKS = ['express', 'express4', 'fastify', 'hono', 'koa']
+const FRAMEWORKS = ['express', 'express4', 'fastify', 'hono', 'koa', '@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify']
 
 /** `virtual:resolved-frameworks`: the version each framework name resolves to when a conformance app imports it. */
 function resolvedFrameworks(): Plugin {
@@ -22,7 +22,7 @@ function resolvedFrameworks(): Plugin {
       if (loaded !== `\0${id}`) return undefined
       const versions: Record<string, string> = {}
       for (const name of FRAMEWORKS) {
-        const resolved = await this.resolve(name, importer, { ssr: true })
+        const resolved = await this.resolve(name.startsWith('@nestjs/') ? `${name}/package.json` : name, importer, { ssr: true })
         if (!resolved) throw new Error(`${name} does not resolve from the conformance apps`)
         let dir = dirname(resolved.id)
         for (let i = 0; i < 10; i++, dir = dirname(dir)) {

@@ -18,6 +18,10 @@ it('the conformance apps import the oldest supported versions', () => {
     fastify: expect.stringMatching(/^5\.0\./),
     hono: expect.stringMatching(/^4\.6\./),
     koa: expect.stringMatching(/^2\.13\./),
+    '@nestjs/common': expect.stringMatching(/^11\.0\./),
+    '@nestjs/core': expect.stringMatching(/^11\.0\./),
+    '@nestjs/platform-express': expect.stringMatching(/^11\.0\./),
+    '@nestjs/platform-fastify': expect.stringMatching(/^11\.0\./),
   })
   for (const name of Object.keys(resolved)) expect(resolved[name]).toBe(installed(name))
 })

@@ -33,6 +33,18 @@ export interface RequireAuthOptions extends RouteOptions {
   forwardErrors?: boolean
 }
 
+declare module 'hono' {
+  interface ContextVariableMap {
+    /**
+     * The validated access token, set by {@link requireAuth} — typed in every route, including one behind
+     * a group's middleware (`app.use('/api/*', requireAuth(rs))`). `undefined` where no `requireAuth` ran
+     * or on an optional route without a token; a route that declares `requireAuth` itself (or an app typed
+     * `new Hono<AuthEnv>()`) sees `AccessTokenInfo` without `undefined`.
+     */
+    auth: AccessTokenInfo | undefined
+  }
+}
+
 /** Env of a route behind `requireAuth(rs)`: `c.get('auth')` is the validated token. */
 export type AuthEnv = { Variables: { auth: AccessTokenInfo } }
 

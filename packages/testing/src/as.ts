@@ -180,6 +180,9 @@ function loadOidcProvider(): Promise<OidcModule> {
     };
     try {
       return await import('oidc-provider');
+    } catch (err) {
+      oidcModule = undefined;
+      throw new Error('startTestAS() needs oidc-provider 9: npm install --save-dev oidc-provider@9 (createTestAuthorizationServer() does not)', { cause: err });
     } finally {
       console.warn = original;
     }

@@ -1,10 +1,26 @@
 /**
- * Private test fixtures for the resource-server SDK: a real oidc-provider 9 authorization server
- * ({@link startTestAS}) and tiny misbehaving HTTP servers ({@link startHttpServer}, {@link faults}).
+ * `@org/rs-testing`: test an API protected with `@org/rs-core` against a real local authorization
+ * server — {@link createTestAuthorizationServer} (discovery, JWKS, token endpoint, JSON / signed /
+ * encrypted introspection, JWT access tokens; `jose` only) and its `mintAccessToken()` and
+ * `resourceServerOptions()`.
+ *
+ * Also the fixtures the SDK's own suites use: a real oidc-provider 9 authorization server
+ * ({@link startTestAS}; needs the optional peer `oidc-provider`), vendor-shaped authorization servers
+ * ({@link startVendorAS}), oauth2-mock-server ({@link startMockOAuth2Server}; optional peer
+ * `oauth2-mock-server`) and tiny misbehaving HTTP servers ({@link startHttpServer}, {@link faults}).
  * Everything listens on 127.0.0.1 with an ephemeral port.
  *
  * @packageDocumentation
  */
+export { createTestAuthorizationServer } from './authorization-server.js';
+export type {
+  MintAccessTokenOptions,
+  TestAuthorizationServer,
+  TestAuthorizationServerOptions,
+  TestResourceServerOptions,
+  TestResourceServerOptionsRequest,
+  TestSigningAlgorithm,
+} from './authorization-server.js';
 export {
   startTestAS,
   TEST_CLIENT_SECRETS,

@@ -1,4 +1,4 @@
-import { OAuth2Server, type JwtTransform } from 'oauth2-mock-server';
+import type { JwtTransform, OAuth2Server } from 'oauth2-mock-server';
 
 /** Options of {@link MockOAuth2Server.mintToken}. */
 export interface MockTokenOptions {
@@ -18,8 +18,12 @@ export interface MockOAuth2Server {
   readonly discoveryUrl: string;
   /** `{issuer}/jwks`. */
   readonly jwksUri: string;
-  /** The underlying server (events such as `beforeTokenSigning`, `beforeIntrospect`, …). */
-  readonly server: OAuth2Server;
+  /**
+   * The underlying `OAuth2Server` of oauth2-mock-server (events such as `beforeTokenSigning`,
+   * `beforeIntrospect`, …). Typed loosely so that this package's types do not need oauth2-mock-server,
+   * an optional peer dependency.
+   */
+  readonly server: { on(event: string, listener: (...args: never[]) => void): unknown };
   /** Signs a JWT (RS256, key generated at start) with `iss`, `iat`, `nbf`, `exp` and `claims`. */
   mintToken(options?: MockTokenOptions): Promise<string>;
   stop(): Promise<void>;
@@ -31,7 +35,13 @@ export interface MockOAuth2Server {
  * implementation for tests (discovery, JWKS, token, introspection and userinfo endpoints).
  */
 export async function startMockOAuth2Server(): Promise<MockOAuth2Server> {
-  const server = new OAuth2Server();
+  let OAuth2ServerClass: typeof OAuth2Server;
+  try {
+    ({ OAuth2Server: OAuth2ServerClass } = await import('oauth2-mock-server'));
+  } catch (err) {
+    throw new Error('startMockOAuth2Server() needs oauth2-mock-server 8: npm install --save-dev oauth2-mock-server@8', { cause: err });
+  }
+  const server = new OAuth2ServerClass();
   await server.issuer.keys.generate('RS256');
   await server.start(0, '127.0.0.1');
   const { port } = server.address();
@@ -41,7 +51,7 @@ export async function startMockOAuth2Server(): Promise<MockOAuth2Server> {
     issuer,
     discoveryUrl: `${issuer}/.well-known/openid-configuration`,
     jwksUri: `${issuer}/jwks`,
-    server,
+    server: server as unknown as MockOAuth2Server['server'],
     mintToken({ claims = {}, header = {}, expiresIn = 3600 } = {}) {
       const transform: JwtTransform = (h, p) => {
         for (const [k, v] of Object.entries(header)) {

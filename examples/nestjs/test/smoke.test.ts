@@ -1,0 +1,3 @@
+import { smokeTest } from '@org/example-shared/smoke'
+
+smokeTest(import.meta.url)

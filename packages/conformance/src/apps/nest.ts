@@ -51,6 +51,13 @@ function appModule(rs: ResourceServer, counter: { count: number }): Type<unknown
       return { sub: auth?.sub ?? null }
     }
 
+    @Get('step-up')
+    @RequireAuth({ acr: ['eidas2'], claims: { sub: 'user-1' } })
+    stepUp(@Auth() auth: AccessTokenInfo) {
+      counter.count++
+      return { sub: auth.sub }
+    }
+
     @Get('forwarded')
     @RequireAuth()
     @UseFilters(AppExceptionFilter)

@@ -97,6 +97,8 @@ export function compilerOptions(root = REPO_ROOT): ts.CompilerOptions {
     types: ['node'],
     typeRoots: [join(PACKAGE_DIR, 'node_modules/@types')],
     noEmit: true,
+    // The NestJS snippets use decorators the way Nest 11 apps do.
+    experimentalDecorators: true,
     // A block without import/export is still its own module: two blocks never share names.
     moduleDetection: ts.ModuleDetectionKind.Force,
   }

@@ -33,11 +33,16 @@ export {
   AuthorizationServerError,
   BearerError,
   ConfigurationError,
+  ReplayCacheError,
   ResourceServerSdkError,
   TokenEndpointError,
   toErrorResponse,
 } from './errors.js'
 export type { AuthorizationServerFailure, BearerErrorCode, BearerErrorOptions, ConfigurationIssue, ErrorResponse } from './errors.js'
+export { SenderConstraintError } from './sender-constraint/index.js'
+export type { DpopOptions, MtlsOptions, SenderConstraintMode } from './sender-constraint/index.js'
+export { certificateThumbprint, clientCertificateOf } from './mtls/index.js'
+export type { DpopAlgorithm } from './dpop/index.js'
 export { asHttpError } from './http-error.js'
 export type { HttpErrorFields } from './http-error.js'
 export { MemoryCache } from './cache/index.js'

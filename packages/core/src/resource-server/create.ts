@@ -9,6 +9,7 @@ import { type CacheStore, MemoryCache } from '../cache/index.js'
 import { importPrivateKey, type ImportedKey, type PrivateKeyInput } from '../keys/index.js'
 import { introspectToken } from '../introspection/index.js'
 import { parseOptions } from '../options.js'
+import { dpopSettings, modeOf, SenderConstraints } from '../sender-constraint/index.js'
 import { Authenticator } from './authenticate.js'
 import { PublishedDocuments } from './documents.js'
 import { IntrospectionPath } from './introspection-path.js'
@@ -72,7 +73,15 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const metadataUrl = documents.resourceMetadataUrl
   const challenge = o.realm !== undefined || metadataUrl !== undefined ? { realm: o.realm, resourceMetadata: metadataUrl } : undefined
   const bearer = { maxLength: o.bearer?.maxLength ?? 8192, acceptBase64: o.bearer?.acceptBase64 ?? false }
-  const authenticator = new Authenticator(router, requirements, bearer, challenge)
+  const senders = new SenderConstraints({
+    dpop: dpopSettings(o.dpop),
+    mtls: { mode: modeOf(o.mtls), trustProxyHeader: o.mtls?.trustProxyHeader ?? false },
+    clock,
+    clockTolerance: o.clockTolerance ?? 5,
+    bearer,
+    challenge,
+  })
+  const authenticator = new Authenticator(router, requirements, bearer, challenge, senders)
 
   const rs: ResourceServer = {
     authenticate: authenticator.authenticate.bind(authenticator) as ResourceServer['authenticate'],

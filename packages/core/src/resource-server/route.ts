@@ -8,6 +8,7 @@
 import { z } from 'zod'
 import { ConfigurationError } from '../errors.js'
 import { parseOptions } from '../options.js'
+import { modeSchema } from '../sender-constraint/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { HttpRequestInput } from './request.js'
 import type { AuthenticateOptions, ResourceServer } from './types.js'
@@ -20,9 +21,11 @@ const routeOptionsSchema = z.strictObject({
   scopes: scopeList.optional(),
   anyScope: scopeList.optional(),
   optional: z.boolean({ error: 'expected a boolean' }).optional(),
+  dpop: modeSchema.optional(),
+  mtls: modeSchema.optional(),
 })
 
-/** Options of a protected route: the scopes it requires, and whether a token is optional. */
+/** Options of a protected route: the scopes it requires, whether a token is optional, and its DPoP / mTLS modes. */
 export type RouteOptions = AuthenticateOptions
 
 /** Validated route options, by the object the caller passed: a caller that reuses one object is validated once. */

@@ -5,6 +5,7 @@
  * @module resource-server/types
  */
 import type { IntrospectionClaims } from '../introspection/index.js'
+import type { SenderConstraintMode } from '../sender-constraint/index.js'
 import type { AccessTokenInfo, ScopeRequirement } from '../token-info.js'
 import type { HttpRequestInput } from './request.js'
 
@@ -12,6 +13,13 @@ import type { HttpRequestInput } from './request.js'
 export interface AuthenticateOptions extends ScopeRequirement {
   /** Resolve `undefined` instead of rejecting when the request carries no bearer token. A bad token still rejects. */
   optional?: boolean
+  /**
+   * DPoP on this route, overriding the `dpop.mode` option: `none`, `allowed`, `required`. Takes
+   * effect through `authenticateRequest` / `protectRoute` (a header alone carries no proof).
+   */
+  dpop?: SenderConstraintMode
+  /** Certificate-bound tokens on this route, overriding the `mtls.mode` option. */
+  mtls?: SenderConstraintMode
 }
 
 /** RFC 9728 protected resource metadata. */

@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import { type CacheStore, isCacheStore } from '../cache/index.js'
 import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, urlSchema } from '../options.js'
+import { clientDpopSchema } from './dpop.js'
 
 export const COMPONENT = 'createClientCredentials'
 
@@ -75,6 +76,7 @@ export const optionsSchema = z
     store: storeSchema.optional(),
     clock: functionSchema('a function returning milliseconds since the epoch').optional(),
     allowInsecureRequests: z.boolean({ error: 'expected a boolean' }).default(false),
+    dpop: clientDpopSchema.optional(),
   })
   .superRefine((opts, ctx) => {
     if (opts.issuer === undefined && opts.tokenEndpoint === undefined) {

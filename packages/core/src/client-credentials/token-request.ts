@@ -10,6 +10,7 @@ import type { Clock } from '../cache/index.js'
 import { AuthorizationServerError, ConfigurationError, TokenEndpointError } from '../errors.js'
 import { type FetchLike, isAllowedUrl, parseRetryAfter, readText, withTimeout } from '../http.js'
 import { describe, httpOptions, type MetadataSource } from '../metadata.js'
+import type { ClientDpop } from './dpop.js'
 import { COMPONENT, type NormalisedRequest } from './options.js'
 import { markTransient } from './retry.js'
 
@@ -20,6 +21,8 @@ export interface StoredToken {
   expiresAt: number
   refreshAt: number
   scope: string | null
+  /** The token is DPoP-bound (`token_type: DPoP`): it is sent with the DPoP scheme and a proof. */
+  dpop?: true
 }
 
 export interface TokenEndpointSettings {
@@ -39,6 +42,8 @@ export interface TokenEndpointSettings {
   refreshSkew: number
   defaultLifetime: number
   clock: Clock
+  /** DPoP-bound tokens are asked for with proofs signed by this key. */
+  dpop?: ClientDpop | undefined
 }
 
 export class TokenEndpoint {
@@ -62,24 +67,32 @@ export class TokenEndpoint {
     } catch (err) {
       throw new ConfigurationError(COMPONENT, [{ path: 'privateKey', message: `could not be imported: ${describe(err)}` }])
     }
-    const sentAt = s.clock()
-    const response = await this.#post(as, auth, this.#params(req), new URL(tokenEndpoint).protocol === 'http:')
-    const status = response.status
-    if (status === 408 || status === 429 || status >= 500) throw this.#transientStatus(response)
-
-    let body: oauth.TokenEndpointResponse
-    try {
-      body = await oauth.processClientCredentialsResponse(as, { client_id: s.clientId }, response)
-    } catch (err) {
-      throw await this.#toTokenError(err, status)
+    const dpop = s.dpop === undefined ? undefined : await s.dpop.handle()
+    let sentAt: number
+    let status: number
+    let body: oauth.TokenEndpointResponse | undefined
+    // One retry when the AS asks for its DPoP nonce (the handle has cached it from the answer).
+    for (let attempt = 0; body === undefined; attempt++) {
+      sentAt = s.clock()
+      const response = await this.#post(as, auth, this.#params(req), new URL(tokenEndpoint).protocol === 'http:', dpop)
+      status = response.status
+      if (status === 408 || status === 429 || status >= 500) throw this.#transientStatus(response)
+      try {
+        body = await oauth.processClientCredentialsResponse(as, { client_id: s.clientId }, response)
+      } catch (err) {
+        if (dpop !== undefined && attempt === 0 && oauth.isDPoPNonceError(err)) continue
+        throw await this.#toTokenError(err, status)
+      }
     }
-    if (body.token_type !== 'bearer') {
+    const bound = dpop !== undefined && body.token_type === 'dpop'
+    if (body.token_type !== 'bearer' && !bound) {
       throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} issued a token of type "${body.token_type.slice(0, 20)}", not Bearer`)
     }
     const lifetime = typeof body.expires_in === 'number' ? body.expires_in : s.defaultLifetime
-    const expiresAt = sentAt + lifetime * 1000
+    const expiresAt = sentAt! + lifetime * 1000
     const skew = Math.min(s.refreshSkew, lifetime / 2)
-    return { v: 1, accessToken: body.access_token, expiresAt, refreshAt: expiresAt - skew * 1000, scope: typeof body.scope === 'string' ? body.scope : (req.scope ?? null) }
+    const scope = typeof body.scope === 'string' ? body.scope : (req.scope ?? null)
+    return { v: 1, accessToken: body.access_token, expiresAt, refreshAt: expiresAt - skew * 1000, scope, ...(bound ? { dpop: true as const } : {}) }
   }
 
   async #metadata(): Promise<oauth.AuthorizationServer> {
@@ -100,11 +113,12 @@ export class TokenEndpoint {
   }
 
   /** The POST, its whole exchange (headers and body) bounded by the timeout. */
-  async #post(as: oauth.AuthorizationServer, auth: oauth.ClientAuth, params: URLSearchParams, insecure: boolean): Promise<Response> {
+  async #post(as: oauth.AuthorizationServer, auth: oauth.ClientAuth, params: URLSearchParams, insecure: boolean, dpop: oauth.DPoPHandle | undefined): Promise<Response> {
     const s = this.#s
     try {
       return await withTimeout(s.describeEndpoint, s.timeout, async (signal) => {
-        const raw = await oauth.clientCredentialsGrantRequest(as, { client_id: s.clientId }, auth, params, httpOptions(s.fetch, insecure, signal))
+        const options = { ...httpOptions(s.fetch, insecure, signal), ...(dpop !== undefined ? { DPoP: dpop } : {}) }
+        const raw = await oauth.clientCredentialsGrantRequest(as, { client_id: s.clientId }, auth, params, options)
         const nullBody = raw.status === 204 || raw.status === 205 || raw.status === 304
         const text = nullBody ? null : await readText(raw, s.describeEndpoint)
         return new Response(text, { status: raw.status, statusText: raw.statusText, headers: raw.headers })

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench`: runs the five scenarios in turn and writes bench/results.md.
+ * `pnpm bench`: runs the six scenarios in turn and writes bench/results.md.
  * See README.md for the method and how to read the results.
  */
 import { writeFileSync } from 'node:fs'
@@ -12,6 +12,7 @@ import versusAuth0 from './2-vs-express-oauth2-jwt-bearer.js'
 import coldIntrospection from './3-cold-introspection.js'
 import singleFlight from './4-single-flight.js'
 import memory from './5-memory.js'
+import dpop from './6-dpop.js'
 
 const log = (s: string) => console.log(s)
 const started = Date.now()
@@ -23,6 +24,7 @@ const scenarios: { id: string; title: string; run: typeof frameworks }[] = [
   { id: '3', title: '3. Cold path: one introspection per request', run: coldIntrospection },
   { id: '4', title: '4. Single-flight', run: singleFlight },
   { id: '5', title: '5. Memory of the introspection cache', run: memory },
+  { id: '6', title: '6. DPoP: warm cost of a proof vs a cached Bearer request', run: dpop },
 ]
 
 log(`bench: ${settings.rounds} rounds × ${settings.seconds} s after ${settings.warmup} s warm-up, ${settings.connections} connections`)

@@ -12,6 +12,8 @@ export interface AuthorizationServer {
   clients: { 'rs-json': { clientId: string; clientSecret: string }; app: { clientId: string; clientSecret: string } }
   /** A JWT access token for `https://api.example.test` (ES256, `typ: at+jwt`). */
   jwt(scope?: string): Promise<string>
+  /** A JWT access token for `https://api.example.test` bound to this DPoP public key (`cnf.jkt`). */
+  dpopJwt(publicJwk: Record<string, unknown>, scope?: string): Promise<string>
   /** An opaque access token (checked by introspection). */
   opaque(scope?: string): Promise<string>
   /** Requests the AS received on `path` since the last reset. */
@@ -41,6 +43,7 @@ export async function startAuthorizationServer(): Promise<AuthorizationServer> {
     clients: info.clients,
     jwt: (scope = 'read') => issue({ sub: `bench-user-${++n}`, scope, resource: API_AUDIENCE }),
     opaque: (scope = 'read') => issue({ sub: `bench-user-${++n}`, scope }),
+    dpopJwt: (publicJwk, scope = 'read') => issue({ sub: `bench-user-${++n}`, scope, resource: API_AUDIENCE, dpopJwk: publicJwk }),
     count: async (path) => (await child.request<{ count: number }>({ type: 'count', path })).count,
     reset: async () => {
       await child.request({ type: 'reset' })

@@ -6,12 +6,17 @@
  *   the request must be answered 503 and nothing is cached.
  * - {@link ConfigurationError}: an option is wrong; thrown at construction, never at the first request.
  * - {@link TokenEndpointError}: the token endpoint refused a client-credentials request with an OAuth error.
+ * - {@link ReplayCacheError}: the DPoP replay store failed; the request must be answered 503.
  *
  * @module errors
  */
 
-/** The RFC 6750 §3.1 error codes, plus `missing_token` for a request that carries no credentials at all. */
-export type BearerErrorCode = 'missing_token' | 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'insufficient_user_authentication'
+/**
+ * The RFC 6750 §3.1 error codes, plus `missing_token` for a request that carries no credentials at all,
+ * RFC 9470's `insufficient_user_authentication` (step-up), and the RFC 9449 §7.1 DPoP ones
+ * (`invalid_dpop_proof`, `use_dpop_nonce`; sent in a `DPoP` challenge).
+ */
+export type BearerErrorCode = 'missing_token' | 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'insufficient_user_authentication' | 'invalid_dpop_proof' | 'use_dpop_nonce'
 
 import type { RefusalReason } from './refusal-reason.js'
 
@@ -26,7 +31,7 @@ interface BaseErrorOptions {
  * Every `code` an error of this package can carry, like jose's: switch on it rather than on
  * messages, which may change.
  */
-export type SdkErrorCode = BearerErrorCode | 'authorization_server_unavailable' | 'invalid_configuration' | 'token_endpoint_error'
+export type SdkErrorCode = BearerErrorCode | 'authorization_server_unavailable' | 'replay_cache_unavailable' | 'invalid_configuration' | 'token_endpoint_error'
 
 /** The base of every error thrown by this package. */
 export abstract class ResourceServerSdkError extends Error {
@@ -71,6 +76,8 @@ const STATUS: Record<BearerErrorCode, 400 | 401 | 403> = {
   invalid_token: 401,
   insufficient_scope: 403,
   insufficient_user_authentication: 401,
+  invalid_dpop_proof: 401,
+  use_dpop_nonce: 401,
 }
 
 /** Quotes a value for an RFC 7235 auth-param; the characters RFC 6750 forbids are dropped. */
@@ -136,6 +143,11 @@ export class BearerError extends ResourceServerSdkError {
     this.wwwAuthenticate = params.length ? `Bearer ${params.join(', ')}` : 'Bearer'
   }
 
+  /** Headers the answer carries besides `WWW-Authenticate` (e.g. `DPoP-Nonce`); none for a plain Bearer refusal. */
+  get responseHeaders(): Readonly<Record<string, string>> | undefined {
+    return undefined
+  }
+
   /** A copy of this error with a realm / resource metadata URL added to the challenge. */
   withChallenge(options: Pick<BearerErrorOptions, 'realm' | 'resourceMetadata'>): BearerError {
     return new BearerError(this.code, this.description, {
@@ -197,6 +209,22 @@ export class AuthorizationServerError extends ResourceServerSdkError {
   }
 }
 
+/**
+ * The store that detects replayed DPoP proofs (`jti`) failed or timed out, so the proof could not be
+ * checked: the request is answered 503 with `Retry-After`, never accepted (an unchecked proof could
+ * be a replay) and never refused as the client's fault (the proof may well be fine).
+ */
+export class ReplayCacheError extends ResourceServerSdkError {
+  readonly code = 'replay_cache_unavailable' as const
+  readonly status = 503 as const
+  /** Seconds the client should wait before retrying. */
+  readonly retryAfter: number
+  constructor(message: string, options: BaseErrorOptions & { retryAfter?: number } = {}) {
+    super(message, options)
+    this.retryAfter = options.retryAfter ?? 1
+  }
+}
+
 /** One wrong option: where it is and what was expected. */
 export interface ConfigurationIssue {
   /** Dotted path of the option, e.g. `cache.maxEntries`. */
@@ -236,32 +264,5 @@ export class TokenEndpointError extends ResourceServerSdkError {
     this.error = error
     this.errorDescription = errorDescription
     this.upstreamStatus = upstreamStatus
-  }
-}
-
-/**
- * Turns any error from {@link ResourceServer.authenticate} into the HTTP answer to send: the
- * {@link BearerError}'s status and challenge, 503 with `Retry-After` for an unavailable AS, and a
- * bare 500 for anything else (a bug: never authenticates, never leaks details).
- */
-export function toErrorResponse(err: unknown): ErrorResponse {
-  if (err instanceof BearerError) {
-    return {
-      status: err.status,
-      headers: { 'www-authenticate': err.wwwAuthenticate, 'cache-control': 'no-store' },
-      body: err.toJSON(),
-    }
-  }
-  if (err instanceof AuthorizationServerError) {
-    return {
-      status: 503,
-      headers: { 'retry-after': String(err.retryAfter), 'cache-control': 'no-store' },
-      body: { error: 'temporarily_unavailable', error_description: 'The authorization server is unavailable' },
-    }
-  }
-  return {
-    status: 500,
-    headers: { 'cache-control': 'no-store' },
-    body: { error: 'server_error', error_description: 'Authentication failed unexpectedly' },
   }
 }

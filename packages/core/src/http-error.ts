@@ -6,7 +6,8 @@
  *
  * @module http-error
  */
-import { AuthorizationServerError, BearerError, toErrorResponse } from './errors.js'
+import { toErrorResponse } from './error-response.js'
+import { AuthorizationServerError, BearerError, ReplayCacheError } from './errors.js'
 
 /** What a forwarded error carries for the framework. */
 export interface HttpErrorFields {
@@ -35,7 +36,7 @@ export interface HttpErrorFields {
  * ```
  */
 export function asHttpError<E>(err: E): E | (E & HttpErrorFields) {
-  if (!(err instanceof BearerError) && !(err instanceof AuthorizationServerError)) return err
+  if (!(err instanceof BearerError) && !(err instanceof AuthorizationServerError) && !(err instanceof ReplayCacheError)) return err
   if (Object.prototype.hasOwnProperty.call(err, 'statusCode')) return err as unknown as E & HttpErrorFields
   const { status, headers, body } = toErrorResponse(err)
   Object.defineProperties(err, {

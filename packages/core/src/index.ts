@@ -34,10 +34,11 @@ export {
   AuthorizationServerError,
   BearerError,
   ConfigurationError,
+  ReplayCacheError,
   ResourceServerSdkError,
   TokenEndpointError,
-  toErrorResponse,
 } from './errors.js'
+export { toErrorResponse } from './error-response.js'
 export type { AuthorizationServerFailure, BearerErrorCode, RefusalReason, SdkErrorCode, BearerErrorOptions, ConfigurationIssue, ErrorResponse } from './errors.js'
 export type {
   AuthenticatedEvent,
@@ -49,6 +50,10 @@ export type {
   RejectedEvent,
   ResourceServerEvent,
 } from './events/index.js'
+export { SenderConstraintError } from './sender-constraint/index.js'
+export type { DpopOptions, MtlsOptions, SenderConstraintMode } from './sender-constraint/index.js'
+export { certificateThumbprint, clientCertificateOf } from './mtls/index.js'
+export type { DpopAlgorithm } from './dpop/index.js'
 export { asHttpError } from './http-error.js'
 export type { HttpErrorFields } from './http-error.js'
 export { MemoryCache } from './cache/index.js'

@@ -28,6 +28,9 @@
  * | `insufficient_scope` | 403 | the token lacks a scope the route requires |
  * | `claim_mismatch` | 403 | a claim, role, group or permission the route requires is missing |
  * | `insufficient_user_authentication` | 401 | the user must authenticate again: `acr` or `auth_time` does not meet the route's (RFC 9470 step-up) |
+ * | `invalid_dpop_proof` | 401 | the DPoP proof is missing, malformed, replayed, for another key, method or URL (RFC 9449) |
+ * | `use_dpop_nonce` | 401 | the DPoP proof lacks the server's current nonce (RFC 9449 §9) |
+ * | `sender_constraint` | 401 | a sender-constrained token (`cnf`) without its proof or certificate, with another's, or an unbound token where binding is required |
  * | `invalid_token` | 401 | any other reason to refuse the token |
  */
 export type RefusalReason =
@@ -49,4 +52,7 @@ export type RefusalReason =
   | 'insufficient_scope'
   | 'claim_mismatch'
   | 'insufficient_user_authentication'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
+  | 'sender_constraint'
   | 'invalid_token'

@@ -21,8 +21,8 @@
  *
  * @module
  */
-import { type AccessTokenInfo, asHttpError, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
-import type { RequestHandler, Response } from 'express'
+import { type AccessTokenInfo, asHttpError, clientCertificateOf, type HttpRequestInput, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
+import type { Request, RequestHandler, Response } from 'express'
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -58,7 +58,7 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   // Validated now: a typo in the options, or a missing `rs`, fails at start-up, never opens the route.
   const route = protectRoute(rs, routeOptions, 'requireAuth')
   return (req, res, next) => {
-    route.authenticate(req).then(
+    route.authenticate(requestInput(req)).then(
       (auth) => {
         req.auth = auth
         next()
@@ -66,6 +66,28 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
       (err: unknown) => (forwardErrors ? next(asHttpError(err)) : sendError(res, err)),
     )
   }
+}
+
+/**
+ * The request as core reads it. `originalUrl`: the path as received, even under a mounted router.
+ * `href` (DPoP `htu`, read only for a proof): scheme and host as Express sees them, i.e. after its
+ * `trust proxy` setting; `dpop.publicUrl` overrides it. The certificate: the TLS socket's, when asked.
+ */
+function requestInput(req: Request): HttpRequestInput {
+  return {
+    method: req.method,
+    url: req.originalUrl,
+    rawHeaders: req.rawHeaders,
+    href: () => `${req.protocol}://${hostOf(req)}${req.originalUrl}`,
+    clientCertificate: () => clientCertificateOf(req.socket),
+  }
+}
+
+/** `req.hostname` (honours `trust proxy`) with the Host header's port when it is the Host header's own (Express 4 has no `req.host` with the port). */
+function hostOf(req: Request): string {
+  const raw = req.headers.host ?? ''
+  const hostname = req.hostname
+  return raw === hostname || raw.startsWith(`${hostname}:`) ? raw : hostname
 }
 
 /** Sends the answer of `toErrorResponse(err)`: status, headers and `{ error, error_description }`. */

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { type AccessTokenInfo, asHttpError, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
+import { type AccessTokenInfo, asHttpError, clientCertificateOf, type HttpRequestInput, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 
@@ -63,12 +63,27 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   const route = protectRoute(rs, routeOptions, 'requireAuth')
   return async (request, reply) => {
     try {
-      request.auth = await route.authenticate(request.raw)
+      request.auth = await route.authenticate(requestInput(request))
     } catch (err) {
       if (forwardErrors) throw asHttpError(err)
       return sendError(reply, err)
     }
     return undefined
+  }
+}
+
+/**
+ * The request as core reads it. `href` (DPoP `htu`, read only for a proof): scheme and host as
+ * Fastify sees them, i.e. after its `trustProxy` option; `dpop.publicUrl` overrides it. The
+ * certificate: the TLS socket's, when asked.
+ */
+function requestInput(request: FastifyRequest): HttpRequestInput {
+  return {
+    method: request.method,
+    url: request.originalUrl,
+    rawHeaders: request.raw.rawHeaders,
+    href: () => `${request.protocol}://${request.host}${request.originalUrl}`,
+    clientCertificate: () => clientCertificateOf(request.raw.socket),
   }
 }
 

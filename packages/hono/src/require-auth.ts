@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { type AccessTokenInfo, asHttpError, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
+import { type AccessTokenInfo, asHttpError, clientCertificateOf, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
 import { HTTPException } from 'hono/http-exception'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -69,7 +69,7 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   const middleware: MiddlewareHandler<OptionalAuthEnv> = async (c, next) => {
     let auth: AccessTokenInfo | undefined
     try {
-      auth = await route.authenticate({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers })
+      auth = await route.authenticate({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers, clientCertificate: () => peerCertificate(c) })
     } catch (err) {
       if (forwardErrors) throw new HTTPException(toErrorResponse(err).status as ContentfulStatusCode, { res: errorResponse(c, err), cause: asHttpError(err) })
       return errorResponse(c, err)
@@ -78,6 +78,16 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
     await next()
   }
   return middleware
+}
+
+/**
+ * The client certificate where the runtime exposes the TLS socket: Node through `@hono/node-server`
+ * (`c.env.incoming.socket`). Elsewhere (Bun, Deno, workers) there is none: a certificate-bound token
+ * is then refused, unless a trusted proxy passes the certificate (`mtls.trustProxyHeader`).
+ */
+function peerCertificate(c: Context): Uint8Array | undefined {
+  const env = c.env as { incoming?: { socket?: unknown } } | undefined
+  return clientCertificateOf(env?.incoming?.socket)
 }
 
 /** The answer of `toErrorResponse(err)`: status, headers and `{ error, error_description }`. */

@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { type AccessTokenInfo, asHttpError, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
+import { type AccessTokenInfo, asHttpError, clientCertificateOf, type HttpRequestInput, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
 import type { Context, Middleware } from 'koa'
 
 declare module 'koa' {
@@ -64,7 +64,7 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   return async (ctx, next) => {
     let auth: AccessTokenInfo | undefined
     try {
-      auth = await route.authenticate(ctx.req)
+      auth = await route.authenticate(requestInput(ctx))
     } catch (err) {
       if (forwardErrors) throw asHttpError(err)
       sendError(ctx, err)
@@ -72,6 +72,21 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
     }
     ctx.state.auth = auth
     await next()
+  }
+}
+
+/**
+ * The request as core reads it. `href` (DPoP `htu`, read only for a proof): `ctx.href`, i.e. scheme
+ * and host after Koa's `app.proxy` setting; `dpop.publicUrl` overrides it. The certificate: the TLS
+ * socket's, when asked.
+ */
+function requestInput(ctx: Context): HttpRequestInput {
+  return {
+    method: ctx.method,
+    url: ctx.originalUrl,
+    rawHeaders: ctx.req.rawHeaders,
+    href: () => ctx.href,
+    clientCertificate: () => clientCertificateOf(ctx.req.socket),
   }
 }
 

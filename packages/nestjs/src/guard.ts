@@ -6,7 +6,7 @@
  */
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
-import { type AccessTokenInfo, type ProtectedRoute, protectRoute, type ResourceServer, type RouteOptions } from '@org/rs-core'
+import { type AccessTokenInfo, clientCertificateOf, type HttpRequestInput, type ProtectedRoute, protectRoute, type ResourceServer, type RouteOptions } from '@org/rs-core'
 import { ResourceServerException } from './exception.js'
 import { REQUIRE_AUTH, RESOURCE_SERVER } from './tokens.js'
 
@@ -14,9 +14,16 @@ import { REQUIRE_AUTH, RESOURCE_SERVER } from './tokens.js'
 interface GuardedRequest {
   method?: string
   url?: string
+  /** Express: the path as received, even under a mounted router. */
+  originalUrl?: string
+  /** Scheme and host as the platform sees them (after its trust-proxy setting). */
+  protocol?: string
+  /** Express 5 and Fastify 5: the host with its port. */
+  host?: string
   rawHeaders?: string[]
+  socket?: unknown
   /** Fastify: the Node request. */
-  raw?: { method?: string; url?: string; rawHeaders?: string[] }
+  raw?: { method?: string; url?: string; rawHeaders?: string[]; socket?: unknown }
   auth?: AccessTokenInfo
 }
 
@@ -50,7 +57,7 @@ export class ResourceServerGuard implements CanActivate {
     const request = http.getRequest<GuardedRequest>()
     const raw = request.raw ?? request
     try {
-      request.auth = await route.authenticate({ method: raw.method ?? 'GET', url: raw.url ?? '/', rawHeaders: raw.rawHeaders ?? [] })
+      request.auth = await route.authenticate(requestInput(request))
       return true
     } catch (err) {
       const exception = new ResourceServerException(err)
@@ -62,5 +69,22 @@ export class ResourceServerGuard implements CanActivate {
       }
       throw exception
     }
+  }
+}
+
+/**
+ * The request as core reads it, on either platform: method, path, raw headers; `href` (DPoP `htu`,
+ * read only for a proof) from the platform's own protocol and host, i.e. after its trust-proxy
+ * setting (`dpop.publicUrl` overrides it); the TLS client certificate, when asked.
+ */
+function requestInput(request: GuardedRequest): HttpRequestInput {
+  const raw = request.raw ?? request
+  const path = request.originalUrl ?? request.url ?? raw.url ?? '/'
+  return {
+    method: raw.method ?? 'GET',
+    url: path,
+    rawHeaders: raw.rawHeaders ?? [],
+    href: () => (request.protocol !== undefined && request.host !== undefined ? `${request.protocol}://${request.host}${path}` : path),
+    clientCertificate: () => clientCertificateOf(raw.socket as Parameters<typeof clientCertificateOf>[0]),
   }
 }

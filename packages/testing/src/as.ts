@@ -1,6 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 import {
   SignJWT,
@@ -97,6 +99,14 @@ export interface TestASOptions {
    * `https://rs256.example.test` (JWT, RS256, `read write`).
    */
   resources?: Record<string, TestResource>;
+  /** DPoP server nonces at the token endpoint (`features.dPoP.requireNonce`): a proof without the AS's nonce gets `use_dpop_nonce`. */
+  dpopNonce?: boolean;
+  /**
+   * Certificate-bound tokens (RFC 8705): a second, HTTPS listener on 127.0.0.1 asking for a client
+   * certificate (any, self-signed included), serving the same provider; `features.mTLS` with
+   * `certificateBoundAccessTokens`. The issuer and every other endpoint stay on plain HTTP.
+   */
+  mtls?: { key: string; cert: string };
 }
 
 /** Credentials of a test client. */
@@ -121,6 +131,16 @@ export interface IssueTokenOptions {
   resource?: string;
   /** Lifetime in seconds (default: the AS's `accessTokenTtl`). */
   ttl?: number;
+  /**
+   * Binds the token to this DPoP key (`cnf.jkt`): a client-credentials token is requested with a DPoP
+   * proof signed by it (retrying once with the AS's nonce); a user token gets the key's thumbprint.
+   */
+  dpop?: CryptoKeyPair;
+  /**
+   * Binds the token to this client certificate (`cnf["x5t#S256"]`): a client-credentials token is
+   * requested over the mTLS listener presenting it; a user token gets its thumbprint.
+   */
+  certificate?: { key: string; cert: string };
 }
 
 /** Absolute URLs of the AS endpoints. */
@@ -159,6 +179,8 @@ export interface TestAS {
   issueToken(options?: IssueTokenOptions): Promise<string>;
   /** Revokes an access token issued by this AS: its introspection becomes `active: false`. */
   revoke(token: string): Promise<void>;
+  /** `https://127.0.0.1:<port>` of the mTLS listener (with the `mtls` option). */
+  readonly mtlsUrl: string | undefined;
   /** Closes the server and all its connections. */
   stop(): Promise<void>;
 }
@@ -357,6 +379,24 @@ export async function startTestAS(options: TestASOptions = {}): Promise<TestAS> 
   const { port } = server.address() as AddressInfo;
   const issuer = `http://127.0.0.1:${port}`;
 
+  let tlsServer: HttpsServer | undefined;
+  let mtlsUrl: string | undefined;
+  if (options.mtls) {
+    tlsServer = createHttpsServer({ key: options.mtls.key, cert: options.mtls.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+      if (handler) handler(req, res);
+      else {
+        res.writeHead(503);
+        res.end();
+      }
+    });
+    tlsServer.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      tlsServer!.once('error', reject);
+      tlsServer!.listen(0, '127.0.0.1', () => resolve());
+    });
+    mtlsUrl = `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`;
+  }
+
   const post = (id: string, secret: string, extra: ClientMetadata = { client_id: id }): ClientMetadata => ({
     client_secret: secret,
     token_endpoint_auth_method: 'client_secret_post',
@@ -396,6 +436,10 @@ export async function startTestAS(options: TestASOptions = {}): Promise<TestAS> 
       token_endpoint_auth_method: 'client_secret_basic',
     }),
   ];
+  if (options.mtls) {
+    // Its client-credentials tokens are bound to the certificate it presents on the mTLS listener.
+    defaultClients.push(post('app-mtls', APP_SECRET, { client_id: 'app-mtls', scope: appScope, tls_client_certificate_bound_access_tokens: true }));
+  }
   const allClients = [...defaultClients, ...(options.clients ?? [])];
 
   const resourceInfo = (resourceUrl: string): ResourceServer => {
@@ -435,6 +479,23 @@ export async function startTestAS(options: TestASOptions = {}): Promise<TestAS> 
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      dPoP: {
+        enabled: true,
+        ...(options.dpopNonce ? { nonceSecret: randomBytes(32), requireNonce: () => true } : {}),
+      },
+      ...(options.mtls
+        ? {
+            mTLS: {
+              enabled: true,
+              certificateBoundAccessTokens: true,
+              getCertificate: (ctx) => {
+                const socket = ctx.socket as Partial<TLSSocket>;
+                const raw = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate().raw : undefined;
+                return raw && raw.length > 0 ? new X509Certificate(raw) : undefined;
+              },
+            },
+          }
+        : {}),
       introspection: { enabled: true, allowedPolicy: async () => true },
       jwtIntrospection: { enabled: true },
       encryption: { enabled: true },
@@ -540,26 +601,34 @@ export async function startTestAS(options: TestASOptions = {}): Promise<TestAS> 
     scope = 'read',
     resource,
     ttl,
+    dpop,
+    certificate,
   }: IssueTokenOptions = {}): Promise<string> => {
     if (sub === undefined) {
-      const auth = await clientAuth(clientId);
-      const body = new URLSearchParams({ grant_type: 'client_credentials', scope, ...auth.params });
-      if (resource) body.set('resource', resource);
-      const res = await fetch(endpoints.token, {
-        method: 'POST',
-        headers: {
+      const tokenUrl = certificate ? `${mtlsUrl ?? failNoMtls()}/token` : endpoints.token;
+      let nonce: string | undefined;
+      for (let attempt = 0; ; attempt++) {
+        const auth = await clientAuth(clientId);
+        const body = new URLSearchParams({ grant_type: 'client_credentials', scope, ...auth.params });
+        if (resource) body.set('resource', resource);
+        const headers: Record<string, string> = {
           'content-type': 'application/x-www-form-urlencoded',
           accept: 'application/json',
           ...auth.headers,
           ...(ttl ? { [TTL_HEADER]: String(ttl) } : {}),
-        },
-        body,
-      });
-      const json = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
-      if (!res.ok || !json.access_token) {
-        throw new Error(`token request failed (${res.status}): ${json.error ?? ''} ${json.error_description ?? ''}`);
+          ...(dpop ? { dpop: await dpopProof(dpop, 'POST', tokenUrl, { nonce }) } : {}),
+        };
+        const res = certificate ? await mtlsPost(tokenUrl, headers, body.toString(), certificate) : await fetchPost(tokenUrl, headers, body.toString());
+        const json = JSON.parse(res.body) as { access_token?: string; error?: string; error_description?: string };
+        if (json.error === 'use_dpop_nonce' && res.nonce && attempt === 0) {
+          nonce = res.nonce;
+          continue;
+        }
+        if (res.status !== 200 || !json.access_token) {
+          throw new Error(`token request failed (${res.status}): ${json.error ?? ''} ${json.error_description ?? ''}`);
+        }
+        return json.access_token;
       }
-      return json.access_token;
     }
 
     const client = await provider.Client.find(clientId);
@@ -590,6 +659,8 @@ export async function startTestAS(options: TestASOptions = {}): Promise<TestAS> 
       ...(resourceServer ? { resourceServer } : {}),
       ...(ttl ? { expiresIn: ttl } : {}),
     });
+    if (dpop) token.setThumbprint('jkt', await calculateJwkThumbprint(await exportJWK(dpop.publicKey)));
+    if (certificate) token.setThumbprint('x5t', certificate.cert);
     return token.save();
   };
 
@@ -623,12 +694,86 @@ export async function startTestAS(options: TestASOptions = {}): Promise<TestAS> 
     resetCounts: () => counts.clear(),
     issueToken,
     revoke,
+    mtlsUrl,
     stop() {
-      stopping ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      stopping ??= Promise.all([
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+        tlsServer
+          ? new Promise<void>((resolve) => {
+              tlsServer!.close(() => resolve());
+              tlsServer!.closeAllConnections();
+            })
+          : undefined,
+      ]).then(() => undefined);
       return stopping;
     },
   };
+}
+
+function failNoMtls(): never {
+  throw new Error('issueToken({ certificate }) needs startTestAS({ mtls })');
+}
+
+interface PostAnswer {
+  status: number;
+  body: string;
+  nonce: string | undefined;
+}
+
+async function fetchPost(url: string, headers: Record<string, string>, body: string): Promise<PostAnswer> {
+  const res = await fetch(url, { method: 'POST', headers, body });
+  return { status: res.status, body: await res.text(), nonce: res.headers.get('dpop-nonce') ?? undefined };
+}
+
+/** A POST over TLS presenting a client certificate (the AS's certificate is self-signed: not verified). */
+function mtlsPost(url: string, headers: Record<string, string>, body: string, certificate: { key: string; cert: string }): Promise<PostAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: 'POST', headers, key: certificate.key, cert: certificate.cert, rejectUnauthorized: false, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        const nonce = res.headers['dpop-nonce'];
+        resolve({ status: res.statusCode ?? 0, body: text, nonce: typeof nonce === 'string' ? nonce : undefined });
+      });
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('no answer within 5 s')));
+    req.end(body);
+  });
+}
+
+/** Options of {@link dpopProof}. */
+export interface DpopProofOptions {
+  /** The access token, hashed into `ath`. */
+  accessToken?: string;
+  nonce?: string;
+  /** Overrides of the payload (`iat`, `jti`, `htm`, `htu`, `ath`…); `undefined` removes a member. */
+  claims?: Record<string, unknown>;
+  /** Overrides of the protected header (`typ`, `alg`, `jwk`…). */
+  header?: Record<string, unknown>;
+  /** Signing algorithm. Default: from the key (ES256 for P-256, RS256 for RSA, Ed25519 for Ed25519). */
+  alg?: string;
+}
+
+/** A DPoP proof JWT (RFC 9449 §4.2) signed with `keyPair`, for `htm` / `htu`. */
+export async function dpopProof(keyPair: CryptoKeyPair, htm: string, htu: string, options: DpopProofOptions = {}): Promise<string> {
+  const jwk = await exportJWK(keyPair.publicKey);
+  const alg = options.alg ?? (jwk.kty === 'RSA' ? 'RS256' : jwk.kty === 'OKP' ? 'Ed25519' : jwk.crv === 'P-384' ? 'ES384' : 'ES256');
+  const payload: Record<string, unknown> = {
+    jti: randomUUID(),
+    htm,
+    htu,
+    iat: Math.floor(Date.now() / 1000),
+    ...(options.accessToken ? { ath: createHash('sha256').update(options.accessToken).digest('base64url') } : {}),
+    ...(options.nonce ? { nonce: options.nonce } : {}),
+    ...options.claims,
+  };
+  for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg, typ: 'dpop+jwt', jwk, ...options.header } as Parameters<SignJWT['setProtectedHeader']>[0])
+    .sign(keyPair.privateKey);
 }

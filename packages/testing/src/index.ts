@@ -34,6 +34,7 @@ export {
   RS_CSJWT_SECRET,
   APP_SECRET,
   APP_BASIC_SECRET,
+  dpopProof,
 } from './as.js';
 export type {
   TestAS,
@@ -43,7 +44,10 @@ export type {
   TestResource,
   IssueTokenOptions,
   DefaultClientId,
+  DpopProofOptions,
 } from './as.js';
+export { generateCertificates } from './certs.js';
+export type { TestCertificates, TestCertificate } from './certs.js';
 export { startHttpServer, readBody, faults } from './http.js';
 export type { Handler, TestHttpServer } from './http.js';
 export { startVendorAS, VENDORS, atHash } from './vendors.js';

@@ -1,10 +1,9 @@
-import { createServer } from 'node:http'
 import { jwksHandler, protectedResourceMetadataHandler, requireAuth } from '@org/rs-express'
 import express, { type ErrorRequestHandler } from 'express'
-import { type AppFactory, forwardedAnswer, handlerCounter, JWKS_PATH, listen, metadataPath } from './shared.js'
+import { type AppFactory, DPOP_REQUIRED_PATH, forwardedAnswer, handlerCounter, JWKS_PATH, listen, metadataPath, nodeServer } from './shared.js'
 
 /** The Express app (Express 5 by default; ./express4.ts passes Express 4). */
-export const startExpressApp = (rs: Parameters<AppFactory>[0], framework: typeof express = express): ReturnType<AppFactory> => {
+export const startExpressApp = (rs: Parameters<AppFactory>[0], options: Parameters<AppFactory>[1] = {}, framework: typeof express = express): ReturnType<AppFactory> => {
   const app = framework()
   const counter = handlerCounter()
   app.get('/api/me', requireAuth(rs), (req, res) => {
@@ -27,6 +26,10 @@ export const startExpressApp = (rs: Parameters<AppFactory>[0], framework: typeof
     counter.count++
     res.json({ sub: req.auth!.sub })
   })
+  app.get(DPOP_REQUIRED_PATH, requireAuth(rs, { dpop: 'required' }), (req, res) => {
+    counter.count++
+    res.json({ sub: req.auth!.sub })
+  })
   app.get(JWKS_PATH, jwksHandler(rs))
   app.get(metadataPath(rs), protectedResourceMetadataHandler(rs))
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
@@ -34,7 +37,7 @@ export const startExpressApp = (rs: Parameters<AppFactory>[0], framework: typeof
     res.status(status).set(headers).json(body)
   }
   app.use(onError)
-  return listen(createServer(app), counter)
+  return listen(nodeServer(app, options.tls), counter)
 }
 
 export { requireAuth as expressRequireAuth }

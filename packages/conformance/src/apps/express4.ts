@@ -2,4 +2,4 @@
 import express4 from 'express4'
 import { startExpressApp } from './express.js'
 
-export const startExpress4App: typeof startExpressApp = (rs) => startExpressApp(rs, express4)
+export const startExpress4App: typeof startExpressApp = (rs, options) => startExpressApp(rs, options, express4)

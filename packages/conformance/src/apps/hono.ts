@@ -4,9 +4,10 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Server } from 'node:http'
-import { type AppFactory, forwardedAnswer, handlerCounter, JWKS_PATH, listen, metadataPath } from './shared.js'
+import { createServer as createTlsServer } from 'node:https'
+import { type AppFactory, DPOP_REQUIRED_PATH, forwardedAnswer, handlerCounter, JWKS_PATH, listen, metadataPath } from './shared.js'
 
-export const startHonoApp: AppFactory = (rs) => {
+export const startHonoApp: AppFactory = (rs, options = {}) => {
   const app = new Hono()
   const counter = handlerCounter()
   app.get('/api/me', requireAuth(rs), (c) => (counter.count++, c.json({ sub: c.get('auth').sub, scopes: c.get('auth').scopes })))
@@ -14,6 +15,7 @@ export const startHonoApp: AppFactory = (rs) => {
   app.get('/api/optional', requireAuth(rs, { optional: true }), (c) => (counter.count++, c.json({ sub: c.get('auth')?.sub ?? null })))
   app.get('/api/step-up', requireAuth(rs, { acr: ['eidas2'], claims: { sub: 'user-1' } }), (c) => (counter.count++, c.json({ sub: c.get('auth').sub })))
   app.get('/api/forwarded', requireAuth(rs, { forwardErrors: true }), (c) => (counter.count++, c.json({ sub: c.get('auth').sub })))
+  app.get(DPOP_REQUIRED_PATH, requireAuth(rs, { dpop: 'required' }), (c) => (counter.count++, c.json({ sub: c.get('auth').sub })))
   app.get(JWKS_PATH, jwksHandler(rs))
   app.get(metadataPath(rs), protectedResourceMetadataHandler(rs))
   app.onError((err, c) => {
@@ -26,7 +28,11 @@ export const startHonoApp: AppFactory = (rs) => {
     }
     return c.json(body, status as ContentfulStatusCode, headers)
   })
-  return listen(createAdaptorServer({ fetch: app.fetch }) as Server, counter)
+  const tls = options.tls
+  const server = tls
+    ? createAdaptorServer({ fetch: app.fetch, createServer: createTlsServer, serverOptions: { key: tls.key, cert: tls.cert, requestCert: true, rejectUnauthorized: false } })
+    : createAdaptorServer({ fetch: app.fetch })
+  return listen(server as Server, counter)
 }
 
 export { requireAuth as honoRequireAuth }

@@ -1,10 +1,9 @@
-import { createServer } from 'node:http'
 import Router from '@koa/router'
 import { jwksHandler, protectedResourceMetadataHandler, requireAuth } from '@org/rs-koa'
 import Koa from 'koa'
-import { type AppFactory, forwardedAnswer, handlerCounter, JWKS_PATH, listen, metadataPath } from './shared.js'
+import { type AppFactory, DPOP_REQUIRED_PATH, forwardedAnswer, handlerCounter, JWKS_PATH, listen, metadataPath, nodeServer } from './shared.js'
 
-export const startKoaApp: AppFactory = (rs) => {
+export const startKoaApp: AppFactory = (rs, options = {}) => {
   const router = new Router()
   const counter = handlerCounter()
   router.get('/api/me', requireAuth(rs), (ctx) => {
@@ -27,6 +26,10 @@ export const startKoaApp: AppFactory = (rs) => {
     counter.count++
     ctx.body = { sub: ctx.state.auth!.sub }
   })
+  router.get(DPOP_REQUIRED_PATH, requireAuth(rs, { dpop: 'required' }), (ctx) => {
+    counter.count++
+    ctx.body = { sub: ctx.state.auth!.sub }
+  })
   router.get(JWKS_PATH, jwksHandler(rs))
   router.get(metadataPath(rs), protectedResourceMetadataHandler(rs))
   const app = new Koa()
@@ -41,7 +44,7 @@ export const startKoaApp: AppFactory = (rs) => {
       ctx.body = body
     }
   })
-  return listen(createServer(app.use(router.routes()).callback()), counter)
+  return listen(nodeServer(app.use(router.routes()).callback(), options.tls), counter)
 }
 
 export { requireAuth as koaRequireAuth }

@@ -12,7 +12,7 @@ import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
 import type { AccessTokenInfo, ResourceServer } from '@org/rs-core'
 import { Auth, RequireAuth, type RequireAuthOptions, ResourceServerException, ResourceServerModule, resourceServerDocumentsController } from '@org/rs-nestjs'
-import { type AppFactory, forwardedAnswer, handlerCounter, JWKS_PATH, metadataPath } from './shared.js'
+import { type AppFactory, type AppOptions, forwardedAnswer, handlerCounter, JWKS_PATH, metadataPath } from './shared.js'
 
 /** The app's own exception filter: what `forwardErrors: true` hands refusals to in the other frameworks. */
 @Catch(ResourceServerException)
@@ -58,6 +58,13 @@ function appModule(rs: ResourceServer, counter: { count: number }): Type<unknown
       return { sub: auth.sub }
     }
 
+    @Get('dpop-required')
+    @RequireAuth({ dpop: 'required' })
+    dpopRequired(@Auth() auth: AccessTokenInfo) {
+      counter.count++
+      return { sub: auth.sub }
+    }
+
     @Get('forwarded')
     @RequireAuth()
     @UseFilters(AppExceptionFilter)
@@ -75,18 +82,20 @@ function appModule(rs: ResourceServer, counter: { count: number }): Type<unknown
   return AppModule
 }
 
-async function start(rs: ResourceServer, platform: 'express' | 'fastify') {
+async function start(rs: ResourceServer, platform: 'express' | 'fastify', tls: AppOptions['tls']) {
   const counter = handlerCounter()
-  const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter({ forceCloseConnections: true })
-  const app = await NestFactory.create(appModule(rs, counter), adapter, { logger: false })
+  // With `tls`: HTTPS asking for (not requiring) a client certificate, as the other apps do.
+  const https = tls ? { key: tls.key, cert: tls.cert, requestCert: true, rejectUnauthorized: false } : undefined
+  const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter({ forceCloseConnections: true, ...(https ? { https } : {}) })
+  const app = await NestFactory.create(appModule(rs, counter), adapter, { logger: false, ...(https && platform === 'express' ? { httpsOptions: https } : {}) })
   if (platform === 'express') app.getHttpAdapter().getInstance().set('etag', false)
   await app.listen(0, '127.0.0.1')
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1')
   return { url, close: () => app.close(), handled: () => counter.count }
 }
 
-export const startNestExpressApp: AppFactory = (rs) => start(rs, 'express')
-export const startNestFastifyApp: AppFactory = (rs) => start(rs, 'fastify')
+export const startNestExpressApp: AppFactory = (rs, options = {}) => start(rs, 'express', options.tls)
+export const startNestFastifyApp: AppFactory = (rs, options = {}) => start(rs, 'fastify', options.tls)
 
 /** What the suite calls "making the middleware": the module (checks `rs`) and the decorator (checks the options). */
 export function nestRequireAuth(rs: ResourceServer, options?: RequireAuthOptions): unknown {

@@ -1,5 +1,6 @@
 /** What every conformance app shares: the factory type, the paths it serves, and a listener. */
-import type { Server } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { ResourceServer } from '@org/rs-core'
 
@@ -31,7 +32,21 @@ export function forwardedAnswer(err: { status?: number; statusCode?: number; hea
  * (`{ sub }`, `null` without a token), `GET /api/forwarded` (`forwardErrors: true`, refusals answered by
  * the app's own error handler through {@link forwardedAnswer}), {@link JWKS_PATH} and {@link metadataPath}.
  */
-export type AppFactory = (rs: ResourceServer) => Promise<RunningApp>
+export type AppFactory = (rs: ResourceServer, options?: AppOptions) => Promise<RunningApp>
+
+/** Options of an {@link AppFactory}. */
+export interface AppOptions {
+  /** Serve HTTPS, asking for a client certificate (any, self-signed included: RFC 8705 binds, the app does not authenticate). */
+  tls?: { key: string; cert: string } | undefined
+}
+
+/** Also served by every app: `GET /api/dpop-required` (`{ sub }`), a route with `dpop: 'required'`. */
+export const DPOP_REQUIRED_PATH = '/api/dpop-required'
+
+/** A Node server for `listener`: HTTPS asking for a client certificate when `tls` is given, else HTTP. */
+export function nodeServer(listener: RequestListener, tls: AppOptions['tls']): Server {
+  return tls ? (createTlsServer({ key: tls.key, cert: tls.cert, requestCert: true, rejectUnauthorized: false }, listener) as unknown as Server) : createServer(listener)
+}
 
 export const JWKS_PATH = '/.well-known/jwks.json'
 
@@ -46,7 +61,7 @@ export async function listen(server: Server, counter: { count: number }): Promis
   })
   const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${'cert' in server ? 'https' : 'http'}://127.0.0.1:${port}`,
     handled: () => counter.count,
     close: () =>
       new Promise<void>((resolve) => {

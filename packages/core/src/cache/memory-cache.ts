@@ -61,6 +61,25 @@ export class MemoryCache<V = unknown> implements CacheStore<V> {
     this.#lru.delete(key)
   }
 
+  /**
+   * Stores `value` only if `key` has no live entry; `false` when it has one. Never evicts a live
+   * entry to make room (that would forget a key whose uniqueness is being checked): when the cache is
+   * full of live entries it throws a `RangeError`, so a replay check fails closed.
+   */
+  add(key: string, value: V, ttlMs: number): boolean {
+    const now = this.#clock()
+    const entry = this.#lru.peek(key)
+    if (entry !== undefined && entry.expiresAt > now) return false
+    if (entry === undefined && this.#lru.size >= this.maxEntries) {
+      const oldest = this.#lru.rkeys().next()
+      const oldestEntry = oldest.done ? undefined : this.#lru.peek(oldest.value)
+      if (oldestEntry !== undefined && oldestEntry.expiresAt > now) throw new RangeError('MemoryCache is full of live entries: add() does not evict one')
+      if (!oldest.done) this.#lru.delete(oldest.value)
+    }
+    if (ttlMs > 0) this.#lru.set(key, { value, expiresAt: now + ttlMs })
+    return true
+  }
+
   clear(): void {
     this.#lru.clear()
   }

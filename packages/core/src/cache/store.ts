@@ -40,6 +40,12 @@ export interface CacheStore<V = unknown> {
    * implements it as a generation bump: a counter that is part of every key, incremented here.
    */
   clear?(): void | Promise<void>
+  /**
+   * Optional: stores `value` under `key` only if no live entry holds it (Redis `SET NX PX`), and says
+   * whether it did. Atomic across instances, this is what detects a replayed DPoP proof. A store
+   * without it is used through `get` then `set`, which two instances can race.
+   */
+  add?(key: string, value: V, ttlMs: number): boolean | Promise<boolean>
 }
 
 /** Is `value` an object with the three {@link CacheStore} methods (and, if present, a `clear` function)? */

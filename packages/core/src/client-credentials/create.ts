@@ -10,6 +10,7 @@ import type { FetchLike } from '../http.js'
 import type { PrivateKeyInput } from '../keys/index.js'
 import { MetadataSource } from '../metadata.js'
 import { parseOptions, resolveAuthMethod } from '../options.js'
+import { ClientDpop, type ClientDpopOptions, dpopKeyPart } from './dpop.js'
 import { authorizedFetch } from './fetch.js'
 import { COMPONENT, type NormalisedRequest, normaliseResource, normaliseScope, optionsSchema, requestSchema } from './options.js'
 import { withRetry } from './retry.js'
@@ -72,6 +73,8 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
     clock,
     maxResponseBytes: opts.maxResponseBytes,
   })
+  const dpopOptions = opts.dpop as ClientDpopOptions | undefined
+  const dpop = dpopOptions === undefined ? undefined : new ClientDpop(dpopOptions, clock)
   const clientAuth = clientAuthFactory({ clientId, clientSecret: opts.clientSecret, privateKey: opts.privateKey as PrivateKeyInput | undefined, authMethod: resolveAuthMethod(opts) })
   const endpoint = new TokenEndpoint({
     metadata,
@@ -89,12 +92,13 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
     defaultLifetime: opts.defaultLifetime,
     clock,
     maxResponseBytes: opts.maxResponseBytes,
+    dpop,
   })
   const tokens = new TokenCache({
     store: opts.store ?? new MemoryCache({ maxEntries: 1000, clock }),
     clock,
     storeTimeout: opts.storeTimeout,
-    keyParts: [endpointForKey, clientId, opts.audience, extraParams],
+    keyParts: [endpointForKey, clientId, opts.audience, extraParams, ...(dpop === undefined ? [] : [dpopKeyPart(dpopOptions)])],
     describeEndpoint,
     fetchToken: (req) => withRetry(opts.retry, () => endpoint.request(req)),
   })
@@ -109,7 +113,8 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
     fetch: authorizedFetch({
       fetch: fetchOption,
       allowInsecureRequests: opts.allowInsecureRequests,
-      getAccessToken: () => getAccessToken(),
+      getAccessToken: () => tokens.obtain(defaults),
+      dpop,
       invalidateIfCurrent: (token) => tokens.invalidateIfCurrent(defaults, token),
     }),
     invalidate: async (input) => tokens.invalidate(input === undefined ? undefined : normalise(input, 'invalidate')),
@@ -132,7 +137,7 @@ function normaliseRequest(input: TokenRequestOptions | undefined, method: string
 
 /** What {@link ClientCredentials.getToken} returns: the token readable but never enumerated, printed or serialised. */
 function tokenView(t: StoredToken): ClientCredentialsToken {
-  const visible = { tokenType: 'Bearer' as const, expiresAt: t.expiresAt, scope: t.scope ?? undefined }
+  const visible = { tokenType: t.dpop ? ('DPoP' as const) : ('Bearer' as const), expiresAt: t.expiresAt, scope: t.scope ?? undefined }
   const view = { ...visible }
   Object.defineProperties(view, {
     accessToken: { value: t.accessToken, enumerable: false },

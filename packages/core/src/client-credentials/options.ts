@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import { type CacheStore, isCacheStore } from '../cache/index.js'
 import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, urlSchema } from '../options.js'
+import { clientDpopSchema } from './dpop.js'
 
 export const COMPONENT = 'createClientCredentials'
 
@@ -82,6 +83,7 @@ export const optionsSchema = z
       .max(64 * 1024 * 1024, 'must be at most 64 MB')
       .default(256 * 1024),
     storeTimeout: z.number({ error: 'expected a number of milliseconds' }).int('expected whole milliseconds').min(1, 'must be at least 1 ms').max(10_000, 'must be at most 10000 ms').default(50),
+    dpop: clientDpopSchema.optional(),
   })
   .superRefine((opts, ctx) => {
     if (opts.issuer === undefined && opts.tokenEndpoint === undefined) {

@@ -64,8 +64,8 @@ export class TokenCache {
   }
 
   keyFor(req: NormalisedRequest): string {
-    const [endpoint, clientId, audience, extraParams] = this.#s.keyParts
-    const descriptor = JSON.stringify(['cc/v1', endpoint, clientId, req.scope ?? null, req.resource, audience ?? null, extraParams])
+    const [endpoint, clientId, audience, extraParams, ...more] = this.#s.keyParts
+    const descriptor = JSON.stringify(['cc/v1', endpoint, clientId, req.scope ?? null, req.resource, audience ?? null, extraParams, ...more])
     let key = this.#keys.get(descriptor)
     if (key === undefined) {
       if (this.#keys.size >= 1000) this.#keys.clear()

@@ -10,6 +10,7 @@ import type { Clock } from '../cache/index.js'
 import { AuthorizationServerError, ConfigurationError, TokenEndpointError } from '../errors.js'
 import { type FetchLike, isAllowedUrl, parseRetryAfter, readText, withTimeout } from '../http.js'
 import { describe, httpOptions, type MetadataSource } from '../metadata.js'
+import type { ClientDpop } from './dpop.js'
 import { COMPONENT, type NormalisedRequest } from './options.js'
 import { markTransient } from './retry.js'
 import { redact, secretForms } from '../redact.js'
@@ -21,6 +22,8 @@ export interface StoredToken {
   expiresAt: number
   refreshAt: number
   scope: string | null
+  /** The token is DPoP-bound (`token_type: DPoP`): it is sent with the DPoP scheme and a proof. */
+  dpop?: true
 }
 
 // RFC 6750 §2.1 b64token (the token68 of RFC 7235): no space, no CR/LF, no quote.
@@ -50,6 +53,8 @@ export interface TokenEndpointSettings {
   clock: Clock
   /** Largest response body read from the AS, in bytes. */
   maxResponseBytes: number
+  /** DPoP-bound tokens are asked for with proofs signed by this key. */
+  dpop?: ClientDpop | undefined
 }
 
 export class TokenEndpoint {
@@ -76,35 +81,43 @@ export class TokenEndpoint {
     } catch (err) {
       throw new ConfigurationError(COMPONENT, [{ path: 'privateKey', message: `could not be imported: ${describe(err)}` }])
     }
-    const sentAt = s.clock()
-    const response = await this.#post(as, auth, this.#params(req), new URL(tokenEndpoint).protocol === 'http:')
-    const status = response.status
-    if (status === 408 || status === 429 || status >= 500) throw this.#transientStatus(response)
-
-    let body: oauth.TokenEndpointResponse
-    try {
-      body = await oauth.processClientCredentialsResponse(as, { client_id: s.clientId }, response)
-    } catch (err) {
-      throw await this.#toTokenError(err, status)
+    const dpop = s.dpop === undefined ? undefined : await s.dpop.handle()
+    let sentAt: number
+    let status: number
+    let body: oauth.TokenEndpointResponse | undefined
+    // One retry when the AS asks for its DPoP nonce (the handle has cached it from the answer).
+    for (let attempt = 0; body === undefined; attempt++) {
+      sentAt = s.clock()
+      const response = await this.#post(as, auth, this.#params(req), new URL(tokenEndpoint).protocol === 'http:', dpop)
+      status = response.status
+      if (status === 408 || status === 429 || status >= 500) throw this.#transientStatus(response)
+      try {
+        body = await oauth.processClientCredentialsResponse(as, { client_id: s.clientId }, response)
+      } catch (err) {
+        if (dpop !== undefined && attempt === 0 && oauth.isDPoPNonceError(err)) continue
+        throw await this.#toTokenError(err, status)
+      }
     }
-    if (body.token_type !== 'bearer') {
+    const bound = dpop !== undefined && body.token_type === 'dpop'
+    if (body.token_type !== 'bearer' && !bound) {
       throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} issued a token of type "${body.token_type.slice(0, 20)}", not Bearer`)
     }
     // The token goes into an Authorization header: token68 syntax only (a CR/LF would be a header
     // injection, and an untyped TypeError in fetch), and a sane length.
     if (typeof body.access_token !== 'string' || body.access_token.length > MAX_TOKEN_LENGTH || !TOKEN68.test(body.access_token)) {
-      throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} issued an access_token that is not a valid bearer token (RFC 6750 b64token)`, { upstreamStatus: status })
+      throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} issued an access_token that is not a valid bearer token (RFC 6750 b64token)`, { upstreamStatus: status! })
     }
     const expiresIn: unknown = body.expires_in
     if (expiresIn !== undefined && !(typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= MIN_LIFETIME && expiresIn <= MAX_LIFETIME)) {
-      throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} sent an expires_in that is not a number of seconds between ${MIN_LIFETIME} and ${MAX_LIFETIME}`, { upstreamStatus: status })
+      throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} sent an expires_in that is not a number of seconds between ${MIN_LIFETIME} and ${MAX_LIFETIME}`, { upstreamStatus: status! })
     }
     const lifetime = typeof expiresIn === 'number' ? expiresIn : s.defaultLifetime
-    const expiresAt = sentAt + lifetime * 1000
+    const expiresAt = sentAt! + lifetime * 1000
     const skew = Math.min(s.refreshSkew, lifetime / 2)
     // A floor on the refresh interval: never more than one token request per MIN_LIFETIME for a key.
-    const refreshAt = Math.min(expiresAt, Math.max(expiresAt - skew * 1000, sentAt + MIN_LIFETIME * 1000))
-    return { v: 1, accessToken: body.access_token, expiresAt, refreshAt, scope: typeof body.scope === 'string' ? body.scope : (req.scope ?? null) }
+    const refreshAt = Math.min(expiresAt, Math.max(expiresAt - skew * 1000, sentAt! + MIN_LIFETIME * 1000))
+    const scope = typeof body.scope === 'string' ? body.scope : (req.scope ?? null)
+    return { v: 1, accessToken: body.access_token, expiresAt, refreshAt, scope, ...(bound ? { dpop: true as const } : {}) }
   }
 
   async #metadata(): Promise<oauth.AuthorizationServer> {
@@ -125,11 +138,12 @@ export class TokenEndpoint {
   }
 
   /** The POST, its whole exchange (headers and body) bounded by the timeout. */
-  async #post(as: oauth.AuthorizationServer, auth: oauth.ClientAuth, params: URLSearchParams, insecure: boolean): Promise<Response> {
+  async #post(as: oauth.AuthorizationServer, auth: oauth.ClientAuth, params: URLSearchParams, insecure: boolean, dpop: oauth.DPoPHandle | undefined): Promise<Response> {
     const s = this.#s
     try {
       return await withTimeout(s.describeEndpoint, s.timeout, async (signal) => {
-        const raw = await oauth.clientCredentialsGrantRequest(as, { client_id: s.clientId }, auth, params, httpOptions(s.fetch, insecure, signal, s.maxResponseBytes, s.describeEndpoint))
+        const options = { ...httpOptions(s.fetch, insecure, signal, s.maxResponseBytes, s.describeEndpoint), ...(dpop !== undefined ? { DPoP: dpop } : {}) }
+        const raw = await oauth.clientCredentialsGrantRequest(as, { client_id: s.clientId }, auth, params, options)
         const nullBody = raw.status === 204 || raw.status === 205 || raw.status === 304
         const text = nullBody ? null : await readText(raw, s.describeEndpoint, s.maxResponseBytes)
         return new Response(text, { status: raw.status, statusText: raw.statusText, headers: raw.headers })

@@ -8,6 +8,7 @@ import type { CacheStore, Clock } from '../cache/index.js'
 import type { ClientAuthMethod } from '../client-auth.js'
 import type { FetchLike } from '../http.js'
 import type { PrivateKeyInput } from '../keys/index.js'
+import type { ClientDpopOptions } from './dpop.js'
 
 /**
  * Options of {@link createClientCredentials}. Validated once, at construction: a mistake throws a
@@ -73,6 +74,14 @@ export interface ClientCredentialsOptions {
   maxResponseBytes?: number
   /** Milliseconds a `store` call may take: a slower `get` is a miss, a slower `set`/`delete` is ignored. Default 50. */
   storeTimeout?: number
+  /**
+   * Ask for DPoP-bound tokens (RFC 9449): `{ keyPair }` (a `CryptoKeyPair`, public key extractable)
+   * or `{ privateKey }` (a private JWK). Token requests carry a proof (with the AS's nonce when it
+   * asks for one); {@link ClientCredentials.fetch} sends `Authorization: DPoP` with a proof per call
+   * and retries once with the resource server's nonce. Tokens cached in a shared `store` are shared
+   * only between instances with the same `privateKey` (never with a `keyPair`).
+   */
+  dpop?: ClientDpopOptions
 }
 
 /**
@@ -104,7 +113,8 @@ export interface ClientCredentialsToken {
   /** The access token (non-enumerable). */
   readonly accessToken: string
   /** Always `'Bearer'`. */
-  readonly tokenType: 'Bearer'
+  /** `DPoP` when the token is DPoP-bound (see the `dpop` option). */
+  readonly tokenType: 'Bearer' | 'DPoP'
   /** When the token expires, in milliseconds since the epoch (by the injected clock). */
   readonly expiresAt: number
   /** The scope granted (the scope asked for when the response does not say), or `undefined`. */

@@ -20,6 +20,10 @@ export function reasonOf(err: BearerError): RefusalReason {
       return 'insufficient_scope'
     case 'insufficient_user_authentication':
       return 'insufficient_user_authentication'
+    case 'invalid_dpop_proof':
+      return 'invalid_dpop_proof'
+    case 'use_dpop_nonce':
+      return 'use_dpop_nonce'
   }
   const cause = err.cause
   // jose reports a token older than maxTokenAge as JWTExpired on the "iat" claim.

@@ -1,12 +1,14 @@
 /**
- * The request-facing calls: an `Authorization` header (or a bare token) in, a validated token or a
- * typed error out. Cached answers resolve without the promise chain of the full path.
+ * The request-facing calls: an `Authorization` header (or a whole request, or a bare token) in, a
+ * validated token or a typed error out. Cached answers resolve without the promise chain of the
+ * full path. With DPoP or mTLS on, the request as a whole goes through the sender-constraint policy.
  *
  * @module resource-server/authenticate
  */
 import { type BearerOptions, checkBearerToken, extractBearerToken } from '../bearer.js'
 import { AuthorizationServerError, BearerError, type BearerErrorOptions } from '../errors.js'
 import { type EventSink, reasonOf } from '../events/index.js'
+import { refuseUnproven, type SenderConstraints } from '../sender-constraint/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { RequestRequirements } from './requirements.js'
 import type { TokenRouter } from './routing.js'
@@ -22,13 +24,22 @@ export class Authenticator {
   readonly #bearer: BearerOptions
   readonly #challenge: Challenge | undefined
   readonly #events: EventSink
+  readonly #senders: SenderConstraints | undefined
 
-  constructor(router: TokenRouter, requirements: RequestRequirements, bearer: BearerOptions, challenge: Challenge | undefined, events: EventSink) {
+  constructor(
+    router: TokenRouter,
+    requirements: RequestRequirements,
+    bearer: BearerOptions,
+    challenge: Challenge | undefined,
+    events: EventSink,
+    senders?: SenderConstraints,
+  ) {
     this.#router = router
     this.#requirements = requirements
     this.#bearer = bearer
     this.#challenge = challenge
     this.#events = events
+    this.#senders = senders
   }
 
   // Not an async function: a cached answer resolves without going through route()'s awaits.
@@ -37,21 +48,26 @@ export class Authenticator {
     const started = this.#events.active ? now() : 0
     try {
       const options = parseRouteOptions(given, 'authenticate')
+      if (this.#senders?.active(options)) {
+        // DPoP or mTLS on: a header alone is a request without a proof or a certificate.
+        return this.#viaSenders({ headers: { authorization: authorization ?? undefined } }, options, started)
+      }
       const token = extractBearerToken(authorization, this.#bearer)
       if (token === undefined) {
         if (options.optional) return Promise.resolve(undefined)
         throw new BearerError('missing_token', 'The request has no bearer token')
       }
+      // A header alone carries no DPoP proof nor certificate: a sender-constrained token is refused here.
       const hit = this.#router.cached(token)
       if (hit !== undefined) {
-        const info = this.#requirements.accept(hit, options)
+        const info = this.#requirements.accept(refuseUnproven(hit), options)
         if (this.#events.active) this.#accepted(info, 'cache', started)
         return Promise.resolve(info)
       }
       return this.#router
         .route(token)
         .then((info) => {
-          const accepted = this.#requirements.accept(info, options)
+          const accepted = this.#requirements.accept(refuseUnproven(info), options)
           if (this.#events.active) this.#accepted(accepted, info.source, started)
           return accepted
         })
@@ -67,6 +83,8 @@ export class Authenticator {
     let checked: AuthenticateOptions
     try {
       checked = parseRouteOptions(options, 'authenticateRequest')
+      // DPoP or mTLS on this route: the request as a whole (proof, URL, certificate) is checked.
+      if (this.#senders?.active(checked)) return this.#viaSenders(request, checked, this.#events.active ? now() : 0)
       authorization = headerValue(request, 'authorization')
     } catch (err) {
       return Promise.reject(this.#refused(err, 0))
@@ -78,8 +96,23 @@ export class Authenticator {
     const route = parseRouteOptions(requirement, 'verifyToken')
     // The same checks as authenticate on the token itself: syntax and length first.
     checkBearerToken(token, this.#bearer)
-    return this.#requirements.accept(this.#router.cached(token) ?? (await this.#router.route(token)), route)
+    const info = refuseUnproven(this.#router.cached(token) ?? (await this.#router.route(token)))
+    this.#senders?.tokenOnly()
+    return this.#requirements.accept(info, route)
   }
+
+  #viaSenders(request: HttpRequestInput, options: AuthenticateOptions, started: number): Promise<AccessTokenInfo | undefined> {
+    return this.#senders!.authenticate(request, options, this.#judge, this.#accept).then(
+      (info) => {
+        if (info !== undefined && this.#events.active) this.#accepted(info, info.source, started)
+        return info
+      },
+      (err: unknown) => Promise.reject(this.#refused(err, started)),
+    )
+  }
+
+  readonly #judge = (token: string): AccessTokenInfo | Promise<AccessTokenInfo> => this.#router.cached(token) ?? this.#router.route(token)
+  readonly #accept = (info: AccessTokenInfo, options: AuthenticateOptions): AccessTokenInfo => this.#requirements.accept(info, options)
 
   #accepted(info: AccessTokenInfo, source: 'cache' | 'jwt' | 'introspection', started: number): void {
     this.#events.emit({ type: 'authenticated', source, issuer: info.iss, clientId: info.clientId, sub: info.sub, durationMs: now() - started })

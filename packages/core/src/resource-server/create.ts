@@ -11,6 +11,7 @@ import { importPrivateKey, type ImportedKey, type PrivateKeyInput } from '../key
 import { ConfigurationError } from '../errors.js'
 import { introspectToken } from '../introspection/index.js'
 import { parseOptions } from '../options.js'
+import { dpopSettings, modeOf, SenderConstraints } from '../sender-constraint/index.js'
 import { Authenticator } from './authenticate.js'
 import { PublishedDocuments } from './documents.js'
 import { checkReadiness } from './readiness.js'
@@ -76,7 +77,15 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const metadataUrl = documents.resourceMetadataUrl
   const challenge = o.realm !== undefined || metadataUrl !== undefined ? { realm: o.realm, resourceMetadata: metadataUrl } : undefined
   const bearer = { maxLength: o.bearer?.maxLength ?? 8192, acceptBase64: o.bearer?.acceptBase64 ?? false }
-  const authenticator = new Authenticator(router, requirements, bearer, challenge, events)
+  const senders = new SenderConstraints({
+    dpop: dpopSettings(o.dpop),
+    mtls: { mode: modeOf(o.mtls), trustProxyHeader: o.mtls?.trustProxyHeader ?? false },
+    clock,
+    clockTolerance: o.clockTolerance ?? 5,
+    bearer,
+    challenge,
+  })
+  const authenticator = new Authenticator(router, requirements, bearer, challenge, events, senders)
 
   const rs: ResourceServer = {
     authenticate: authenticator.authenticate.bind(authenticator) as ResourceServer['authenticate'],

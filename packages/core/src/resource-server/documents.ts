@@ -4,7 +4,7 @@
  *
  * @module resource-server/documents
  */
-import { toErrorResponse } from '../errors.js'
+import { toErrorResponse } from '../error-response.js'
 import { type ImportedKey, publicJwks } from '../keys/index.js'
 import type { ParsedOptions } from './options.js'
 import type { DocumentResponse, ProtectedResourceMetadata } from './types.js'

@@ -12,6 +12,7 @@ import type { FetchLike } from '../http.js'
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from '../introspection/index.js'
 import { routeOptionsSchema } from './route.js'
 import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, urlSchema } from '../options.js'
+import { checkSenderConstraintOptions, dpopOptionsSchema, mtlsOptionsSchema } from '../sender-constraint/index.js'
 
 const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'] as const
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` })
@@ -110,8 +111,11 @@ export const optionsSchema = z
         resourceDocumentation: urlSchema.optional(),
       })
       .optional(),
+    dpop: dpopOptionsSchema.optional(),
+    mtls: mtlsOptionsSchema.optional(),
   })
   .superRefine((o, ctx) => {
+    checkSenderConstraintOptions(ctx, o)
     if (o.issuer === undefined && o.issuers === undefined) {
       ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'required: the issuer identifier of the authorization server (or an "issuers" list)' })
       return

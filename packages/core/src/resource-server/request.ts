@@ -34,6 +34,18 @@ export interface HttpRequestInput {
   headers?: HeadersLike | undefined
   /** Node's `req.rawHeaders` (`[name, value, name, value, …]`): the exact headers received, duplicates included. Read first when given. */
   rawHeaders?: readonly string[] | undefined
+  /**
+   * The request's absolute URL as the framework sees it (scheme and host after the framework's own
+   * proxy settings, path and query as received), for a DPoP proof's `htu` when `url` is only a path.
+   * Ignored when the `dpop.publicUrl` option is set. A function is called only when a proof is checked.
+   */
+  href?: string | (() => string | undefined) | undefined
+  /**
+   * The DER bytes of the certificate the client presented on the TLS connection, for certificate-bound
+   * tokens (RFC 8705). A function is called only when a token is bound to a certificate. On Node, see
+   * `clientCertificateOf(req.socket)`.
+   */
+  clientCertificate?: Uint8Array | (() => Uint8Array | undefined) | undefined
 }
 
 /** A Fetch `Headers`, or a plain object of lower-case header names. */

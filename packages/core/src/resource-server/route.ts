@@ -8,6 +8,7 @@
 import { z } from 'zod'
 import { ConfigurationError } from '../errors.js'
 import { parseOptions } from '../options.js'
+import { modeSchema } from '../sender-constraint/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { HttpRequestInput } from './request.js'
 import type { ResourceServer, RouteOptions } from './types.js'
@@ -36,6 +37,8 @@ export const routeOptionsSchema = z.strictObject({
   acr: nonEmptyStrings('acr values').optional(),
   maxAge: z.number({ error: 'expected a number of seconds' }).finite().min(0).optional(),
   check: z.custom<(auth: AccessTokenInfo) => boolean>((v) => typeof v === 'function', { message: 'expected a function (auth) => boolean' }).optional(),
+  dpop: modeSchema.optional(),
+  mtls: modeSchema.optional(),
 })
 
 /** Validated route options, by the object the caller passed: a caller that reuses one object is validated once. */

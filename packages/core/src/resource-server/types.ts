@@ -6,6 +6,7 @@
  */
 import type { IntrospectionClaims } from '../introspection/index.js'
 import type { CacheStore } from '../cache/index.js'
+import type { SenderConstraintMode } from '../sender-constraint/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { HttpRequestInput } from './request.js'
 
@@ -41,6 +42,13 @@ export interface RouteOptions {
   maxAge?: number | undefined
   /** Anything else: return `true` to accept the token (403 otherwise). Keep it synchronous and fast. */
   check?: ((auth: AccessTokenInfo) => boolean) | undefined
+  /**
+   * DPoP on this route, overriding the `dpop.mode` option: `none`, `allowed`, `required`. Takes
+   * effect through `authenticateRequest` / `protectRoute` (a header alone carries no proof).
+   */
+  dpop?: SenderConstraintMode | undefined
+  /** Certificate-bound tokens on this route, overriding the `mtls.mode` option. */
+  mtls?: SenderConstraintMode | undefined
 }
 
 /** Per-call options of {@link ResourceServer.authenticate}: the route's requirements (see {@link RouteOptions}). */

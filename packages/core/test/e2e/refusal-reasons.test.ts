@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import * as jose from 'jose'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { startTestAS, type TestAS } from '@org/rs-testing'
+import { dpopProof, startTestAS, type TestAS } from '@org/rs-testing'
 import { BearerError, createResourceServer, type RefusalReason, type ResourceServerEvent, type ResourceServerOptions, type RouteOptions } from '../../src/index.js'
 import { reasonOf } from '../../src/events/index.js'
 
@@ -70,6 +70,28 @@ it('names the reason of each refusal', async () => {
   await expectReason('inactive', 401, `Bearer ${opaque}`, { tokenFormat: 'introspection', clientId: 'rs-json', clientSecret: as.clients['rs-json']!.clientSecret, audience: undefined })
 })
 
+it('names the sender-constraint refusals (DPoP, bound tokens)', async () => {
+  const keys = await jose.generateKeyPair('ES256', { extractable: true })
+  const jkt = await jose.calculateJwkThumbprint(await jose.exportJWK(keys.publicKey))
+  const bound = await jwt({ cnf: { jkt } })
+  // A bound token sent as a plain bearer token, on a resource server with no sender constraint.
+  await expectReason('sender_constraint', 401, `Bearer ${bound}`)
+  const url = 'https://api.example.test/orders'
+  async function viaRequest(dpop: Record<string, unknown>, headers: Record<string, string>) {
+    const events: ResourceServerEvent[] = []
+    const rs = createResourceServer({ issuer: as.issuer, audience: API, tokenFormat: 'jwt', logger: false, onEvent: (e) => events.push(e), dpop } as ResourceServerOptions)
+    await expect(rs.authenticateRequest({ method: 'GET', url, headers })).rejects.toBeInstanceOf(BearerError)
+    return events.find((e) => e.type === 'rejected') as Extract<ResourceServerEvent, { type: 'rejected' }>
+  }
+  const noProof = await viaRequest({ mode: 'allowed' }, { authorization: `DPoP ${bound}` })
+  expect([noProof.reason, noProof.status]).toEqual(['invalid_dpop_proof', 401])
+  seen.add('invalid_dpop_proof')
+  const proof = await dpopProof(keys, 'GET', url, { accessToken: bound })
+  const noNonce = await viaRequest({ mode: 'allowed', nonce: { secret: 'n'.repeat(40) } }, { authorization: `DPoP ${bound}`, dpop: proof })
+  expect([noNonce.reason, noNonce.status]).toEqual(['use_dpop_nonce', 401])
+  seen.add('use_dpop_nonce')
+})
+
 it('an issuer that differs only by a trailing slash is named for the operator, not for the client', async () => {
   const event = await expectReason('wrong_issuer', 401, `Bearer ${await jwt({ iss: `${as.issuer}/` })}`)
   expect(event.detail).toContain('has a trailing slash the configured issuer')
@@ -84,6 +106,6 @@ it('an error whose cause is unknown is still a refusal with the generic reason',
 })
 
 it('covers every reason of the table', () => {
-  const all: RefusalReason[] = ['missing_token', 'malformed_request', 'inactive', 'expired', 'not_yet_valid', 'issued_in_future', 'too_old', 'wrong_audience', 'wrong_issuer', 'wrong_type', 'not_a_jwt', 'bad_signature', 'unknown_kid', 'alg_not_allowed', 'malformed_token', 'insufficient_scope', 'claim_mismatch', 'insufficient_user_authentication', 'invalid_token']
+  const all: RefusalReason[] = ['missing_token', 'malformed_request', 'inactive', 'expired', 'not_yet_valid', 'issued_in_future', 'too_old', 'wrong_audience', 'wrong_issuer', 'wrong_type', 'not_a_jwt', 'bad_signature', 'unknown_kid', 'alg_not_allowed', 'malformed_token', 'insufficient_scope', 'claim_mismatch', 'insufficient_user_authentication', 'invalid_dpop_proof', 'use_dpop_nonce', 'sender_constraint', 'invalid_token']
   expect([...seen].sort()).toEqual([...all].sort())
 })

@@ -8,10 +8,12 @@ import { type BearerOptions, checkBearerToken, extractBearerToken } from '../bea
 import { AuthorizationServerError, BearerError, type BearerErrorOptions } from '../errors.js'
 import { type EventSink, reasonOf } from '../events/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
+import { checkBearerBinding } from './bearer-binding.js'
 import type { RequestRequirements } from './requirements.js'
 import type { TokenRouter } from './routing.js'
 import { headerValue, type HttpRequestInput } from './request.js'
 import { parseRouteOptions } from './route.js'
+import type { TokenPolicies } from './token-policy.js'
 import type { AuthenticateOptions } from './types.js'
 
 export type Challenge = Pick<BearerErrorOptions, 'realm' | 'resourceMetadata'>
@@ -22,9 +24,11 @@ export class Authenticator {
   readonly #bearer: BearerOptions
   readonly #challenge: Challenge | undefined
   readonly #events: EventSink
+  readonly #policies: TokenPolicies
 
-  constructor(router: TokenRouter, requirements: RequestRequirements, bearer: BearerOptions, challenge: Challenge | undefined, events: EventSink) {
+  constructor(router: TokenRouter, requirements: RequestRequirements, bearer: BearerOptions, challenge: Challenge | undefined, events: EventSink, policies: TokenPolicies) {
     this.#router = router
+    this.#policies = policies
     this.#requirements = requirements
     this.#bearer = bearer
     this.#challenge = challenge
@@ -44,14 +48,14 @@ export class Authenticator {
       }
       const hit = this.#router.cached(token)
       if (hit !== undefined) {
-        const info = this.#requirements.accept(hit, options)
+        const info = this.#accept(hit, options)
         if (this.#events.active) this.#accepted(info, 'cache', started)
         return Promise.resolve(info)
       }
       return this.#router
         .route(token)
         .then((info) => {
-          const accepted = this.#requirements.accept(info, options)
+          const accepted = this.#accept(info, options)
           if (this.#events.active) this.#accepted(accepted, info.source, started)
           return accepted
         })
@@ -78,7 +82,17 @@ export class Authenticator {
     const route = parseRouteOptions(requirement, 'verifyToken')
     // The same checks as authenticate on the token itself: syntax and length first.
     checkBearerToken(token, this.#bearer)
-    return this.#requirements.accept(this.#router.cached(token) ?? (await this.#router.route(token)), route)
+    return this.#accept(this.#router.cached(token) ?? (await this.#router.route(token)), route)
+  }
+
+  /**
+   * A judged token (cached or not), on every request: its issuer's policy (calling client, ID-token
+   * audiences), its binding (a `cnf` token is not a bearer token), then what the route requires.
+   */
+  #accept(info: AccessTokenInfo, route: AuthenticateOptions): AccessTokenInfo {
+    if (this.#policies.active) this.#policies.check(info)
+    checkBearerBinding(info)
+    return this.#requirements.accept(info, route)
   }
 
   #accepted(info: AccessTokenInfo, source: 'cache' | 'jwt' | 'introspection', started: number): void {

@@ -20,6 +20,7 @@ import { JwtPath } from './jwt-path.js'
 import { defaultTokenFormat, mergeIssuer, optionsSchema, type ParsedOptions, type ResourceServerOptions } from './options.js'
 import { RequestRequirements } from './requirements.js'
 import { TokenRouter } from './routing.js'
+import { TokenPolicies } from './token-policy.js'
 import type { ResourceServer } from './types.js'
 import { IntrospectionVerdicts, type StoredVerdict, VerifiedJwtCache } from './verdict-cache.js'
 
@@ -76,7 +77,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const metadataUrl = documents.resourceMetadataUrl
   const challenge = o.realm !== undefined || metadataUrl !== undefined ? { realm: o.realm, resourceMetadata: metadataUrl } : undefined
   const bearer = { maxLength: o.bearer?.maxLength ?? 8192, acceptBase64: o.bearer?.acceptBase64 ?? false }
-  const authenticator = new Authenticator(router, requirements, bearer, challenge, events)
+  const authenticator = new Authenticator(router, requirements, bearer, challenge, events, new TokenPolicies(issuers))
 
   const rs: ResourceServer = {
     authenticate: authenticator.authenticate.bind(authenticator) as ResourceServer['authenticate'],

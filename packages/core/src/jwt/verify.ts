@@ -112,15 +112,16 @@ export async function verifyAccessTokenJwt(settings: JwtVerifierSettings, token:
   if (payload.iat !== undefined && payload.iat > nowSeconds + settings.clockTolerance) {
     throw new BearerError('invalid_token', 'The access token was issued in the future', { reason: 'issued_in_future' })
   }
+  const issuer = settings.tenant === undefined ? settings.issuer : tenantIssuer(settings.tenant, payload)
+  if (payload.iss !== issuer) throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer' })
+  const info = toTokenInfo(payload, 'jwt', issuer, protectedHeader.typ) // an ID token is named as such before any audience check
   if (settings.audience.length === 0 && payload.aud !== undefined) {
     throw new BearerError('invalid_token', 'The access token is not meant for this resource server', {
       reason: 'wrong_audience',
       detail: 'The token names an audience (aud) and no audience is configured: set audience to accept it',
     })
   }
-  const issuer = settings.tenant === undefined ? settings.issuer : tenantIssuer(settings.tenant, payload)
-  if (payload.iss !== issuer) throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer' })
-  return { info: toTokenInfo(payload, 'jwt', issuer, protectedHeader.typ), kid: protectedHeader.kid, alg: protectedHeader.alg }
+  return { info, kid: protectedHeader.kid, alg: protectedHeader.alg }
 }
 
 /**

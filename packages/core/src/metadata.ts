@@ -111,22 +111,22 @@ export class MetadataSource {
       for (const url of metadataUrls(issuerUrl)) {
         const what = `Discovery at ${url.origin}${url.pathname}`
         try {
-          as = await withTimeout(what, timeout, async (signal) => {
+          // The body is read (within maxResponseBytes) inside the timeout; it is judged outside it.
+          const response = await withTimeout(what, timeout, async (signal) => {
             const get = boundedFetch(fetchImpl, this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, what)
-            const response = await get(url.href, { method: 'GET', headers: { accept: 'application/json' }, redirect: 'manual', signal })
-            if (response.status !== 200) {
-              await response.body?.cancel().catch(() => undefined)
-              misses.push(`${url.pathname} answered ${response.status}`)
-              return undefined // 404 and any other status: this document is not served here; try the next form
-            }
-            return oauth.processDiscoveryResponse(issuerUrl, response)
+            return get(url.href, { method: 'GET', headers: { accept: 'application/json' }, redirect: 'manual', signal })
           })
-          if (as !== undefined) break
+          if (response.status !== 200) {
+            misses.push(`${url.pathname} answered ${response.status}`)
+            continue // 404 and any other status: this document is not served here; try the next form
+          }
+          as = await oauth.processDiscoveryResponse(issuerUrl, response)
+          break
         } catch (err) {
           if (err instanceof AuthorizationServerError) throw err // network, timeout, body too large: the other URLs won't help
           const actual = mismatchedIssuer(err)
           if (actual !== undefined) {
-            throw new AuthorizationServerError('issuer_mismatch', `The authorization server calls itself "${actual}", not "${issuer}": set issuer to exactly "${actual}"`)
+            throw new AuthorizationServerError('issuer_mismatch', `The authorization server calls itself "${actual}", not "${issuer}"${slashHint(actual, issuer)}: set issuer to exactly "${actual}"`)
           }
           lastError = err
           misses.push(`${url.pathname}: ${describe(err)}`)

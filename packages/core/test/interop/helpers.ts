@@ -12,7 +12,7 @@ export interface Outcome {
 /** 200 with the token's client and scopes, or the refusal's status and reason. Anything else is thrown. */
 export async function outcome(rs: ResourceServer, token: string, route: RouteOptions = {}): Promise<Outcome> {
   try {
-    const auth = await rs.authenticate(`Bearer ${token}`, route)
+    const auth = (await rs.authenticate(`Bearer ${token}`, route))!
     return { status: 200, clientId: auth.clientId, scopes: auth.scopes }
   } catch (err) {
     if (!(err instanceof BearerError)) throw err

@@ -57,6 +57,8 @@ it('names the reason of each refusal', async () => {
   await expectReason('too_old', 401, `Bearer ${await jwt({ iat: now - 120 })}`, { jwt: { maxTokenAge: 60 } })
   await expectReason('wrong_audience', 401, `Bearer ${await jwt({ aud: 'https://other.example' })}`)
   await expectReason('wrong_type', 401, `Bearer ${await jwt({}, { typ: 'JWT' })}`)
+  await expectReason('id_token', 401, `Bearer ${await jwt({ nonce: 'n-0S6_WzA2Mj' }, { typ: 'JWT' })}`, { jwt: { typ: 'lenient' } })
+  await expectReason('bound_token', 401, `Bearer ${await jwt({ cnf: { jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' } })}`)
   await expectReason('not_a_jwt', 401, 'Bearer opaque-token-value')
   await expectReason('bad_signature', 401, `Bearer ${good.slice(0, -6)}${good.slice(-6) === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA'}`)
   await expectReason('unknown_kid', 401, `Bearer ${await jwt({}, { kid: 'no-such-key' })}`)
@@ -84,6 +86,6 @@ it('an error whose cause is unknown is still a refusal with the generic reason',
 })
 
 it('covers every reason of the table', () => {
-  const all: RefusalReason[] = ['missing_token', 'malformed_request', 'inactive', 'expired', 'not_yet_valid', 'issued_in_future', 'too_old', 'wrong_audience', 'wrong_issuer', 'wrong_type', 'not_a_jwt', 'bad_signature', 'unknown_kid', 'alg_not_allowed', 'malformed_token', 'insufficient_scope', 'claim_mismatch', 'insufficient_user_authentication', 'invalid_token']
+  const all: RefusalReason[] = ['missing_token', 'malformed_request', 'inactive', 'expired', 'not_yet_valid', 'issued_in_future', 'too_old', 'wrong_audience', 'wrong_issuer', 'wrong_type', 'id_token', 'bound_token', 'not_a_jwt', 'bad_signature', 'unknown_kid', 'alg_not_allowed', 'malformed_token', 'insufficient_scope', 'claim_mismatch', 'insufficient_user_authentication', 'invalid_token']
   expect([...seen].sort()).toEqual([...all].sort())
 })

@@ -28,7 +28,7 @@ export function getClaim(auth: Pick<AccessTokenInfo, 'claims'>, path: string): u
 
 /**
  * Every role, group and permission the token carries, from the claims vendors use: `roles` (Entra
- * ID, RFC 9068 §7.2), `groups` (Okta, RFC 9068), `permissions` (Auth0), `realm_access.roles` and
+ * ID, RFC 9068 §7.2), `role` (IdentityServer), `groups` (Okta, RFC 9068), `permissions` (Auth0), `realm_access.roles` and
  * `resource_access.{clientId}.roles` (Keycloak; pass `clientId` for the latter), `cognito:groups`
  * (Cognito), `entitlements` (RFC 9068). Strings only; duplicates removed.
  *
@@ -38,7 +38,7 @@ export function getClaim(auth: Pick<AccessTokenInfo, 'claims'>, path: string): u
  * ```
  */
 export function rolesOf(auth: Pick<AccessTokenInfo, 'claims'>, options: { clientId?: string } = {}): string[] {
-  const paths = ['roles', 'groups', 'permissions', 'entitlements', 'realm_access.roles', 'cognito:groups']
+  const paths = ['roles', 'role', 'groups', 'permissions', 'entitlements', 'realm_access.roles', 'cognito:groups']
   const values = paths.map((p) => getClaim(auth, p))
   if (options.clientId !== undefined) {
     const access = getClaim(auth, 'resource_access')

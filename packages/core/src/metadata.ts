@@ -1,6 +1,7 @@
 /**
- * Authorization server metadata: discovered once from the issuer (OpenID Connect Discovery, then
- * RFC 8414), or given explicitly; reused; rediscovered after a failure.
+ * Authorization server metadata: discovered from the issuer (OpenID Connect Discovery, then RFC 8414
+ * in its path-inserted and path-appended forms), or given explicitly (then never fetched); reused;
+ * refreshed periodically and rediscovered after a failure, at most once per cooldown.
  *
  * @module metadata
  */
@@ -23,8 +24,10 @@ export interface MetadataSourceOptions {
   fetch?: FetchLike | undefined
   timeout: number
   allowInsecureRequests: boolean
-  /** Minimum milliseconds between two discoveries after a failure. Default 10 s. */
-  retryCooldown?: number
+  /** Minimum milliseconds between two discoveries after a failure (or a key failure). Default 10 s. */
+  retryCooldown?: number | undefined
+  /** Milliseconds discovered metadata is used before it is refreshed (in the background). Default 1 hour. */
+  maxAge?: number | undefined
   clock?: () => number
   /** Called after each successful discovery. */
   onDiscovered?: ((issuer: string) => void) | undefined
@@ -58,6 +61,7 @@ export class MetadataSource {
   #pending: Promise<oauth.AuthorizationServer> | undefined
   #stale = false
   #lastAttempt = -Infinity
+  #fetchedAt = -Infinity
 
   constructor(options: MetadataSourceOptions) {
     this.issuer = options.issuer
@@ -70,16 +74,26 @@ export class MetadataSource {
 
   /** The metadata, discovering it if needed. Rejects with {@link AuthorizationServerError}. */
   get(): Promise<oauth.AuthorizationServer> | oauth.AuthorizationServer {
-    if (this.#current !== undefined && !this.#stale) return this.#current
+    const current = this.#current
+    if (current !== undefined && !this.#stale && !this.#discovered) return current // given explicitly: never fetched
     const now = (this.#options.clock ?? Date.now)()
-    if (this.#current !== undefined && now - this.#lastAttempt < (this.#options.retryCooldown ?? 10_000)) return this.#current
+    if (current === undefined) return this.#run()
+    const cooling = now - this.#lastAttempt < (this.#options.retryCooldown ?? 10_000)
+    if (this.#stale) return cooling ? current : this.#run()
+    // Periodic refresh: the request is served with the metadata it has; the refresh runs behind it
+    // (and keeps the last good metadata if it fails).
+    if (!cooling && now - this.#fetchedAt >= (this.#options.maxAge ?? 3_600_000)) void this.#run()
+    return current
+  }
+
+  #run(): Promise<oauth.AuthorizationServer> {
     this.#pending ??= this.#discover().finally(() => {
       this.#pending = undefined
     })
     return this.#pending
   }
 
-  /** Marks the metadata for rediscovery (after the AS failed us), unless it was given explicitly. */
+  /** Marks the metadata for rediscovery (after the AS failed us, or a key was not found), unless it was given explicitly. */
   markStale(): void {
     if (this.#discovered) this.#stale = true
   }
@@ -92,25 +106,34 @@ export class MetadataSource {
     try {
       const issuerUrl = new URL(issuer)
       let as: oauth.AuthorizationServer | undefined
+      const misses: string[] = []
       let lastError: unknown
-      for (const algorithm of ['oidc', 'oauth2'] as const) {
+      for (const url of metadataUrls(issuerUrl)) {
+        const what = `Discovery at ${url.origin}${url.pathname}`
         try {
-          as = await withTimeout(`Discovery at ${issuer}`, timeout, async (signal) => {
-            const response = await oauth.discoveryRequest(issuerUrl, { algorithm, ...httpOptions(fetchImpl, true, signal, this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, `Discovery at ${issuer}`) })
-            return oauth.processDiscoveryResponse(issuerUrl, response)
+          // The body is read (within maxResponseBytes) inside the timeout; it is judged outside it.
+          const response = await withTimeout(what, timeout, async (signal) => {
+            const get = boundedFetch(fetchImpl, this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, what)
+            return get(url.href, { method: 'GET', headers: { accept: 'application/json' }, redirect: 'manual', signal })
           })
+          if (response.status !== 200) {
+            misses.push(`${url.pathname} answered ${response.status}`)
+            continue // 404 and any other status: this document is not served here; try the next form
+          }
+          as = await oauth.processDiscoveryResponse(issuerUrl, response)
           break
         } catch (err) {
-          lastError = err
-          if (err instanceof AuthorizationServerError) throw err // network or timeout: the other URL won't help
+          if (err instanceof AuthorizationServerError) throw err // network, timeout, body too large: the other URLs won't help
           const actual = mismatchedIssuer(err)
           if (actual !== undefined) {
-            throw new AuthorizationServerError('issuer_mismatch', `The authorization server calls itself "${actual}", not "${issuer}": set issuer to exactly "${actual}"`)
+            throw new AuthorizationServerError('issuer_mismatch', `The authorization server calls itself "${actual}", not "${issuer}"${slashHint(actual, issuer)}: set issuer to exactly "${actual}"`)
           }
+          lastError = err
+          misses.push(`${url.pathname}: ${describe(err)}`)
         }
       }
       if (as === undefined) {
-        throw new AuthorizationServerError('metadata', `Discovery at ${issuer} failed: ${describe(lastError)}`, { cause: lastError })
+        throw new AuthorizationServerError('metadata', `Discovery at ${issuer} failed: no OpenID Connect or RFC 8414 metadata (${misses.join('; ')})`, { cause: lastError })
       }
       // oauth4webapi compares issuers as parsed URLs ("https://as.example" equals "https://as.example/");
       // tokens carry the exact string, so the configured issuer must be exactly the AS's.
@@ -135,6 +158,7 @@ export class MetadataSource {
       this.#current = merged
       this.#stale = false
       this.#discovered = true
+      this.#fetchedAt = (this.#options.clock ?? Date.now)()
       this.#options.onDiscovered?.(issuer)
       return merged
     } catch (err) {
@@ -142,6 +166,25 @@ export class MetadataSource {
       throw err
     }
   }
+}
+
+/**
+ * Where an issuer's metadata may be, in the order tried: OpenID Connect Discovery (path appended),
+ * RFC 8414 §3.1 (path inserted after the host), then, for an issuer with a path, the RFC 8414
+ * document appended to it (as many servers serve it).
+ */
+export function metadataUrls(issuer: URL): URL[] {
+  const path = issuer.pathname.replace(/\/+$/, '')
+  const at = (pathname: string) => {
+    const url = new URL(issuer.href)
+    url.pathname = pathname
+    url.search = ''
+    url.hash = ''
+    return url
+  }
+  const urls = [at(`${path}/.well-known/openid-configuration`), at(`/.well-known/oauth-authorization-server${path}`)]
+  if (path !== '') urls.push(at(`${path}/.well-known/oauth-authorization-server`))
+  return urls
 }
 
 function definedOnly(endpoints: ExplicitEndpoints): Record<string, string> {

@@ -20,6 +20,8 @@
  * | `wrong_audience` | 401 | the token is not meant for this resource server |
  * | `wrong_issuer` | 401 | the token comes from an issuer that is not configured |
  * | `wrong_type` | 401 | the JWT's `typ` is not the one of an access token |
+ * | `id_token` | 401 | the token is an OpenID Connect ID token, not an access token |
+ * | `bound_token` | 401 | a sender-constrained token (`cnf`: DPoP, certificate-bound) was sent as a plain bearer token |
  * | `not_a_jwt` | 401 | a JWT was expected (JWT-only set-up) |
  * | `bad_signature` | 401 | the signature does not verify |
  * | `unknown_kid` | 401 | the token names a key the AS does not publish |
@@ -44,6 +46,8 @@ export type RefusalReason =
   | 'wrong_audience'
   | 'wrong_issuer'
   | 'wrong_type'
+  | 'id_token'
+  | 'bound_token'
   | 'not_a_jwt'
   | 'bad_signature'
   | 'unknown_kid'

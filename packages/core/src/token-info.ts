@@ -21,9 +21,16 @@ export interface AccessTokenInfo {
   readonly active: true
   /** Subject: the user (or, for client credentials, often the client). */
   readonly sub: string | undefined
-  /** Scopes granted, from `scope` (space-separated) or `scp` (array). */
+  /**
+   * Scopes granted, from `scope`, else `scp`: each either a space-separated string or an array of
+   * strings (IdentityServer's `"scope": ["api1"]`, Okta's `"scp": [...]`, Entra's `"scp": "a b"`).
+   */
   readonly scopes: readonly string[]
-  /** The OAuth client the token was issued to. */
+  /**
+   * The OAuth client the token was issued to (the calling application), from the first of these
+   * claims present: `client_id` (RFC 9068, RFC 7662, IdentityServer, Cognito), `azp` (Auth0, Keycloak,
+   * Entra v2), `appid` (Entra v1), `cid` (Okta). Roles, groups and permissions: see `rolesOf(auth)`.
+   */
   readonly clientId: string | undefined
   /** Audiences, always as an array (empty when the token names none). */
   readonly aud: readonly string[]
@@ -47,24 +54,26 @@ export interface ScopeRequirement {
   anyScope?: readonly string[] | undefined
 }
 
+/** The claims that name the calling client, in the order they are read (see {@link AccessTokenInfo.clientId}). */
+export const CLIENT_ID_CLAIMS = ['client_id', 'azp', 'appid', 'cid'] as const
+
 /**
  * Builds the frozen {@link AccessTokenInfo} from an active token's claims, refusing registered claims
  * of the wrong type (`invalid_token`): `exp`/`iat`/`nbf` not finite numbers (`"1"`, `1e400`), `sub`,
- * `client_id` or `iss` not strings, `aud` not a string or an array of strings, scopes malformed (see
- * {@link scopesOf}), an `iss` other than `issuer`, and a refresh token (never an access token).
+ * `iss` or a client claim (`client_id`, `azp`, `appid`, `cid`) not strings, `aud` not a string or an
+ * array of strings, scopes malformed (see {@link scopesOf}), an `iss` other than `issuer`, a refresh
+ * token and an ID token (never access tokens, see {@link checkTokenKind}). `jwtTyp` is the JWT header's
+ * `typ`, when the claims come from a JWT.
  */
-export function toTokenInfo(claims: Record<string, unknown>, source: AccessTokenInfo['source'], issuer: string): AccessTokenInfo {
+export function toTokenInfo(claims: Record<string, unknown>, source: AccessTokenInfo['source'], issuer: string, jwtTyp?: string): AccessTokenInfo {
   const iss = optionalString(claims, 'iss')
   if (iss !== undefined && iss !== issuer) throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer' })
-  for (const name of ['token_type', 'token_use'] as const) {
-    const type = optionalString(claims, name)
-    if (type !== undefined && /refresh/i.test(type)) throw new BearerError('invalid_token', 'A refresh token is not an access token', { reason: 'wrong_type' })
-  }
+  checkTokenKind(claims, jwtTyp)
   return Object.freeze({
     active: true as const,
     sub: optionalString(claims, 'sub'),
     scopes: scopeListOf(claims),
-    clientId: optionalString(claims, 'client_id'),
+    clientId: clientIdOf(claims),
     aud: audienceOf(claims.aud),
     exp: optionalTime(claims, 'exp'),
     iat: optionalTime(claims, 'iat'),
@@ -74,6 +83,47 @@ export function toTokenInfo(claims: Record<string, unknown>, source: AccessToken
     // The claims object is ours (parsed from the AS's answer): frozen in place rather than copied.
     claims: Object.freeze(claims),
   })
+}
+
+/**
+ * Refuses what is not an access token, whatever the `typ` leniency: a refresh token (`token_type` or
+ * `token_use` naming one), and an OpenID Connect ID token (RFC 8725 §3.11): Cognito's
+ * `token_use: "id"` (any `token_use` other than `access` is refused), Keycloak's `typ: "ID"` claim, or
+ * a JWT not typed `at+jwt` carrying `nonce`, `at_hash` or `c_hash` (unless its `typ` claim says
+ * `Bearer`, as Keycloak's access tokens do). Throws `invalid_token` (reason `id_token` or `wrong_type`).
+ */
+export function checkTokenKind(claims: Record<string, unknown>, jwtTyp?: string): void {
+  for (const name of ['token_type', 'token_use'] as const) {
+    const type = optionalString(claims, name)
+    if (type !== undefined && /refresh/i.test(type)) throw new BearerError('invalid_token', 'A refresh token is not an access token', { reason: 'wrong_type' })
+  }
+  const use = claims.token_use as string | undefined
+  if (use !== undefined && use !== 'access') {
+    if (use === 'id') throw idToken('token_use "id"')
+    throw new BearerError('invalid_token', 'The access token has the wrong type (token_use is not "access")', { reason: 'wrong_type' })
+  }
+  const typClaim = claims.typ
+  if (typeof typClaim === 'string' && typClaim.toLowerCase() === 'id') throw idToken('typ claim "ID"')
+  const explicitlyAccess = (jwtTyp !== undefined && STRICT_ACCESS_TYPS.has(jwtTyp.toLowerCase())) || (typeof typClaim === 'string' && typClaim.toLowerCase() === 'bearer')
+  if (!explicitlyAccess) {
+    for (const name of ID_TOKEN_CLAIMS) if (claims[name] !== undefined) throw idToken(`"${name}" claim`)
+  }
+}
+
+const STRICT_ACCESS_TYPS = new Set(['at+jwt', 'application/at+jwt'])
+/** Claims only an ID token carries (OpenID Connect Core §2, §3.3.2.11). */
+const ID_TOKEN_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const
+
+function idToken(why: string): BearerError {
+  return new BearerError('invalid_token', 'An ID token is not an access token', { reason: 'id_token', detail: `The token is an OpenID Connect ID token (${why})` })
+}
+
+function clientIdOf(claims: Record<string, unknown>): string | undefined {
+  for (const name of CLIENT_ID_CLAIMS) {
+    const value = optionalString(claims, name)
+    if (value !== undefined) return value
+  }
+  return undefined
 }
 
 function invalidClaim(name: string): never {
@@ -105,7 +155,9 @@ const MAX_SCOPE_LISTS = 1024
 const MAX_SHARED_SCOPE_LENGTH = 512
 
 function scopeListOf(claims: Record<string, unknown>): readonly string[] {
-  const scope = claims.scope
+  // The same key (a scope string) always gives the same list, whichever claim it came from; a `scope` of the
+  // wrong type is never hidden by a shared `scp` list (scopesOf reads `scope` first and refuses it).
+  const scope = claims.scope !== undefined ? claims.scope : claims.scp
   if (typeof scope !== 'string' || scope.length > MAX_SHARED_SCOPE_LENGTH) return Object.freeze(scopesOf(claims))
   let list = SCOPE_LISTS.get(scope)
   if (list === undefined) {
@@ -125,13 +177,14 @@ function scopeArray(value: unknown): string[] | undefined {
 }
 
 /**
- * Scopes from `scope` or `scp`, validated: the one place that decides which forms are accepted.
- * `scope` is a space-separated string (RFC 6749 / 7662 / 9068); `scp` an array of strings or a
- * space-separated string. Any other type makes the token invalid (`invalid_token`), never "no scope".
+ * Scopes from `scope`, else `scp`, validated: the one place that decides which forms are accepted.
+ * Each is a space-separated string (RFC 6749 / 7662 / 9068, Entra's `scp`) or an array of strings
+ * (IdentityServer's `scope`, Okta's `scp`). Any other type (a number, an object, an array holding a
+ * non-string) makes the token invalid (`invalid_token`), never "no scope".
  */
 export function scopesOf(claims: Record<string, unknown>): string[] {
   const { scope, scp } = claims
-  if (scope !== undefined) return typeof scope === 'string' ? splitScopes(scope) : invalidClaim('scope')
+  if (scope !== undefined) return typeof scope === 'string' ? splitScopes(scope) : (scopeArray(scope) ?? invalidClaim('scope'))
   if (scp !== undefined) return typeof scp === 'string' ? splitScopes(scp) : (scopeArray(scp) ?? invalidClaim('scp'))
   return []
 }

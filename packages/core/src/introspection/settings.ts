@@ -12,7 +12,7 @@ import type { MetadataSource } from '../metadata.js'
 export type IntrospectionClaims = { active: boolean } & Record<string, unknown>
 
 /** Signing algorithms accepted for introspection responses unless configured otherwise. */
-export const DEFAULT_INTROSPECTION_SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const
+export const DEFAULT_INTROSPECTION_SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'] as const
 export const KEY_MANAGEMENT_ALGS = ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW'] as const
 export const CONTENT_ENCRYPTION_ALGS = ['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512'] as const
 

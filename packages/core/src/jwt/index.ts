@@ -4,4 +4,14 @@
  * @module jwt
  */
 export { isCanonicalBase64url, jwtShape, type JwtShape, looksLikeJws } from './shape.js'
-export { checkJwtHeader, DEFAULT_JWT_ALGS, type JwtVerifierSettings, type VerifiedJwt, verifyAccessTokenJwt } from './verify.js'
+export {
+  checkJwtHeader,
+  DEFAULT_JWT_ALGS,
+  type JwtVerifierSettings,
+  matchesTenantTemplate,
+  TENANT_PLACEHOLDER,
+  type TenantIssuer,
+  tenantIssuer,
+  type VerifiedJwt,
+  verifyAccessTokenJwt,
+} from './verify.js'

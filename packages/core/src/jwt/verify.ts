@@ -11,11 +11,29 @@ import type { RemoteKeySet } from '../keys/index.js'
 import { type AccessTokenInfo, toTokenInfo } from '../token-info.js'
 
 /** Asymmetric algorithms accepted for JWT access tokens unless configured otherwise. */
-export const DEFAULT_JWT_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const
+export const DEFAULT_JWT_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const
+
+/** The placeholder of a multi-tenant issuer (Entra ID's `common` / `organizations` metadata). */
+export const TENANT_PLACEHOLDER = '{tenantid}'
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** A multi-tenant issuer: `template` holds {@link TENANT_PLACEHOLDER}, replaced by the token's `tid`. */
+export interface TenantIssuer {
+  template: string
+  /** Lower-case tenant ids accepted; `undefined`: any tenant. */
+  allowed: ReadonlySet<string> | undefined
+}
 
 /** Everything one verification needs, resolved at construction. */
 export interface JwtVerifierSettings {
+  /** The exact issuer; for a {@link TenantIssuer}, its template. */
   issuer: string
+  /** Set when `issuer` is a multi-tenant template: the token's `iss` must be the template with its own `tid`. */
+  tenant?: TenantIssuer | undefined
+  /**
+   * Accepted audiences. Empty: no audience is configured (the calling client is checked instead,
+   * `allowedClients`), and a token that names an audience is refused: it is meant for someone else.
+   */
   audience: readonly string[]
   algorithms: readonly string[]
   /** Shared secret for HS* algorithms (only then are they allowed). */
@@ -76,8 +94,8 @@ export async function verifyAccessTokenJwt(settings: JwtVerifierSettings, token:
       },
       {
         algorithms: [...settings.algorithms],
-        issuer: settings.issuer,
-        audience: [...settings.audience],
+        ...(settings.tenant === undefined ? { issuer: settings.issuer } : {}),
+        ...(settings.audience.length > 0 ? { audience: [...settings.audience] } : {}),
         requiredClaims: ['exp'],
         clockTolerance: settings.clockTolerance,
         currentDate: new Date(settings.clock()),
@@ -94,7 +112,39 @@ export async function verifyAccessTokenJwt(settings: JwtVerifierSettings, token:
   if (payload.iat !== undefined && payload.iat > nowSeconds + settings.clockTolerance) {
     throw new BearerError('invalid_token', 'The access token was issued in the future', { reason: 'issued_in_future' })
   }
-  return { info: toTokenInfo(payload, 'jwt', settings.issuer), kid: protectedHeader.kid, alg: protectedHeader.alg }
+  const issuer = settings.tenant === undefined ? settings.issuer : tenantIssuer(settings.tenant, payload)
+  if (payload.iss !== issuer) throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer' })
+  const info = toTokenInfo(payload, 'jwt', issuer, protectedHeader.typ) // an ID token is named as such before any audience check
+  if (settings.audience.length === 0 && payload.aud !== undefined) {
+    throw new BearerError('invalid_token', 'The access token is not meant for this resource server', {
+      reason: 'wrong_audience',
+      detail: 'The token names an audience (aud) and no audience is configured: set audience to accept it',
+    })
+  }
+  return { info, kid: protectedHeader.kid, alg: protectedHeader.alg }
+}
+
+/**
+ * The issuer a multi-tenant token must carry: the template with the token's own `tid` (a GUID, in
+ * `allowed` when that is set). {@link toTokenInfo} then compares it exactly with `iss`.
+ */
+export function tenantIssuer(tenant: TenantIssuer, payload: Record<string, unknown>): string {
+  const tid = payload.tid
+  if (typeof tid !== 'string' || !GUID.test(tid)) {
+    throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer', detail: 'A multi-tenant issuer needs a tenant id (tid, a GUID) in the token' })
+  }
+  if (tenant.allowed !== undefined && !tenant.allowed.has(tid.toLowerCase())) {
+    throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer', detail: `The tenant ${tid} is not in allowedTenants` })
+  }
+  return tenant.template.replace(TENANT_PLACEHOLDER, tid)
+}
+
+/** Could `iss` come from the multi-tenant template `template` (same text around the tenant id)? Routing only: verification is exact. */
+export function matchesTenantTemplate(template: string, iss: string): boolean {
+  const at = template.indexOf(TENANT_PLACEHOLDER)
+  const prefix = template.slice(0, at)
+  const suffix = template.slice(at + TENANT_PLACEHOLDER.length)
+  return iss.length === prefix.length + 36 + suffix.length && iss.startsWith(prefix) && iss.endsWith(suffix) && GUID.test(iss.slice(prefix.length, prefix.length + 36))
 }
 
 function describeJwtFailure(err: unknown): string {

@@ -42,7 +42,7 @@ export interface ProConnectOptions extends Omit<ResourceServerOptions, 'issuer' 
    * encrypted to signed-only responses (ProConnect dropped encryption for resource servers in 2026).
    */
   encryption?: 'required' | 'optional'
-  /** Service providers (their `client_id`) whose tokens this API accepts. Default: any. */
+  /** Service providers (their `client_id`) whose tokens this API accepts (the `allowedClients` option). Default: any. */
   allowedClients?: string[]
 }
 
@@ -86,7 +86,7 @@ export function proConnect(options: ProConnectOptions): ResourceServerOptions {
           introspectionEndpoint: `${resolvedIssuer}/token/introspection`,
           jwksUri: `${resolvedIssuer}/jwks`,
         }),
-    ...(allowedClients ? { audience: allowedClients } : {}),
+    ...(allowedClients ? { allowedClients } : {}),
     ...(decryptionKeys ? { decryptionKeys } : {}),
     tokenFormat: 'introspection',
     introspection,

@@ -14,6 +14,7 @@ import type { RequestRequirements } from './requirements.js'
 import type { TokenRouter } from './routing.js'
 import { headerValue, type HttpRequestInput } from './request.js'
 import { parseRouteOptions } from './route.js'
+import type { TokenPolicies } from './token-policy.js'
 import type { AuthenticateOptions } from './types.js'
 
 export type Challenge = Pick<BearerErrorOptions, 'realm' | 'resourceMetadata'>
@@ -25,6 +26,7 @@ export class Authenticator {
   readonly #challenge: Challenge | undefined
   readonly #events: EventSink
   readonly #senders: SenderConstraints | undefined
+  readonly #policies: TokenPolicies
 
   constructor(
     router: TokenRouter,
@@ -32,9 +34,11 @@ export class Authenticator {
     bearer: BearerOptions,
     challenge: Challenge | undefined,
     events: EventSink,
+    policies: TokenPolicies,
     senders?: SenderConstraints,
   ) {
     this.#router = router
+    this.#policies = policies
     this.#requirements = requirements
     this.#bearer = bearer
     this.#challenge = challenge
@@ -60,14 +64,14 @@ export class Authenticator {
       // A header alone carries no DPoP proof nor certificate: a sender-constrained token is refused here.
       const hit = this.#router.cached(token)
       if (hit !== undefined) {
-        const info = this.#requirements.accept(refuseUnproven(hit), options)
+        const info = this.#acceptToken(refuseUnproven(hit), options)
         if (this.#events.active) this.#accepted(info, 'cache', started)
         return Promise.resolve(info)
       }
       return this.#router
         .route(token)
         .then((info) => {
-          const accepted = this.#requirements.accept(refuseUnproven(info), options)
+          const accepted = this.#acceptToken(refuseUnproven(info), options)
           if (this.#events.active) this.#accepted(accepted, info.source, started)
           return accepted
         })
@@ -98,6 +102,16 @@ export class Authenticator {
     checkBearerToken(token, this.#bearer)
     const info = refuseUnproven(this.#router.cached(token) ?? (await this.#router.route(token)))
     this.#senders?.tokenOnly()
+    return this.#acceptToken(info, route)
+  }
+
+  /**
+   * A judged token (cached or not), on every request: its issuer's policy (calling client, ID-token
+   * audiences), then what the route requires. A `cnf`-bound token reaches this only with its proof
+   * (the sender-constraint path) or is refused before (`refuseUnproven`).
+   */
+  #acceptToken(info: AccessTokenInfo, route: AuthenticateOptions): AccessTokenInfo {
+    if (this.#policies.active) this.#policies.check(info)
     return this.#requirements.accept(info, route)
   }
 
@@ -112,7 +126,7 @@ export class Authenticator {
   }
 
   readonly #judge = (token: string): AccessTokenInfo | Promise<AccessTokenInfo> => this.#router.cached(token) ?? this.#router.route(token)
-  readonly #accept = (info: AccessTokenInfo, options: AuthenticateOptions): AccessTokenInfo => this.#requirements.accept(info, options)
+  readonly #accept = (info: AccessTokenInfo, options: AuthenticateOptions): AccessTokenInfo => this.#acceptToken(info, options)
 
   #accepted(info: AccessTokenInfo, source: 'cache' | 'jwt' | 'introspection', started: number): void {
     this.#events.emit({ type: 'authenticated', source, issuer: info.iss, clientId: info.clientId, sub: info.sub, durationMs: now() - started })

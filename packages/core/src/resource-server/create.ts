@@ -21,6 +21,7 @@ import { JwtPath } from './jwt-path.js'
 import { defaultTokenFormat, mergeIssuer, optionsSchema, type ParsedOptions, type ResourceServerOptions } from './options.js'
 import { RequestRequirements } from './requirements.js'
 import { TokenRouter } from './routing.js'
+import { TokenPolicies } from './token-policy.js'
 import type { ResourceServer, RouteOptions } from './types.js'
 import { IntrospectionVerdicts, type StoredVerdict, VerifiedJwtCache } from './verdict-cache.js'
 
@@ -85,7 +86,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     bearer,
     challenge,
   })
-  const authenticator = new Authenticator(router, requirements, bearer, challenge, events, senders)
+  const authenticator = new Authenticator(router, requirements, bearer, challenge, events, new TokenPolicies(issuers), senders)
 
   const rs: ResourceServer = {
     authenticate: authenticator.authenticate.bind(authenticator) as ResourceServer['authenticate'],

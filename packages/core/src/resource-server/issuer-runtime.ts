@@ -16,7 +16,7 @@ import {
   type IntrospectorSettings,
   KEY_MANAGEMENT_ALGS,
 } from '../introspection/index.js'
-import { DEFAULT_JWT_ALGS, type JwtVerifierSettings } from '../jwt/index.js'
+import { DEFAULT_JWT_ALGS, type JwtVerifierSettings, TENANT_PLACEHOLDER } from '../jwt/index.js'
 import { type ImportedKey, type PrivateKeyInput, RemoteKeySet, type RemoteKeySetOptions } from '../keys/index.js'
 import { MetadataSource } from '../metadata.js'
 import { resolveAuthMethod } from '../options.js'
@@ -24,6 +24,14 @@ import { secretForms } from '../redact.js'
 import { canIntrospect, type IssuerEntry, type ParsedOptions, type TokenFormat } from './options.js'
 
 const encoder = new TextEncoder()
+
+/** What one issuer's tokens must also satisfy, on every request (`undefined` members check nothing). */
+export interface IssuerPolicy {
+  /** The token's calling client (`clientId`) must be one of these. */
+  readonly allowedClients: ReadonlySet<string> | undefined
+  /** A token whose `aud` names one of these is an ID token for that OIDC client. */
+  readonly oidcClientIds: ReadonlySet<string> | undefined
+}
 
 /** What every issuer of one resource server shares. */
 export interface SharedIssuerContext {
@@ -49,6 +57,8 @@ export class IssuerRuntime {
   readonly audience: readonly string[] | undefined
   readonly introspector: IntrospectorSettings | undefined
   readonly jwtSettings: JwtVerifierSettings | undefined
+  /** What this issuer's tokens must also satisfy on every request (checked by `TokenPolicies`). */
+  readonly policy: IssuerPolicy
   /**
    * Everything besides the token that changes an introspection verdict: the issuer, the client that
    * asks, and how the response is asked for and checked. Part of every verdict cache key, so two
@@ -71,6 +81,10 @@ export class IssuerRuntime {
       maxResponseBytes: o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     }
     this.audience = entry.audience === undefined ? undefined : typeof entry.audience === 'string' ? [entry.audience] : entry.audience
+    this.policy = {
+      allowedClients: entry.allowedClients === undefined ? undefined : new Set(entry.allowedClients),
+      oidcClientIds: entry.oidcClientIds === undefined ? undefined : new Set(entry.oidcClientIds),
+    }
     this.#jwksOptions = {
       cacheMaxAge: o.jwks?.cacheMaxAge,
       cooldown: o.jwks?.cooldown,
@@ -83,19 +97,22 @@ export class IssuerRuntime {
     const verifiesJwts = shared.format !== 'introspection'
     const keySet = () => this.keySet()
     const introspector = introspects ? introspectorSettings(entry, o, net, shared, keySet) : undefined
+    const jwtSettings = verifiesJwts ? jwtVerifierSettings(entry, this.audience, net, shared, keySet) : undefined
     this.metadata = new MetadataSource({
       issuer: entry.issuer,
       endpoints: { introspection_endpoint: entry.introspectionEndpoint, jwks_uri: entry.jwksUri },
-      required: requiredEndpoints(introspector, verifiesJwts),
+      required: requiredEndpoints(introspector, jwtSettings),
       fetch: o.fetch,
       timeout: net.timeout,
       allowInsecureRequests: net.allowInsecureRequests,
       clock: shared.clock,
+      maxAge: o.metadata?.cacheMaxAge,
+      retryCooldown: o.metadata?.cooldown,
       onDiscovered: (issuer) => shared.events.emit({ type: 'metadata_discovered', issuer }),
       maxResponseBytes: net.maxResponseBytes,
     })
     this.introspector = introspector === undefined ? undefined : { ...introspector, metadata: this.metadata }
-    this.jwtSettings = verifiesJwts ? jwtVerifierSettings(entry, this.audience, net, shared, keySet) : undefined
+    this.jwtSettings = jwtSettings
     this.verdictScope = sha256Hex(
       JSON.stringify([
         entry.issuer,
@@ -136,12 +153,16 @@ export class IssuerRuntime {
   }
 }
 
-/** The endpoints discovery must find: introspection when used, the JWKS when some signature is checked against it. */
-function requiredEndpoints(introspector: Omit<IntrospectorSettings, 'metadata'> | undefined, verifiesJwts: boolean) {
+/**
+ * The endpoints discovery must find: introspection when used, the JWKS when some signature is checked
+ * against the AS's published keys (not when every allowed algorithm is HS*, keyed by a shared secret).
+ */
+function requiredEndpoints(introspector: Omit<IntrospectorSettings, 'metadata'> | undefined, jwt: JwtVerifierSettings | undefined) {
   const required: ('introspection_endpoint' | 'jwks_uri')[] = []
   if (introspector !== undefined) required.push('introspection_endpoint')
-  const signedWithPublishedKey = introspector?.response === 'jwt' && introspector.signingAlgorithms.some((a) => !a.startsWith('HS'))
-  if (verifiesJwts || signedWithPublishedKey) required.push('jwks_uri')
+  const published = (algs: readonly string[]) => algs.some((a) => !a.startsWith('HS'))
+  const introspectionSigned = introspector?.response === 'jwt' && published(introspector.signingAlgorithms)
+  if ((jwt !== undefined && published(jwt.algorithms)) || introspectionSigned) required.push('jwks_uri')
   return required
 }
 
@@ -184,8 +205,10 @@ function jwtVerifierSettings(
   shared: SharedIssuerContext,
   keySet: () => RemoteKeySet,
 ): JwtVerifierSettings {
+  const template = entry.issuer.includes(TENANT_PLACEHOLDER)
   return {
     issuer: entry.issuer,
+    tenant: template ? { template: entry.issuer, allowed: entry.allowedTenants === undefined ? undefined : new Set(entry.allowedTenants.map((t) => t.toLowerCase())) } : undefined,
     audience: audience ?? [],
     algorithms: entry.jwt?.algorithms ?? [...DEFAULT_JWT_ALGS],
     secret: entry.jwt?.secret === undefined ? undefined : encoder.encode(entry.jwt.secret),

@@ -5,10 +5,14 @@
  * @module resource-server/jwt-path
  */
 import { SingleFlight } from '../cache/index.js'
+import { BearerError } from '../errors.js'
+import { reasonOf } from '../events/index.js'
 import { verifyAccessTokenJwt } from '../jwt/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
 import { type CachedJwt, type JwtHandle, jwtHandle, type VerifiedJwtCache } from './verdict-cache.js'
+
+const KEY_FAILURES = new Set(['unknown_kid', 'bad_signature'])
 
 export class JwtPath {
   readonly #cache: VerifiedJwtCache
@@ -33,7 +37,14 @@ export class JwtPath {
 
   async #verify(runtime: IssuerRuntime, token: string, handle: JwtHandle, keep: boolean): Promise<CachedJwt> {
     await runtime.resolve()
-    const { info, kid } = await verifyAccessTokenJwt(runtime.jwtSettings!, token)
-    return this.#cache.remember(runtime, handle, info, kid, keep)
+    let verified: Awaited<ReturnType<typeof verifyAccessTokenJwt>>
+    try {
+      verified = await verifyAccessTokenJwt(runtime.jwtSettings!, token)
+    } catch (err) {
+      // The AS may have moved its keys (a new jwks_uri): rediscover, at most once per metadata cooldown.
+      if (err instanceof BearerError && KEY_FAILURES.has(reasonOf(err))) runtime.metadata.markStale()
+      throw err
+    }
+    return this.#cache.remember(runtime, handle, verified.info, verified.kid, keep)
   }
 }

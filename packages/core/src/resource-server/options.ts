@@ -14,9 +14,12 @@ import { routeOptionsSchema } from './route.js'
 import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, urlSchema } from '../options.js'
 import { checkSenderConstraintOptions, dpopOptionsSchema, mtlsOptionsSchema } from '../sender-constraint/index.js'
 
-const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'] as const
+const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'HS256', 'HS384', 'HS512'] as const
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` })
 const audienceSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'expected a string or a non-empty array of strings' })
+const clientListSchema = z.array(z.string().min(1), { error: 'expected an array of client ids' }).min(1, 'expected at least one client id')
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const TENANT_PLACEHOLDER = '{tenantid}'
 const scopeListSchema = z.array(z.string().min(1).regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope token (no space or quote)'))
 
 const issuerFields = {
@@ -27,6 +30,9 @@ const issuerFields = {
   privateKey: privateKeySchema.optional(),
   authMethod: clientAuthMethodSchema.optional(),
   audience: audienceSchema.optional(),
+  allowedClients: clientListSchema.optional(),
+  oidcClientIds: clientListSchema.optional(),
+  allowedTenants: z.array(z.string().regex(GUID, 'expected a tenant id (a GUID)'), { error: 'expected an array of tenant ids' }).min(1, 'expected at least one tenant id').optional(),
   introspection: z
     .strictObject({
       response: z.enum(['json', 'jwt']).optional(),
@@ -101,6 +107,12 @@ export const optionsSchema = z
       ])
       .optional(),
     jwks: z.strictObject({ cacheMaxAge: z.number().int().min(0).optional(), cooldown: z.number().int().min(0).optional() }).optional(),
+    metadata: z
+      .strictObject({
+        cacheMaxAge: z.number({ error: 'expected a number of milliseconds' }).int('expected whole milliseconds').min(60_000, 'must be at least 60000 ms').optional(),
+        cooldown: z.number({ error: 'expected a number of milliseconds' }).int('expected whole milliseconds').min(0, 'must not be negative').optional(),
+      })
+      .optional(),
     realm: z.string().min(1).optional(),
     resource: urlSchema.optional(),
     resourceMetadata: z
@@ -138,6 +150,7 @@ export const optionsSchema = z
     }
     for (const { entry, prefix } of entries) {
       checkUrls(ctx, allowInsecure, { [`${prefix}issuer`]: entry.issuer, [`${prefix}introspectionEndpoint`]: entry.introspectionEndpoint, [`${prefix}jwksUri`]: entry.jwksUri })
+      checkTenantTemplate(ctx, entry, format, prefix)
       if (format !== 'jwt' && canIntrospect(entry)) {
         checkClientAuth(ctx, entry, prefix)
         const algs = entry.introspection?.signingAlgorithms ?? []
@@ -153,8 +166,12 @@ export const optionsSchema = z
         }
       }
       if (format !== 'introspection') {
-        if (entry.audience === undefined) {
-          ctx.addIssue({ code: 'custom', path: [`${prefix}audience`], message: `required with tokenFormat "${format}": the audience (aud) JWT access tokens must be issued for, usually this API's identifier` })
+        if (entry.audience === undefined && entry.allowedClients === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [`${prefix}audience`],
+            message: `required with tokenFormat "${format}": the audience (aud) JWT access tokens must be issued for, usually this API's identifier (or, for an AS whose access tokens carry no aud such as Cognito, allowedClients: the calling clients accepted)`,
+          })
         }
         const algs = entry.jwt?.algorithms ?? []
         if (algs.some((a) => a.startsWith('HS')) && entry.jwt?.secret === undefined) {
@@ -166,6 +183,23 @@ export const optionsSchema = z
       }
     }
   })
+
+/**
+ * A multi-tenant issuer (`https://login.microsoftonline.com/{tenantid}/v2.0`): one placeholder, JWTs
+ * only (no introspection), and a `jwksUri` (the template is not a URL to discover from).
+ * `allowedTenants` only means something with such an issuer.
+ */
+function checkTenantTemplate(ctx: z.RefinementCtx, entry: IssuerEntry, format: string, prefix: string): void {
+  const count = entry.issuer.split(TENANT_PLACEHOLDER).length - 1
+  if (count === 0) {
+    if (entry.allowedTenants !== undefined) ctx.addIssue({ code: 'custom', path: [`${prefix}allowedTenants`], message: `only with a multi-tenant issuer (one holding ${TENANT_PLACEHOLDER})` })
+    return
+  }
+  if (count > 1) ctx.addIssue({ code: 'custom', path: [`${prefix}issuer`], message: `expected at most one ${TENANT_PLACEHOLDER} placeholder` })
+  if (format === 'introspection') ctx.addIssue({ code: 'custom', path: ['tokenFormat'], message: `must be "jwt" with a multi-tenant issuer (${TENANT_PLACEHOLDER})` })
+  else if (format === 'auto' && canIntrospect(entry)) ctx.addIssue({ code: 'custom', path: [`${prefix}clientId`], message: `not with a multi-tenant issuer (${TENANT_PLACEHOLDER}): its tokens are JWTs, checked locally` })
+  if (entry.jwksUri === undefined) ctx.addIssue({ code: 'custom', path: [`${prefix}jwksUri`], message: `required with a multi-tenant issuer (${TENANT_PLACEHOLDER}): the AS's keys, e.g. https://login.microsoftonline.com/common/discovery/v2.0/keys` })
+}
 
 /** Options of {@link createResourceServer}. See the README for a guided tour. */
 export type ResourceServerOptions = z.input<typeof optionsSchema>

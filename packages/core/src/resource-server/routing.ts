@@ -6,7 +6,7 @@
  */
 import { BearerError } from '../errors.js'
 import { nearMissOfAny } from '../events/index.js'
-import { checkJwtHeader, jwtShape, looksLikeJws } from '../jwt/index.js'
+import { checkJwtHeader, jwtShape, looksLikeJws, matchesTenantTemplate } from '../jwt/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { IntrospectionPath } from './introspection-path.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
@@ -16,12 +16,15 @@ import type { TokenFormat } from './options.js'
 export class TokenRouter {
   readonly #format: TokenFormat
   readonly #byIssuer: ReadonlyMap<string, IssuerRuntime>
+  /** Multi-tenant issuers (`…/{tenantid}/v2.0`), tried when no issuer is `iss` exactly. */
+  readonly #templates: readonly IssuerRuntime[]
   readonly #jwt: JwtPath
   readonly #introspection: IntrospectionPath
 
   constructor(format: TokenFormat, issuers: readonly IssuerRuntime[], jwt: JwtPath, introspection: IntrospectionPath) {
     this.#format = format
-    this.#byIssuer = new Map(issuers.map((r) => [r.issuer, r]))
+    this.#templates = issuers.filter((r) => r.jwtSettings?.tenant !== undefined)
+    this.#byIssuer = new Map(issuers.filter((r) => !this.#templates.includes(r)).map((r) => [r.issuer, r]))
     this.#jwt = jwt
     this.#introspection = introspection
   }
@@ -56,7 +59,7 @@ export class TokenRouter {
     if (shape.kind === 'jwe') throw new BearerError('invalid_token', 'Encrypted (JWE) access tokens are not accepted', { reason: 'malformed_token' })
     if (shape.payload === undefined) throw new BearerError('invalid_token', 'The access token payload is not a JSON object', { reason: 'malformed_token' })
     const iss = shape.payload.iss
-    const runtime = typeof iss === 'string' ? this.#byIssuer.get(iss) : undefined
+    const runtime = typeof iss === 'string' ? (this.#byIssuer.get(iss) ?? this.#templates.find((r) => matchesTenantTemplate(r.issuer, iss))) : undefined
     if (runtime?.jwtSettings === undefined) {
       const detail = nearMissOfAny(iss, [...this.#byIssuer.keys()])
       throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer', ...(detail ? { detail } : {}) })

@@ -68,6 +68,16 @@ export class SenderConstraintError extends BearerError {
   /** `err` with the route's challenge, when it is a refusal; anything else as it is. */
   static from(err: unknown, challenge: SchemeChallenge, usedScheme: 'bearer' | 'dpop' | undefined, realm: Pick<BearerErrorOptions, 'realm' | 'resourceMetadata'> | undefined): unknown {
     if (!(err instanceof BearerError) || err instanceof SenderConstraintError) return err
-    return new SenderConstraintError(err.code, err.description, { ...challenge, usedScheme, scope: err.scope, ...realm, cause: err.cause })
+    return new SenderConstraintError(err.code, err.description, {
+      ...challenge,
+      usedScheme,
+      scope: err.scope,
+      ...realm,
+      cause: err.cause,
+      ...(err.reason !== undefined ? { reason: err.reason } : {}),
+      ...(err.detail !== undefined ? { detail: err.detail } : {}),
+      ...(err.acrValues !== undefined ? { acrValues: err.acrValues } : {}),
+      ...(err.maxAge !== undefined ? { maxAge: err.maxAge } : {}),
+    })
   }
 }

@@ -13,6 +13,7 @@
  *
  * @module sender-constraint/policy
  */
+import { checkBearerBinding } from './bearer-binding.js'
 import type { BearerOptions } from '../bearer.js'
 import { type CacheStore, MemoryCache } from '../cache/index.js'
 import { NonceSource, ProofVerifier, publicBase, ReplayCache, type VerifiedProof } from '../dpop/index.js'
@@ -49,9 +50,7 @@ function refuse(description: string): BearerError {
  * alone, or a route with no sender constraint): it must never pass as a plain bearer token.
  */
 export function refuseUnproven(info: AccessTokenInfo): AccessTokenInfo {
-  if (info.claims.cnf !== undefined) {
-    throw refuse('The access token is sender-constrained (cnf): it is only accepted with its DPoP proof or client certificate, on a route that accepts them')
-  }
+  checkBearerBinding(info)
   return info
 }
 

@@ -57,6 +57,8 @@ it('names the reason of each refusal', async () => {
   await expectReason('too_old', 401, `Bearer ${await jwt({ iat: now - 120 })}`, { jwt: { maxTokenAge: 60 } })
   await expectReason('wrong_audience', 401, `Bearer ${await jwt({ aud: 'https://other.example' })}`)
   await expectReason('wrong_type', 401, `Bearer ${await jwt({}, { typ: 'JWT' })}`)
+  await expectReason('id_token', 401, `Bearer ${await jwt({ nonce: 'n-0S6_WzA2Mj' }, { typ: 'JWT' })}`, { jwt: { typ: 'lenient' } })
+  await expectReason('bound_token', 401, `Bearer ${await jwt({ cnf: { jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' } })}`)
   await expectReason('not_a_jwt', 401, 'Bearer opaque-token-value')
   await expectReason('bad_signature', 401, `Bearer ${good.slice(0, -6)}${good.slice(-6) === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA'}`)
   await expectReason('unknown_kid', 401, `Bearer ${await jwt({}, { kid: 'no-such-key' })}`)
@@ -75,7 +77,7 @@ it('names the sender-constraint refusals (DPoP, bound tokens)', async () => {
   const jkt = await jose.calculateJwkThumbprint(await jose.exportJWK(keys.publicKey))
   const bound = await jwt({ cnf: { jkt } })
   // A bound token sent as a plain bearer token, on a resource server with no sender constraint.
-  await expectReason('sender_constraint', 401, `Bearer ${bound}`)
+  await expectReason('bound_token', 401, `Bearer ${bound}`)
   const url = 'https://api.example.test/orders'
   async function viaRequest(dpop: Record<string, unknown>, headers: Record<string, string>) {
     const events: ResourceServerEvent[] = []
@@ -83,6 +85,9 @@ it('names the sender-constraint refusals (DPoP, bound tokens)', async () => {
     await expect(rs.authenticateRequest({ method: 'GET', url, headers })).rejects.toBeInstanceOf(BearerError)
     return events.find((e) => e.type === 'rejected') as Extract<ResourceServerEvent, { type: 'rejected' }>
   }
+  const unboundWhereRequired = await viaRequest({ mode: 'required' }, { authorization: `Bearer ${await jwt()}` })
+  expect([unboundWhereRequired.reason, unboundWhereRequired.status]).toEqual(['sender_constraint', 401])
+  seen.add('sender_constraint')
   const noProof = await viaRequest({ mode: 'allowed' }, { authorization: `DPoP ${bound}` })
   expect([noProof.reason, noProof.status]).toEqual(['invalid_dpop_proof', 401])
   seen.add('invalid_dpop_proof')
@@ -106,6 +111,6 @@ it('an error whose cause is unknown is still a refusal with the generic reason',
 })
 
 it('covers every reason of the table', () => {
-  const all: RefusalReason[] = ['missing_token', 'malformed_request', 'inactive', 'expired', 'not_yet_valid', 'issued_in_future', 'too_old', 'wrong_audience', 'wrong_issuer', 'wrong_type', 'not_a_jwt', 'bad_signature', 'unknown_kid', 'alg_not_allowed', 'malformed_token', 'insufficient_scope', 'claim_mismatch', 'insufficient_user_authentication', 'invalid_dpop_proof', 'use_dpop_nonce', 'sender_constraint', 'invalid_token']
+  const all: RefusalReason[] = ['missing_token', 'malformed_request', 'inactive', 'expired', 'not_yet_valid', 'issued_in_future', 'too_old', 'wrong_audience', 'wrong_issuer', 'wrong_type', 'id_token', 'bound_token', 'not_a_jwt', 'bad_signature', 'unknown_kid', 'alg_not_allowed', 'malformed_token', 'insufficient_scope', 'claim_mismatch', 'insufficient_user_authentication', 'invalid_dpop_proof', 'use_dpop_nonce', 'sender_constraint', 'invalid_token']
   expect([...seen].sort()).toEqual([...all].sort())
 })

@@ -23,6 +23,8 @@ type Expected = { cls: typeof BearerError | typeof AuthorizationServerError; sta
 const BEARER_4XX: Expected = { cls: BearerError, statuses: [400, 401] }
 const INVALID_TOKEN: Expected = { cls: BearerError, statuses: [401] }
 const AS_FAILURE: Expected = { cls: AuthorizationServerError, statuses: [503] }
+/** An array that is not an array of strings: at least one member of another type. */
+const NOT_STRING_ARRAY = fc.tuple(fc.array(fc.string(), { maxLength: 1 }), fc.oneof(fc.integer(), fc.constant(null), fc.constant({}))).map(([strings, other]) => [...strings, other])
 
 /** Runs one generated case; records and asserts the outcome. */
 async function judge(call: () => Promise<unknown>, expected: Expected, label: () => string): Promise<void> {
@@ -114,7 +116,8 @@ const jwtMutation: fc.Arbitrary<Mutation> = fc.oneof(
   badTime(true).map((value) => ({ where: 'payload' as const, name: 'iat', value })),
   notString.map((value) => ({ where: 'payload' as const, name: 'sub', value })),
   notString.map((value) => ({ where: 'payload' as const, name: 'client_id', value })),
-  fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 2 }), fc.constant({})).map((value) => ({ where: 'payload' as const, name: 'scope', value })),
+  // An array of strings is a valid scope (IdentityServer); an array holding anything else is not.
+  fc.oneof(fc.integer(), fc.boolean(), NOT_STRING_ARRAY, fc.constant({})).map((value) => ({ where: 'payload' as const, name: 'scope', value })),
   fc.constantFrom('refresh_token', 'urn:ietf:params:oauth:token-type:refresh_token', 'Refresh').map((value) => ({ where: 'payload' as const, name: 'token_type', value })),
   fc.constant({ where: 'payload' as const, name: '__signature__', value: true }),
 )
@@ -160,7 +163,7 @@ const bodyMutation: fc.Arbitrary<BodyMutation> = fc.oneof(
   fc.oneof(notString, fc.constant('https://evil.example')).map((value) => ({ name: 'iss', value, structural: false })),
   anyJson.filter((v) => v !== 'api' && !(Array.isArray(v) && v.includes('api'))).map((value) => ({ name: 'aud', value, structural: false })),
   notString.map((value) => ({ name: 'sub', value, structural: false })),
-  fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 2 })).map((value) => ({ name: 'scope', value, structural: false })),
+  fc.oneof(fc.integer(), fc.boolean(), NOT_STRING_ARRAY).map((value) => ({ name: 'scope', value, structural: false })),
   fc.constantFrom('refresh_token', 'urn:ietf:params:oauth:token-type:refresh_token').map((value) => ({ name: 'token_type', value, structural: false })),
   fc.oneof(fc.constant('[]'), fc.constant('"active"'), fc.constant('null'), fc.string()).map((value) => ({ name: '__body__', value, structural: true })),
 )

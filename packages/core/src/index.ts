@@ -48,6 +48,7 @@ export type {
   MetadataDiscoveredEvent,
   RejectedEvent,
   ResourceServerEvent,
+  StoreErrorEvent,
 } from './events/index.js'
 export { asHttpError } from './http-error.js'
 export type { HttpErrorFields } from './http-error.js'

@@ -57,6 +57,13 @@ export class MemoryCache<V = unknown> implements CacheStore<V> {
     this.#lru.set(key, { value, expiresAt: this.#clock() + ttlMs })
   }
 
+  /** Stores `value` only if `key` holds no live entry; `true` when this call stored it. */
+  add(key: string, value: V, ttlMs: number): boolean {
+    if (this.get(key) !== undefined || !(ttlMs > 0)) return false
+    this.set(key, value, ttlMs)
+    return true
+  }
+
   delete(key: string): void {
     this.#lru.delete(key)
   }

@@ -70,8 +70,9 @@ export class GuardedStore {
     return result === STORE_FAILED ? result : result === true
   }
 
-  async delete(key: string): Promise<void> {
-    await this.#call('delete', () => this.store.delete(key))
+  /** `always`: tried even while the store is being skipped (releasing a lock others wait on). */
+  async delete(key: string, always = false): Promise<void> {
+    await this.#call('delete', () => this.store.delete(key), always)
   }
 
   /** Always tried, even while the store is being skipped: it is an explicit request. `false` if it failed. */
@@ -89,7 +90,9 @@ export class GuardedStore {
       let value: T | typeof TIMED_OUT
       if (typeof (result as { then?: unknown } | null)?.then !== 'function') value = result as T
       else {
-        const timeout = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), this.#timeoutMs)))
+        // When the timer fires, one more turn of the event loop lets an answer that already arrived (a
+        // process that was not scheduled for a while, a busy event loop) be read before giving up.
+        const timeout = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => (timer = setTimeout(() => resolve(TIMED_OUT), 0)), this.#timeoutMs)))
         // race() subscribes to the store's promise: a rejection after the timeout is not unhandled.
         value = await Promise.race([Promise.resolve(result), timeout])
       }

@@ -44,7 +44,8 @@ export async function sharedFlight<T>(s: SharedFlightSettings<T>): Promise<T> {
       if (published !== undefined && published !== STORE_FAILED) return published
       return await s.compute()
     } finally {
-      void s.store.delete(s.lockKey)
+      // Even while this instance skips a failing store: the others wait for this lock to go.
+      void s.store.delete(s.lockKey, true)
     }
   }
   if (s.whileHeld !== undefined) return s.whileHeld

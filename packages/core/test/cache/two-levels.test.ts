@@ -181,6 +181,26 @@ describe('sharedFlight', () => {
   })
 })
 
+describe('sharedFlight when the holder’s store starts failing', () => {
+  it('the lock is still released: the others do not wait out its lifetime', async () => {
+    const store = sharedStore()
+    const failingWrites = { ...store, set: async () => Promise.reject(new Error('down')) } as CacheStore
+    const holderView = new GuardedStore(failingWrites, { timeoutMs: 50 })
+    const otherView = new GuardedStore(store, { timeoutMs: 50 })
+    const read = (g: GuardedStore) => async () => {
+      const v = await g.get('result')
+      return v === STORE_FAILED ? v : typeof v === 'string' ? v : undefined
+    }
+    const holder = sharedFlight<string>({ store: holderView, lockKey: 'l2', lockTtlMs: 5_000, owner: 'a', read: read(holderView), compute: async () => (await sleep(20), await holderView.set('result', 'R', 1_000), 'R') })
+    await sleep(5)
+    const t0 = Date.now()
+    const waiter = sharedFlight<string>({ store: otherView, lockKey: 'l2', lockTtlMs: 5_000, owner: 'b', read: read(otherView), compute: async () => 'own' })
+    expect(await holder).toBe('R')
+    expect(await waiter).toBe('own') // nothing was published: it asked itself, at once
+    expect(Date.now() - t0).toBeLessThan(1_000)
+  })
+})
+
 describe('a resource server on a shared store', () => {
   it('300 concurrent requests over 3 instances: 1 introspection; every instance then answers from memory', async () => {
     const store = sharedStore({ delayMs: 1 })

@@ -17,6 +17,7 @@ import memory from './5-memory.js'
 import opaque from './6-opaque-vs-introspection-per-request.js'
 import bundle from './7-bundle.js'
 import headers from './8-headers.js'
+import scale from './9-scale.js'
 
 const log = (s: string) => console.log(s)
 const started = Date.now()
@@ -31,6 +32,7 @@ const scenarios: { id: string; name: string; title: string; needsAs: boolean; ru
   { id: '6', name: 'opaque', title: '6. Opaque tokens: ours (cached) vs one introspection per API request (ProConnect sample)', needsAs: true, run: opaque },
   { id: '7', name: 'bundle', title: '7. Edge bundle size and import time', needsAs: false, run: bundle },
   { id: '8', name: 'headers', title: '8. Reading the Authorization header on Express and Koa (measurement for the adapters)', needsAs: false, run: headers },
+  { id: '9', name: 'scale', title: '9. Several processes on one Redis: AS calls per token, warm-path cost', needsAs: true, run: scale },
 ]
 
 /** `--only a,b` / `--only=a,b` (pnpm may pass a literal `--` first), else BENCH_ONLY. */

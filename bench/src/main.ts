@@ -18,6 +18,7 @@ import opaque from './6-opaque-vs-introspection-per-request.js'
 import bundle from './7-bundle.js'
 import headers from './8-headers.js'
 import dpop from './9-dpop.js'
+import scale from './10-scale.js'
 
 const log = (s: string) => console.log(s)
 const started = Date.now()
@@ -33,6 +34,7 @@ const scenarios: { id: string; name: string; title: string; needsAs: boolean; ru
   { id: '7', name: 'bundle', title: '7. Edge bundle size and import time', needsAs: false, run: bundle },
   { id: '8', name: 'headers', title: '8. Reading the Authorization header on Express and Koa (measurement for the adapters)', needsAs: false, run: headers },
   { id: '9', name: 'dpop', title: '9. DPoP: warm cost of a proof vs a cached Bearer request', needsAs: false, run: dpop },
+  { id: '10', name: 'scale', title: '10. Several processes on one Redis: AS calls per token, warm-path cost', needsAs: true, run: scale },
 ]
 
 /** `--only a,b` / `--only=a,b` (pnpm may pass a literal `--` first), else BENCH_ONLY. */

@@ -49,6 +49,7 @@ export type {
   MetadataDiscoveredEvent,
   RejectedEvent,
   ResourceServerEvent,
+  StoreErrorEvent,
 } from './events/index.js'
 export { SenderConstraintError } from './sender-constraint/index.js'
 export type { DpopOptions, MtlsOptions, SenderConstraintMode } from './sender-constraint/index.js'

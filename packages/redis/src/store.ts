@@ -375,10 +375,14 @@ class RedisStoreImpl<V> implements RedisStore<V> {
     const controller = new AbortController()
     let timer: ReturnType<typeof setTimeout> | undefined
     const timedOut = new Promise<never>((_, reject) => {
+      // One more turn of the event loop once the timer fired: an answer that already arrived (this
+      // process was not scheduled for a while, or its event loop was busy) is read before giving up.
       timer = setTimeout(() => {
-        // Aborting drops the command if it still waits to be written (a client with an offline queue).
-        controller.abort()
-        reject(new StoreTimeoutError(operation, this.#timeout))
+        timer = setTimeout(() => {
+          // Aborting drops the command if it still waits to be written (a client with an offline queue).
+          controller.abort()
+          reject(new StoreTimeoutError(operation, this.#timeout))
+        }, 0)
       }, this.#timeout)
     })
     const working = work(controller.signal)

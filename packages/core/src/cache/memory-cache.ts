@@ -67,6 +67,7 @@ export class MemoryCache<V = unknown> implements CacheStore<V> {
    * full of live entries it throws a `RangeError`, so a replay check fails closed.
    */
   add(key: string, value: V, ttlMs: number): boolean {
+    if (!(ttlMs > 0)) return false // nothing would be stored
     const now = this.#clock()
     const entry = this.#lru.peek(key)
     if (entry !== undefined && entry.expiresAt > now) return false
@@ -76,7 +77,7 @@ export class MemoryCache<V = unknown> implements CacheStore<V> {
       if (oldestEntry !== undefined && oldestEntry.expiresAt > now) throw new RangeError('MemoryCache is full of live entries: add() does not evict one')
       if (!oldest.done) this.#lru.delete(oldest.value)
     }
-    if (ttlMs > 0) this.#lru.set(key, { value, expiresAt: now + ttlMs })
+    this.#lru.set(key, { value, expiresAt: now + ttlMs })
     return true
   }
 

@@ -101,6 +101,8 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
     keyParts: [endpointForKey, clientId, opts.audience, extraParams, ...(dpop === undefined ? [] : [dpopKeyPart(dpopOptions)])],
     describeEndpoint,
     fetchToken: (req) => withRetry(opts.retry, () => endpoint.request(req)),
+    // Other instances wait for the one asking the AS at most one request's time, plus a margin.
+    lockTtlMs: (opts.timeout ?? 5_000) + 1_000,
   })
 
   const normalise = (input: TokenRequestOptions | undefined, method: string) => normaliseRequest(input, method, defaults)

@@ -1,11 +1,12 @@
 /**
  * Client-credentials tokens kept and refreshed: one per (scope, resource, audience) under a SHA-256
  * key, in memory or in a shared {@link CacheStore}; refreshed `refreshSkew` before expiry; one
- * request for all concurrent callers; on a failed refresh, the current token while it is valid.
+ * request for all concurrent callers (of every instance, with a shared store that offers `add`);
+ * on a failed refresh, the current token while it is valid.
  *
  * @module client-credentials/token-cache
  */
-import { type CacheStore, type Clock, sha256Hex, SingleFlight, withStoreTimeout } from '../cache/index.js'
+import { type CacheStore, type Clock, GuardedStore, instanceId, sha256Hex, sharedFlight, SingleFlight, STORE_FAILED, type StoreFailed } from '../cache/index.js'
 import { AuthorizationServerError } from '../errors.js'
 import type { NormalisedRequest } from './options.js'
 import { retryAfterMsOf } from './retry.js'
@@ -50,6 +51,8 @@ export interface TokenCacheSettings {
   describeEndpoint: string
   /** Obtains a new token (with retries). */
   fetchToken: (req: NormalisedRequest) => Promise<StoredToken>
+  /** How long other instances wait for the one refreshing a token (the lock's lifetime), in ms. */
+  lockTtlMs: number
 }
 
 export class TokenCache {
@@ -58,9 +61,12 @@ export class TokenCache {
   readonly #failures = new Map<string, FailureState>()
   readonly #keys = new Map<string, string>() // descriptor → cache key (neither holds a secret)
   readonly #usedKeys = new Set<string>()
+  readonly #store: GuardedStore
+  readonly #owner = instanceId()
 
   constructor(settings: TokenCacheSettings) {
     this.#s = settings
+    this.#store = new GuardedStore(settings.store, { timeoutMs: settings.storeTimeout })
   }
 
   keyFor(req: NormalisedRequest): string {
@@ -78,8 +84,8 @@ export class TokenCache {
   /** A valid token for `req`: cached, or refreshed (once for all concurrent callers). */
   async obtain(req: NormalisedRequest): Promise<StoredToken> {
     const key = this.keyFor(req)
-    const cached = await this.#read(key)
-    if (cached !== undefined) this.#usedKeys.add(key) // possibly written by another instance sharing the store
+    const read = await this.#read(key)
+    const cached = read === STORE_FAILED ? undefined : read
     const now = this.#s.clock()
     if (cached !== undefined && now < cached.refreshAt) return cached
     const failure = this.#failures.get(key)
@@ -110,17 +116,41 @@ export class TokenCache {
   async invalidateIfCurrent(req: NormalisedRequest, token: string): Promise<void> {
     const key = this.keyFor(req)
     const cached = await this.#read(key)
-    if (cached !== undefined && cached.accessToken === token) {
+    if (cached !== STORE_FAILED && cached !== undefined && cached.accessToken === token) {
       this.#failures.delete(key)
       await this.#delete(key)
     }
   }
 
-  /** A new token for `key`; on failure the current one while it is valid. */
+  /**
+   * A new token for `key`, asked for once across the instances sharing a store that offers `add`
+   * (the others wait for it, or keep using the current token while it is valid); on failure the
+   * current one while it is valid.
+   */
   async #refresh(key: string, req: NormalisedRequest, current: StoredToken | undefined): Promise<StoredToken> {
     // Another caller (or another instance sharing the store) may have refreshed meanwhile.
-    const again = await this.#read(key)
+    const read = await this.#read(key)
+    const again = read === STORE_FAILED ? undefined : read
     if (again !== undefined && this.#s.clock() < again.refreshAt) return again
+    const fallback = again ?? current
+    const fetch = () => this.#fetch(key, req, fallback)
+    if (read === STORE_FAILED || !this.#store.canLock) return fetch()
+    return sharedFlight({
+      store: this.#store,
+      lockKey: `rs-core:cc-lock:${key.slice(key.lastIndexOf(':') + 1)}`,
+      lockTtlMs: this.#s.lockTtlMs,
+      owner: this.#owner,
+      whileHeld: fallback !== undefined && this.#s.clock() < fallback.expiresAt ? fallback : undefined,
+      read: async () => {
+        const token = await this.#read(key)
+        return token === STORE_FAILED || (token !== undefined && this.#s.clock() < token.refreshAt) ? token : undefined
+      },
+      compute: fetch,
+    })
+  }
+
+  /** Asks the AS, keeps the token; on failure the current one while it is valid. */
+  async #fetch(key: string, req: NormalisedRequest, fallback: StoredToken | undefined): Promise<StoredToken> {
     try {
       const token = await this.#s.fetchToken(req)
       await this.#write(key, token)
@@ -130,7 +160,6 @@ export class TokenCache {
       const now = this.#s.clock()
       const count = (this.#failures.get(key)?.count ?? 0) + 1
       const retryAfter = retryAfterMsOf(err)
-      const fallback = again ?? current
       const upstreamStatus = err instanceof AuthorizationServerError ? err.upstreamStatus : undefined
       if (fallback !== undefined && now < fallback.expiresAt) {
         const backoff = Math.max(Math.min(MAX_FAILURE_BACKOFF, 1000 * 2 ** (count - 1)), retryAfter ?? 0)
@@ -144,31 +173,22 @@ export class TokenCache {
     }
   }
 
-  async #read(key: string): Promise<StoredToken | undefined> {
-    let value: unknown
-    try {
-      value = await withStoreTimeout(() => this.#s.store.get(key), this.#s.storeTimeout)
-    } catch {
-      return undefined // a store outage is a miss: the token is fetched again
-    }
+  /** The valid token under `key`, `undefined`, or {@link STORE_FAILED} (a store outage is a miss: the token is fetched again). */
+  async #read(key: string): Promise<StoredToken | undefined | StoreFailed> {
+    const value = await this.#store.get(key)
+    if (value === STORE_FAILED) return value
     if (!isStoredToken(value) || value.expiresAt <= this.#s.clock()) return undefined
+    this.#usedKeys.add(key) // possibly written by another instance sharing the store
     return value
   }
 
   async #write(key: string, token: StoredToken): Promise<void> {
     this.#usedKeys.add(key)
-    try {
-      await withStoreTimeout(() => this.#s.store.set(key, token, token.expiresAt - this.#s.clock()), this.#s.storeTimeout)
-    } catch {
-      // The token is still returned; the next call asks the AS again.
-    }
+    // A store that fails: the token is still returned; the next call asks the AS again.
+    await this.#store.set(key, token, token.expiresAt - this.#s.clock())
   }
 
   async #delete(key: string): Promise<void> {
-    try {
-      await withStoreTimeout(() => this.#s.store.delete(key), this.#s.storeTimeout)
-    } catch {
-      // nothing more to do
-    }
+    await this.#store.delete(key)
   }
 }

@@ -60,6 +60,9 @@ export class EventSink {
           failure: event.failure,
           upstreamStatus: event.upstreamStatus,
         })
+      case 'store_error':
+        if (this.#defaultLogger) return
+        return this.#limited('warn', `store:${event.operation}:${event.message}`, `rs: cache store failed (${event.operation}): ${event.message}; answering without it`, { operation: event.operation })
       case 'rejected':
         if (this.#defaultLogger) return
         if (event.detail !== undefined) return this.#limited('warn', `detail:${event.detail}`, `rs: request refused (${event.reason}): ${event.detail}`, { reason: event.reason })

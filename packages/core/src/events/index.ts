@@ -15,4 +15,5 @@ export type {
   RefusalReason,
   RejectedEvent,
   ResourceServerEvent,
+  StoreErrorEvent,
 } from './types.js'

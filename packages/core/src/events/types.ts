@@ -1,7 +1,7 @@
 /**
  * The events a resource server emits to explain itself to the operator: every authentication,
  * every refusal with its reason, every failure of the authorization server, key and metadata
- * refreshes, and set-up problems. No event ever holds a token or a secret.
+ * refreshes, set-up problems, and failures of a shared cache store. No event ever holds a token or a secret.
  *
  * @module events/types
  */
@@ -62,6 +62,20 @@ export interface ConfigurationProblemEvent {
   message: string
 }
 
+/**
+ * The shared cache store (`cache.store`, e.g. Redis) failed or did not answer within `storeTimeout`:
+ * requests are answered as without a shared store (in-memory cache, then the AS), and the store is
+ * left alone for a second before it is tried again. Emitted once per outage (again only after a
+ * call succeeded); logged once a minute per message.
+ */
+export interface StoreErrorEvent {
+  type: 'store_error'
+  /** The store call that failed. */
+  operation: 'get' | 'set' | 'delete' | 'add' | 'clear'
+  /** What the store said (its error's name and message), or that it timed out. */
+  message: string
+}
+
 /** Every event, by its `type`. */
 export type ResourceServerEvent =
   | AuthenticatedEvent
@@ -70,6 +84,7 @@ export type ResourceServerEvent =
   | JwksRefreshedEvent
   | MetadataDiscoveredEvent
   | ConfigurationProblemEvent
+  | StoreErrorEvent
 
 /** A pino-, winston- or console-compatible logger: only the methods used are needed. */
 export interface Logger {

@@ -5,7 +5,7 @@
  *
  * @module resource-server/create
  */
-import { type CacheStore, DEFAULT_STORE_TIMEOUT, MemoryCache } from '../cache/index.js'
+import { type CacheStore, DEFAULT_STORE_TIMEOUT, GuardedStore, MemoryCache } from '../cache/index.js'
 import { EventSink } from '../events/index.js'
 import { importPrivateKey, type ImportedKey, type PrivateKeyInput } from '../keys/index.js'
 import { ConfigurationError } from '../errors.js'
@@ -62,15 +62,26 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
 
   const caching = o.cache === false ? undefined : (o.cache ?? {})
   const lifetimes = { maxTtlMs: (caching?.maxTtl ?? 300) * 1000, inactiveTtlMs: (caching?.inactiveTtl ?? 30) * 1000 }
-  const store: CacheStore<StoredVerdict> | undefined =
-    caching === undefined ? undefined : ((caching.store as CacheStore<StoredVerdict> | undefined) ?? new MemoryCache<StoredVerdict>({ maxEntries: caching.maxEntries ?? 10_000, clock }))
-  const verdicts = new IntrospectionVerdicts(store, caching?.storeTimeout ?? DEFAULT_STORE_TIMEOUT, clock)
+  // A MemoryCache given as the store is the first level itself; any other store is the shared second level.
+  const given = caching?.store as CacheStore | undefined
+  const memory = caching === undefined ? undefined : given instanceof MemoryCache ? (given as MemoryCache<StoredVerdict>) : new MemoryCache<StoredVerdict>({ maxEntries: caching.maxEntries ?? 10_000, clock })
+  const shared =
+    given === undefined || given instanceof MemoryCache
+      ? undefined
+      : new GuardedStore(given, {
+          timeoutMs: caching?.storeTimeout ?? DEFAULT_STORE_TIMEOUT,
+          onFailure: (operation, error) => events.emit({ type: 'store_error', operation, message: describeStoreError(error) }),
+        })
+  // The others wait for the instance introspecting a token at most as long as it may take, plus a margin.
+  const lockTtlMs = (o.timeout ?? 5_000) + LOCK_MARGIN_MS
+  const verdicts = new IntrospectionVerdicts({ memory, shared, lockTtlMs, maxTtlMs: lifetimes.maxTtlMs, clock })
   const jwtCache = new VerifiedJwtCache(caching === undefined ? 0 : (caching.verifiedJwtMaxEntries ?? caching.maxEntries ?? 10_000), issuers, clock, lifetimes.maxTtlMs)
 
   // Introspected tokens are checked against `audience` when asked for (`audienceClaim`), or by default when
   // introspection is the only path. In `auto` mode `audience` is, by default, the JWT access tokens' audience:
   // opaque tokens often carry no `aud` (RFC 7662 makes it optional) and the AS vouches for them.
   const audienceClaim = o.audienceClaim ?? (format === 'introspection' ? 'aud' : undefined)
+  if (given?.onClear !== undefined) dropOnClear(given, verdicts, jwtCache)
   const introspection = new IntrospectionPath({ runtimes: introspecting, tryAll: o.tryAllIntrospectionEndpoints ?? false, audienceClaim, lifetimes, verdicts, clock })
   const router = new TokenRouter(format, issuers, new JwtPath(jwtCache), introspection)
   const requirements = new RequestRequirements(clock, o.clockTolerance ?? 5, everyRouteOf(o))
@@ -122,6 +133,32 @@ function everyRouteOf(o: ParsedOptions): RouteOptions | undefined {
   if (o.scopes !== undefined) every.scopes = [...(every.scopes ?? []), ...o.scopes]
   if (o.anyScope !== undefined && every.anyScope === undefined) every.anyScope = o.anyScope
   return Object.keys(every).length === 0 ? undefined : Object.freeze(every)
+
+}
+
+/** Added to the AS timeout to make the lifetime of the cross-instance introspection lock, in ms. */
+const LOCK_MARGIN_MS = 1_000
+
+/**
+ * Another instance cleared the shared store: drop this one's in-memory levels. The listener holds
+ * this resource server weakly (it has no close()), and unregisters itself once it is gone.
+ */
+function dropOnClear(store: CacheStore, verdicts: IntrospectionVerdicts, jwtCache: VerifiedJwtCache): void {
+  const caches = { verdicts, jwtCache }
+  keepAlive.set(verdicts, caches) // the pair lives exactly as long as the verdict cache
+  const ref = new WeakRef(caches)
+  const unsubscribe = store.onClear!(() => {
+    const live = ref.deref()
+    if (live === undefined) return void unsubscribe?.()
+    live.verdicts.dropMemory()
+    live.jwtCache.clear()
+  })
+}
+const keepAlive = new WeakMap<object, object>()
+
+function describeStoreError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text
 }
 
 /** The resource server's own private keys, imported once, on first use. */

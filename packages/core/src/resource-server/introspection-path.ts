@@ -1,6 +1,7 @@
 /**
- * The introspection path of a token: a cached verdict, or one introspection (coalesced across
- * concurrent requests) whose verdict is cached; then the audience check when one applies.
+ * The introspection path of a token: a cached verdict (memory, then the shared store), or one
+ * introspection (coalesced across concurrent requests, and across instances with a shared store
+ * that offers `add`) whose verdict is cached; then the audience check when one applies.
  *
  * @module resource-server/introspection-path
  */
@@ -9,7 +10,7 @@ import { BearerError } from '../errors.js'
 import { introspectToken } from '../introspection/index.js'
 import { type AccessTokenInfo, checkAudience, toTokenInfo } from '../token-info.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
-import type { CachedVerdict, IntrospectionVerdicts, VerdictLifetimes } from './verdict-cache.js'
+import type { CachedVerdict, FreshVerdict, IntrospectionVerdicts, VerdictLifetimes } from './verdict-cache.js'
 
 export interface IntrospectionPathSettings {
   /** The issuers that introspect, in order. */
@@ -46,15 +47,15 @@ export class IntrospectionPath {
     const { runtimes, tryAll, verdicts } = this.#s
     for (const runtime of tryAll ? runtimes : runtimes.slice(0, 1)) {
       const key = verdicts.key(runtime, token)
-      const verdict = (await verdicts.read(runtime, key)) ?? (await verdicts.coalesce(key, () => this.#introspect(runtime, token, key)))
+      const verdict = await verdicts.obtain(runtime, key, () => this.#introspect(runtime, token))
       const info = this.#accept(runtime, verdict)
       if (info !== undefined) return info
     }
     throw new BearerError('invalid_token', 'The access token is not active', { reason: 'inactive' })
   }
 
-  /** Introspects at one AS and caches the verdict (never a failure of the AS). */
-  async #introspect(runtime: IssuerRuntime, token: string, key: string): Promise<CachedVerdict> {
+  /** Introspects at one AS: the verdict and how long it may be cached (never a failure of the AS: that throws). */
+  async #introspect(runtime: IssuerRuntime, token: string): Promise<FreshVerdict> {
     await runtime.resolve()
     const { maxTtlMs, inactiveTtlMs } = this.#s.lifetimes
     let verdict: CachedVerdict = INACTIVE
@@ -67,16 +68,10 @@ export class IntrospectionPath {
       // wrong type: as good as `active: false`. Anything else (the AS failed) is not cached.
       if (!(err instanceof BearerError)) throw err
     }
-    if (!verdict.active) {
-      await this.#s.verdicts.write(key, verdict, inactiveTtlMs)
-      return verdict
-    }
+    if (!verdict.active) return { verdict, ttlMs: inactiveTtlMs }
     // A verdict with huge claims is used for this request but not kept: the cache's entry bound stays a memory bound.
-    if (claimsSize(verdict.claims) <= MAX_CACHED_CLAIMS_CHARS) {
-      const ttl = verdict.exp === undefined ? maxTtlMs : Math.min(maxTtlMs, verdict.exp * 1000 - this.#s.clock())
-      await this.#s.verdicts.write(key, verdict, ttl)
-    }
-    return verdict
+    if (claimsSize(verdict.claims) > MAX_CACHED_CLAIMS_CHARS) return { verdict, ttlMs: 0 }
+    return { verdict, ttlMs: verdict.exp === undefined ? maxTtlMs : Math.min(maxTtlMs, verdict.exp * 1000 - this.#s.clock()) }
   }
 
   /** An active verdict, re-checked against this resource server on every read: issuer, then audience when one applies. */

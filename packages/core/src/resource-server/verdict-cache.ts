@@ -1,10 +1,10 @@
 /**
- * The verdict caches and their keys: introspection verdicts (in memory, or in a shared
- * {@link CacheStore}) and verified JWTs (in memory only, tied to the key that verified them).
+ * The verdict caches and their keys: introspection verdicts (in memory, then in a shared
+ * `CacheStore` when one is given) and verified JWTs (in memory only, tied to the key that verified them).
  *
  * @module resource-server/verdict-cache
  */
-import { type CacheStore, type Clock, MemoryCache, sha256Hex, SingleFlight, withStoreTimeout } from '../cache/index.js'
+import { type Clock, type GuardedStore, instanceId, MemoryCache, sha256Hex, sharedFlight, SingleFlight, STORE_FAILED, type StoreFailed } from '../cache/index.js'
 import { type AccessTokenInfo, toTokenInfo } from '../token-info.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
 
@@ -28,43 +28,99 @@ export interface VerdictLifetimes {
   inactiveTtlMs: number
 }
 
+/** Where verdicts are kept, and for how long at most. */
+export interface VerdictStores {
+  /** The first level, in memory: answers without waiting. Absent with `cache: false`. */
+  memory: MemoryCache<StoredVerdict> | undefined
+  /** The second level, shared by several instances (Redis…), every call guarded. */
+  shared: GuardedStore | undefined
+  /** How long other instances wait for the one introspecting a token (the lock's lifetime), in ms. */
+  lockTtlMs: number
+  /** The longest a verdict read from the shared store is kept in memory, in ms. */
+  maxTtlMs: number
+  clock: Clock
+}
+
+/** What an introspection gives: the verdict, and how long it may be kept (0: not kept). */
+export interface FreshVerdict {
+  verdict: CachedVerdict
+  ttlMs: number
+}
+
 /**
  * Introspection verdicts, keyed by the SHA-256 of everything that changes the verdict (the issuer
- * runtime's scope: issuer, client id, response format and decryption settings) and the token; one
- * introspection per token in flight. Every store call is bounded by `storeTimeout`.
+ * runtime's scope: issuer, client id, response format and decryption settings) and the token.
+ * Two levels: memory first (synchronous), then the shared store, whose verdicts are validated and
+ * kept in memory for at most their remaining lifetime. One introspection per token in flight in
+ * this instance and, with a store that offers `add`, across the instances sharing it.
  */
 export class IntrospectionVerdicts {
-  readonly #store: CacheStore<StoredVerdict> | undefined
+  readonly #s: VerdictStores
   readonly #flights = new SingleFlight<CachedVerdict>()
-  readonly #storeTimeout: number
-  readonly #clock: Clock
+  readonly #owner = instanceId()
+  /** Bumped by every clear: a flight that started before it keeps nothing. */
+  #epoch = 0
   /** Records built here (frozen), with the verdict they were built from: decoding them again is not needed. */
   readonly #ours = new WeakMap<object, CachedVerdict>()
 
-  constructor(store: CacheStore<StoredVerdict> | undefined, storeTimeout: number, clock: Clock) {
-    this.#store = store
-    this.#storeTimeout = storeTimeout
-    this.#clock = clock
+  constructor(stores: VerdictStores) {
+    this.#s = stores
   }
 
   key(runtime: IssuerRuntime, token: string): string {
     return sha256Hex(`${runtime.verdictScope}\n${token}`, 'rs:introspection:')
   }
 
-  /** A verdict found without waiting: only the in-memory store can answer synchronously. */
+  /** A verdict found without waiting: the in-memory first level. */
   peek(runtime: IssuerRuntime, key: string): CachedVerdict | undefined {
-    return this.#store instanceof MemoryCache ? this.decode(runtime, this.#store.get(key)) : undefined
+    const memory = this.#s.memory
+    return memory === undefined ? undefined : this.decode(runtime, memory.get(key))
   }
 
-  /** A cached verdict; a store that fails, hangs or holds a bad value counts as a miss: the AS is asked. */
-  async read(runtime: IssuerRuntime, key: string): Promise<CachedVerdict | undefined> {
-    const store = this.#store
-    if (store === undefined) return undefined
-    try {
-      return this.decode(runtime, await withStoreTimeout(() => store.get(key), this.#storeTimeout))
-    } catch {
-      return undefined
+  /**
+   * The verdict for `key`: in memory, in the shared store, or from `introspect` (then kept in both).
+   * A store that fails, hangs or holds a bad value counts as a miss: the AS is asked.
+   */
+  obtain(runtime: IssuerRuntime, key: string, introspect: () => Promise<FreshVerdict>): Promise<CachedVerdict> {
+    const hit = this.peek(runtime, key)
+    if (hit !== undefined) return Promise.resolve(hit)
+    return this.#flights.run(key, () => this.#fill(runtime, key, introspect))
+  }
+
+  async #fill(runtime: IssuerRuntime, key: string, introspect: () => Promise<FreshVerdict>): Promise<CachedVerdict> {
+    const epoch = this.#epoch
+    const shared = this.#s.shared
+    const fresh = async () => {
+      const { verdict, ttlMs } = await introspect()
+      await this.#keep(key, verdict, ttlMs, epoch)
+      return verdict
     }
+    if (shared === undefined) return fresh()
+    const found = await this.#readShared(runtime, key, epoch)
+    if (found === STORE_FAILED) return fresh() // the store is down: as without one
+    if (found !== undefined) return found
+    if (!shared.canLock) return fresh()
+    return sharedFlight({
+      store: shared,
+      lockKey: `rs:introspection-lock:${key.slice(key.lastIndexOf(':') + 1)}`,
+      lockTtlMs: this.#s.lockTtlMs,
+      owner: this.#owner,
+      read: () => this.#readShared(runtime, key, epoch),
+      compute: fresh,
+    })
+  }
+
+  /** A verdict from the shared store, validated, then kept in memory for at most its remaining lifetime. */
+  async #readShared(runtime: IssuerRuntime, key: string, epoch: number): Promise<CachedVerdict | undefined | StoreFailed> {
+    const value = await this.#s.shared!.get(key)
+    if (value === STORE_FAILED) return value
+    const verdict = this.decode(runtime, value)
+    if (verdict !== undefined && epoch === this.#epoch && this.#s.memory !== undefined) {
+      const now = this.#s.clock()
+      const until = Math.min((value as { until: number }).until, now + this.#s.maxTtlMs)
+      this.#s.memory.set(key, this.encode(verdict, until), until - now)
+    }
+    return verdict
   }
 
   /**
@@ -75,7 +131,7 @@ export class IntrospectionVerdicts {
   decode(runtime: IssuerRuntime, value: unknown): CachedVerdict | undefined {
     if (typeof value !== 'object' || value === null) return undefined
     const r = value as Record<string, unknown>
-    if (r.v !== 1 || typeof r.until !== 'number' || !(r.until > this.#clock())) return undefined
+    if (r.v !== 1 || typeof r.until !== 'number' || !(r.until > this.#s.clock())) return undefined
     const ours = this.#ours.get(value)
     if (ours !== undefined) return ours.active && ours.iss !== runtime.issuer ? undefined : ours
     if (r.active === false) return INACTIVE
@@ -100,32 +156,28 @@ export class IntrospectionVerdicts {
     return record
   }
 
-  /** Keeps a verdict for `ttlMs`; a store that fails or hangs costs a later introspection, never this answer. */
-  async write(key: string, verdict: CachedVerdict, ttlMs: number): Promise<void> {
-    const store = this.#store
-    if (store === undefined || !(ttlMs > 0)) return
-    const record = this.encode(verdict, this.#clock() + ttlMs)
-    try {
-      await withStoreTimeout(() => store.set(key, record, ttlMs), this.#storeTimeout)
-    } catch {
-      // ignored: see above
-    }
+  /**
+   * Keeps a fresh verdict for `ttlMs` in memory and in the shared store (bounded: a store that
+   * fails or hangs costs a later introspection, never this answer).
+   */
+  async #keep(key: string, verdict: CachedVerdict, ttlMs: number, epoch: number): Promise<void> {
+    if (!(ttlMs > 0) || epoch !== this.#epoch) return
+    const record = this.encode(verdict, this.#s.clock() + ttlMs)
+    this.#s.memory?.set(key, record, ttlMs)
+    await this.#s.shared?.set(key, record, ttlMs)
   }
 
-  /** Runs `introspect` once for all concurrent callers of one key. */
-  coalesce(key: string, introspect: () => Promise<CachedVerdict>): Promise<CachedVerdict> {
-    return this.#flights.run(key, introspect)
-  }
-
-  /** Forgets every verdict: the in-memory store, or a custom store that offers `clear()` (bounded like every store call). */
+  /** Forgets every verdict: this instance's memory, and the shared store's entries when it offers `clear()` (bounded). */
   async clear(): Promise<void> {
-    const store = this.#store
-    if (store?.clear === undefined) return
-    try {
-      await withStoreTimeout(() => store.clear!(), this.#storeTimeout)
-    } catch {
-      // a store that cannot be cleared keeps its entries until they expire (documented on CacheStore.clear)
-    }
+    this.dropMemory()
+    await this.#s.shared?.clear()
+    this.dropMemory() // what a concurrent request read from the store meanwhile
+  }
+
+  /** Forgets the in-memory verdicts (another instance cleared the shared store). */
+  dropMemory(): void {
+    this.#epoch++
+    this.#s.memory?.clear()
   }
 }
 

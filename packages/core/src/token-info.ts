@@ -18,7 +18,6 @@ import { BearerError } from './errors.js'
  * ```
  */
 export interface AccessTokenInfo {
-  readonly active: true
   /** Subject: the user (or, for client credentials, often the client). */
   readonly sub: string | undefined
   /**
@@ -70,7 +69,6 @@ export function toTokenInfo(claims: Record<string, unknown>, source: AccessToken
   if (iss !== undefined && iss !== issuer) throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer' })
   checkTokenKind(claims, jwtTyp)
   return Object.freeze({
-    active: true as const,
     sub: optionalString(claims, 'sub'),
     scopes: scopeListOf(claims),
     clientId: clientIdOf(claims),

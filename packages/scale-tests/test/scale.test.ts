@@ -148,8 +148,8 @@ describe.skipIf(!available)('three API processes on one Redis', () => {
             expect(key).not.toContain(secret)
             expect(value).not.toContain(secret)
           }
-          expect(key).toMatch(/^scale:(generation|\d+:rs:introspection:[0-9a-f]{64}|\d+:rs-core:cc:[0-9a-f]{64})$/)
-          if (value.includes(ccToken)) expect(key).toMatch(/^scale:\d+:rs-core:cc:[0-9a-f]{64}$/)
+          expect(key).toMatch(/^scale:(generation|\d+:rs:introspection:[0-9a-f]{64}|\d+:rs:cc:[0-9a-f]{64})$/)
+          if (value.includes(ccToken)) expect(key).toMatch(/^scale:\d+:rs:cc:[0-9a-f]{64}$/)
         }
       }
       expect(keys).toBeGreaterThan(2)

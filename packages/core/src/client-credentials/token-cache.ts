@@ -75,7 +75,7 @@ export class TokenCache {
     let key = this.#keys.get(descriptor)
     if (key === undefined) {
       if (this.#keys.size >= 1000) this.#keys.clear()
-      key = `rs-core:cc:${sha256Hex(descriptor)}`
+      key = `rs:cc:${sha256Hex(descriptor)}`
       this.#keys.set(descriptor, key)
     }
     return key
@@ -137,7 +137,7 @@ export class TokenCache {
     if (read === STORE_FAILED || !this.#store.canLock) return fetch()
     return sharedFlight({
       store: this.#store,
-      lockKey: `rs-core:cc-lock:${key.slice(key.lastIndexOf(':') + 1)}`,
+      lockKey: `rs:cc-lock:${key.slice(key.lastIndexOf(':') + 1)}`,
       lockTtlMs: this.#s.lockTtlMs,
       owner: this.#owner,
       whileHeld: fallback !== undefined && this.#s.clock() < fallback.expiresAt ? fallback : undefined,

@@ -10,7 +10,7 @@ import { BearerError } from '../errors.js'
 import { introspectToken } from '../introspection/index.js'
 import { type AccessTokenInfo, checkAudience, toTokenInfo } from '../token-info.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
-import type { CachedVerdict, FreshVerdict, IntrospectionVerdicts, VerdictLifetimes } from './verdict-cache.js'
+import { type CachedVerdict, type FreshVerdict, INACTIVE, type IntrospectionVerdicts, type VerdictLifetimes } from './verdict-cache.js'
 
 export interface IntrospectionPathSettings {
   /** The issuers that introspect, in order. */
@@ -68,7 +68,7 @@ export class IntrospectionPath {
       // wrong type: as good as `active: false`. Anything else (the AS failed) is not cached.
       if (!(err instanceof BearerError)) throw err
     }
-    if (!verdict.active) return { verdict, ttlMs: inactiveTtlMs }
+    if ('inactive' in verdict) return { verdict, ttlMs: inactiveTtlMs }
     // A verdict with huge claims is used for this request but not kept: the cache's entry bound stays a memory bound.
     if (claimsSize(verdict.claims) > MAX_CACHED_CLAIMS_CHARS) return { verdict, ttlMs: 0 }
     return { verdict, ttlMs: verdict.exp === undefined ? maxTtlMs : Math.min(maxTtlMs, verdict.exp * 1000 - this.#s.clock()) }
@@ -76,14 +76,13 @@ export class IntrospectionPath {
 
   /** An active verdict, re-checked against this resource server on every read: issuer, then audience when one applies. */
   #accept(runtime: IssuerRuntime, verdict: CachedVerdict): AccessTokenInfo | undefined {
-    if (!verdict.active) return undefined
+    if ('inactive' in verdict) return undefined
     if (verdict.iss !== runtime.issuer) return undefined
     if (this.#s.audienceClaim !== undefined) checkAudience(verdict, runtime.audience, this.#s.audienceClaim)
     return verdict
   }
 }
 
-const INACTIVE: CachedVerdict = Object.freeze({ active: false as const })
 
 /** Largest claims object (in JSON characters) kept in the verdict cache: 64 KB. */
 export const MAX_CACHED_CLAIMS_CHARS = 64 * 1024

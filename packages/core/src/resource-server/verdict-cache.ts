@@ -8,8 +8,11 @@ import { type Clock, type GuardedStore, instanceId, MemoryCache, sha256Hex, shar
 import { type AccessTokenInfo, toTokenInfo } from '../token-info.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
 
-/** What a verdict read from a cache says: the validated token, or that it is not active. */
-export type CachedVerdict = AccessTokenInfo | { active: false }
+/** The verdict of a token the AS said is not active (one shared, frozen value). */
+export const INACTIVE = Object.freeze({ inactive: true as const })
+
+/** What a verdict read from a cache says: the validated token, or {@link INACTIVE}. */
+export type CachedVerdict = AccessTokenInfo | typeof INACTIVE
 
 /**
  * The stored form of a verdict: a versioned record, validated on every read from any store. `until`
@@ -133,7 +136,7 @@ export class IntrospectionVerdicts {
     const r = value as Record<string, unknown>
     if (r.v !== 1 || typeof r.until !== 'number' || !(r.until > this.#s.clock())) return undefined
     const ours = this.#ours.get(value)
-    if (ours !== undefined) return ours.active && ours.iss !== runtime.issuer ? undefined : ours
+    if (ours !== undefined) return !('inactive' in ours) && ours.iss !== runtime.issuer ? undefined : ours
     if (r.active === false) return INACTIVE
     if (r.active !== true || r.iss !== runtime.issuer) return undefined
     const claims = r.claims
@@ -149,7 +152,7 @@ export class IntrospectionVerdicts {
 
   /** The stored form of a verdict usable until `until` (ms since the epoch). */
   encode(verdict: CachedVerdict, until: number): StoredVerdict {
-    const record: StoredVerdict = verdict.active
+    const record: StoredVerdict = !('inactive' in verdict)
       ? Object.freeze({ v: 1 as const, active: true as const, until, iss: verdict.iss, claims: verdict.claims })
       : Object.freeze({ v: 1 as const, active: false as const, until })
     this.#ours.set(record, verdict)
@@ -181,7 +184,6 @@ export class IntrospectionVerdicts {
   }
 }
 
-const INACTIVE: CachedVerdict = Object.freeze({ active: false as const })
 
 /** A verified JWT as cached: the verdict, the key that verified it, and the exact signed content. */
 export interface CachedJwt {

@@ -447,7 +447,7 @@ describe('against a local token endpoint', () => {
     expect(await b.getAccessToken()).toBe('tok-1')
     expect(ts.server.requests).toBe(1)
     for (const k of keys) {
-      expect(k).toMatch(/^rs-core:cc:[0-9a-f]{64}$/)
+      expect(k).toMatch(/^rs:cc:[0-9a-f]{64}$/)
       expect(k).not.toContain(SECRET)
     }
     // invalidate() on the instance that only read the token drops it from the shared store too.

@@ -142,6 +142,30 @@ describe('a set-up error is logged once, not once per request', () => {
     expect(leaks(everything, [secret, ...tokens])).toEqual([])
   })
 
+  it('each set-up mistake under load: one warn/error line each, naming the fix, never a secret or a token', async () => {
+    const tokens = await Promise.all(Array.from({ length: 30 }, (_, i) => as.issueToken({ sub: `v${i}`, scope: 'read' })))
+    const otherKey = await privateJwk('RSA-OAEP-256', 'not-published')
+    const mistakes: [string, ResourceServerOptions, RegExp][] = [
+      ['wrong client id', { issuer: as.issuer, clientId: 'no-such-client', clientSecret: secretOf('rs-json') }, /check clientId, clientSecret and authMethod/],
+      ['issuer off by a trailing slash', { issuer: `${as.issuer}/`, clientId: 'rs-json', clientSecret: secretOf('rs-json') }, /set issuer to exactly/],
+      [
+        'a decryption key the AS does not encrypt to',
+        { issuer: as.issuer, clientId: 'rs-enc', clientSecret: 'rs-enc-secret-rs-enc-secret-rs-enc-secret', decryptionKeys: [otherKey] },
+        /could not be decrypted/,
+      ],
+    ]
+    for (const [what, options, fix] of mistakes) {
+      const { lines, logger } = capturingLogger()
+      const rs = createResourceServer({ ...options, logger })
+      const results = await Promise.allSettled(tokens.map((t) => rs.authenticate(`Bearer ${t}`)))
+      expect(results.every((r) => r.status === 'rejected'), what).toBe(true)
+      const loud = lines.filter((l) => l.level === 'error' || l.level === 'warn')
+      expect(loud, what).toHaveLength(1)
+      expect(loud[0]!.message, what).toMatch(fix)
+      expect(leaks(JSON.stringify(lines), [secretOf('rs-json'), 'rs-enc-secret-rs-enc-secret-rs-enc-secret', ...tokens]), what).toEqual([])
+    }
+  })
+
   it('without any logger configured, the set-up error still reaches the console, once', async () => {
     const seen: string[] = []
     const original = console.error

@@ -20,6 +20,24 @@ export function parseOptions<S extends z.ZodType>(component: string, schema: S, 
   )
 }
 
+/**
+ * A duration option: **every duration option of core is a number of seconds**, fractions allowed
+ * (`0.05` is 50 ms). `min` / `max` are inclusive bounds, `above` an exclusive lower bound; each
+ * message says "seconds". Convert with {@link msOf} where a timer needs milliseconds.
+ */
+export function secondsSchema(bounds: { min?: number; above?: number; max?: number } = {}) {
+  let schema = z.number({ error: 'expected a number of seconds' })
+  if (bounds.above !== undefined) schema = schema.gt(bounds.above, `must be more than ${bounds.above} seconds`)
+  if (bounds.min !== undefined) schema = schema.min(bounds.min, `must be at least ${bounds.min} seconds`)
+  if (bounds.max !== undefined) schema = schema.max(bounds.max, `must be at most ${bounds.max} seconds`)
+  return schema
+}
+
+/** Seconds (an option) to whole milliseconds (a timer, a TTL). */
+export function msOf(seconds: number): number {
+  return Math.round(seconds * 1000)
+}
+
 /** An absolute http(s) URL. Whether plain http is allowed is checked by {@link checkUrls}. */
 export const urlSchema = z
   .string({ error: 'expected an absolute URL string' })

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod'
 import { type CacheStore, isCacheStore } from '../cache/index.js'
-import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, urlSchema } from '../options.js'
+import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, secondsSchema, urlSchema } from '../options.js'
 import { clientDpopSchema } from './dpop.js'
 
 export const COMPONENT = 'createClientCredentials'
@@ -62,16 +62,16 @@ export const optionsSchema = z
     resource: resourceSchema.optional(),
     audience: z.string({ error: 'expected a string' }).min(1, { error: 'must not be empty' }).optional(),
     extraParams: z.record(z.string(), z.string({ error: 'expected string values' })).optional(),
-    refreshSkew: z.number({ error: 'expected a number of seconds' }).finite().min(0).default(60),
-    defaultLifetime: z.number({ error: 'expected a number of seconds' }).finite().positive().default(300),
-    timeout: z.number({ error: 'expected a number of milliseconds' }).int().positive().default(5000),
+    refreshSkew: secondsSchema({ min: 0 }).default(60),
+    defaultLifetime: secondsSchema({ above: 0 }).default(300),
+    timeout: secondsSchema({ min: 0.001, max: 60 }).default(5),
     retry: z
       .strictObject({
         attempts: z.number().int().min(1).max(10).default(3),
-        baseDelay: z.number().finite().min(0).default(200),
-        maxDelay: z.number().finite().min(0).default(5000),
+        baseDelay: secondsSchema({ min: 0, max: 60 }).default(0.2),
+        maxDelay: secondsSchema({ min: 0, max: 300 }).default(5),
       })
-      .default({ attempts: 3, baseDelay: 200, maxDelay: 5000 }),
+      .default({ attempts: 3, baseDelay: 0.2, maxDelay: 5 }),
     fetch: functionSchema('a fetch function').optional(),
     store: storeSchema.optional(),
     clock: functionSchema('a function returning milliseconds since the epoch').optional(),
@@ -82,7 +82,7 @@ export const optionsSchema = z
       .min(1024, 'must be at least 1024 bytes')
       .max(64 * 1024 * 1024, 'must be at most 64 MB')
       .default(256 * 1024),
-    storeTimeout: z.number({ error: 'expected a number of milliseconds' }).int('expected whole milliseconds').min(1, 'must be at least 1 ms').max(10_000, 'must be at most 10000 ms').default(50),
+    storeTimeout: secondsSchema({ min: 0.001, max: 10 }).default(0.05),
     dpop: clientDpopSchema.optional(),
   })
   .superRefine((opts, ctx) => {

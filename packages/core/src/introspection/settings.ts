@@ -33,7 +33,8 @@ export interface IntrospectorSettings {
   decryptionKeys: () => Promise<readonly ImportedKey[]>
   keySet: () => RemoteKeySet
   tokenTypeHint: string | undefined
-  timeout: number
+  /** Milliseconds (the `timeout` option is seconds). */
+  timeoutMs: number
   fetch: FetchLike | undefined
   allowInsecureRequests: boolean
   clockTolerance: number

@@ -11,7 +11,7 @@ import type { Logger, ResourceServerEvent } from '../events/index.js'
 import type { FetchLike } from '../http.js'
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from '../introspection/index.js'
 import { routeOptionsSchema } from './route.js'
-import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, urlSchema } from '../options.js'
+import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, secondsSchema, urlSchema } from '../options.js'
 import { checkSenderConstraintOptions, dpopOptionsSchema, mtlsOptionsSchema } from '../sender-constraint/index.js'
 
 const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'HS256', 'HS384', 'HS512'] as const
@@ -41,7 +41,7 @@ const issuerFields = {
       keyManagementAlgorithms: z.array(z.enum(KEY_MANAGEMENT_ALGS)).min(1).optional(),
       contentEncryptionAlgorithms: z.array(z.enum(CONTENT_ENCRYPTION_ALGS)).min(1).optional(),
       tokenTypeHint: z.string().min(1).optional(),
-      maxResponseAge: z.number({ error: 'expected a number of seconds' }).positive('must be positive').max(3600, 'must be at most 3600 seconds').optional(),
+      maxResponseAge: secondsSchema({ above: 0, max: 3600 }).optional(),
     })
     .optional(),
   jwt: z
@@ -49,7 +49,7 @@ const issuerFields = {
       algorithms: z.array(z.enum(SIGNING_ALGS, { error: `expected one of ${SIGNING_ALGS.join(', ')} ("none" is never accepted)` })).min(1).optional(),
       secret: z.string().min(32, 'expected at least 32 characters').optional(),
       typ: z.enum(['strict', 'lenient']).optional(),
-      maxTokenAge: z.number().positive().optional(),
+      maxTokenAge: secondsSchema({ above: 0 }).optional(),
     })
     .optional(),
 }
@@ -70,9 +70,9 @@ export const optionsSchema = z
     anyScope: scopeListSchema.optional(),
     tryAllIntrospectionEndpoints: z.boolean().optional(),
     decryptionKeys: z.array(privateKeySchema).min(1).optional(),
-    clockTolerance: z.number().min(0).max(300).optional(),
+    clockTolerance: secondsSchema({ min: 0, max: 300 }).optional(),
     clock: fn<Clock>('a function returning milliseconds since the epoch').optional(),
-    timeout: z.number().int().min(1).max(60_000).optional(),
+    timeout: secondsSchema({ min: 0.001, max: 60 }).optional(),
     fetch: fn<FetchLike>('a fetch-compatible function').optional(),
     onEvent: fn<(event: ResourceServerEvent) => void>('a function receiving each event').optional(),
     logger: z
@@ -98,19 +98,19 @@ export const optionsSchema = z
         z.literal(false),
         z.strictObject({
           maxEntries: z.number().int().min(1).optional(),
-          maxTtl: z.number().min(0).optional(),
-          inactiveTtl: z.number().min(0).optional(),
+          maxTtl: secondsSchema({ min: 0 }).optional(),
+          inactiveTtl: secondsSchema({ min: 0 }).optional(),
           store: z.custom<CacheStore>(isCacheStore, { message: 'expected a CacheStore ({ get, set, delete })' }).optional(),
           verifiedJwtMaxEntries: z.number().int().min(0).optional(),
-          storeTimeout: z.number({ error: 'expected a number of milliseconds' }).int('expected whole milliseconds').min(1, 'must be at least 1 ms').max(10_000, 'must be at most 10000 ms').optional(),
+          storeTimeout: secondsSchema({ min: 0.001, max: 10 }).optional(),
         }),
       ])
       .optional(),
-    jwks: z.strictObject({ cacheMaxAge: z.number().int().min(0).optional(), cooldown: z.number().int().min(0).optional() }).optional(),
+    jwks: z.strictObject({ cacheMaxAge: secondsSchema({ min: 0, max: 86_400 }).optional(), cooldown: secondsSchema({ min: 0, max: 3600 }).optional() }).optional(),
     metadata: z
       .strictObject({
-        cacheMaxAge: z.number({ error: 'expected a number of milliseconds' }).int('expected whole milliseconds').min(60_000, 'must be at least 60000 ms').optional(),
-        cooldown: z.number({ error: 'expected a number of milliseconds' }).int('expected whole milliseconds').min(0, 'must not be negative').optional(),
+        cacheMaxAge: secondsSchema({ min: 60, max: 604_800 }).optional(),
+        cooldown: secondsSchema({ min: 0, max: 3600 }).optional(),
       })
       .optional(),
     realm: z.string().min(1).optional(),

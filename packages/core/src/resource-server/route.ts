@@ -7,7 +7,7 @@
  */
 import { z } from 'zod'
 import { ConfigurationError } from '../errors.js'
-import { parseOptions } from '../options.js'
+import { parseOptions, secondsSchema } from '../options.js'
 import { modeSchema } from '../sender-constraint/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { HttpRequestInput } from './request.js'
@@ -35,7 +35,7 @@ export const routeOptionsSchema = z.strictObject({
   roles: nonEmptyStrings('role names').optional(),
   anyRole: nonEmptyStrings('role names').optional(),
   acr: nonEmptyStrings('acr values').optional(),
-  maxAge: z.number({ error: 'expected a number of seconds' }).finite().min(0).optional(),
+  maxAge: secondsSchema({ min: 0 }).optional(),
   check: z.custom<(auth: AccessTokenInfo) => boolean>((v) => typeof v === 'function', { message: 'expected a function (auth) => boolean' }).optional(),
   dpop: modeSchema.optional(),
   mtls: modeSchema.optional(),

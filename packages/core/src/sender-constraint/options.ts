@@ -7,7 +7,7 @@
 import { z } from 'zod'
 import { type CacheStore, isCacheStore } from '../cache/index.js'
 import { DEFAULT_DPOP_ALGS, DPOP_ALGS, type DpopAlgorithm } from '../dpop/index.js'
-import { checkUrls, urlSchema } from '../options.js'
+import { checkUrls, msOf, secondsSchema, urlSchema } from '../options.js'
 
 /**
  * How a sender-constraint mechanism is treated: `none` (a token bound with it is refused),
@@ -21,7 +21,7 @@ export const dpopOptionsSchema = z.strictObject({
   mode: modeSchema.optional(),
   algorithms: z.array(z.enum(DPOP_ALGS, { error: `expected one of ${DPOP_ALGS.join(', ')} (asymmetric only)` })).min(1).optional(),
   /** Seconds a proof is accepted after its `iat` (plus `clockTolerance`). Default 300. */
-  proofMaxAge: z.number().int().min(1).max(3600).optional(),
+  proofMaxAge: secondsSchema({ min: 1, max: 3600 }).optional(),
   /** The API's public base URL (`https://api.example.com`, or with the path prefix a proxy strips): `htu` is checked against it. */
   publicUrl: urlSchema.optional(),
   nonce: z
@@ -29,7 +29,7 @@ export const dpopOptionsSchema = z.strictObject({
       /** Shared by the instances that must accept each other's nonces. At least 32 characters. */
       secret: z.string().min(32, 'expected at least 32 characters'),
       /** Seconds between two nonces; a nonce is accepted for one to two periods. Default 300. */
-      rotation: z.number().int().min(10).max(86_400).optional(),
+      rotation: secondsSchema({ min: 10, max: 86_400 }).optional(),
     })
     .optional(),
   replay: z
@@ -38,8 +38,8 @@ export const dpopOptionsSchema = z.strictObject({
       store: z.custom<CacheStore>(isCacheStore, { message: 'expected a CacheStore ({ get, set, delete, add? })' }).optional(),
       /** Bound of the default in-memory store. Default 100 000. */
       maxEntries: z.number().int().min(1).optional(),
-      /** Milliseconds a store call may take before the request is answered 503. Default 1000. */
-      timeout: z.number().int().min(1).max(60_000).optional(),
+      /** Seconds a store call may take before the request is answered 503. Default 1. */
+      timeout: secondsSchema({ min: 0.001, max: 60 }).optional(),
     })
     .optional(),
 })
@@ -82,7 +82,8 @@ export interface DpopSettings {
   nonce: { secret: string; rotation: number } | undefined
   replayStore: CacheStore | undefined
   replayMaxEntries: number
-  replayTimeout: number
+  /** Milliseconds (the `replay.timeout` option is seconds). */
+  replayTimeoutMs: number
 }
 
 export function dpopSettings(o: z.output<typeof dpopOptionsSchema> | undefined): DpopSettings {
@@ -94,6 +95,6 @@ export function dpopSettings(o: z.output<typeof dpopOptionsSchema> | undefined):
     nonce: o?.nonce === undefined ? undefined : { secret: o.nonce.secret, rotation: o.nonce.rotation ?? 300 },
     replayStore: o?.replay?.store,
     replayMaxEntries: o?.replay?.maxEntries ?? 100_000,
-    replayTimeout: o?.replay?.timeout ?? 1000,
+    replayTimeoutMs: msOf(o?.replay?.timeout ?? 1),
   }
 }

@@ -5,7 +5,8 @@
  * @module client-credentials/options
  */
 import { z } from 'zod'
-import { type CacheStore, isCacheStore } from '../cache/index.js'
+import { type CacheStore, type Clock, isCacheStore } from '../cache/index.js'
+import type { FetchLike } from '../http.js'
 import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, secondsSchema, urlSchema } from '../options.js'
 import { clientDpopSchema } from './dpop.js'
 
@@ -46,7 +47,7 @@ const resourceSchema = z.union([z.string(), z.array(z.string())], { error: 'expe
 
 export const requestSchema = z.strictObject({ scope: scopeSchema.optional(), resource: resourceSchema.optional() })
 
-const functionSchema = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: `expected ${what}` })
+const functionSchema = <F>(what: string) => z.custom<F>((v) => typeof v === 'function', { message: `expected ${what}` })
 
 const storeSchema = z.custom<CacheStore>(isCacheStore, { message: 'expected a CacheStore ({ get, set, delete })' })
 
@@ -72,9 +73,9 @@ export const optionsSchema = z
         maxDelay: secondsSchema({ min: 0, max: 300 }).default(5),
       })
       .default({ attempts: 3, baseDelay: 0.2, maxDelay: 5 }),
-    fetch: functionSchema('a fetch function').optional(),
+    fetch: functionSchema<FetchLike>('a fetch function').optional(),
     store: storeSchema.optional(),
-    clock: functionSchema('a function returning milliseconds since the epoch').optional(),
+    clock: functionSchema<Clock>('a function returning milliseconds since the epoch').optional(),
     allowInsecureRequests: z.boolean({ error: 'expected a boolean' }).default(false),
     maxResponseBytes: z
       .number({ error: 'expected a number of bytes' })

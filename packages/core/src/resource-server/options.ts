@@ -10,11 +10,11 @@ import { type CacheStore, type Clock, isCacheStore } from '../cache/index.js'
 import type { Logger, ResourceServerEvent } from '../events/index.js'
 import type { FetchLike } from '../http.js'
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from '../introspection/index.js'
+import { SIGNING_ALGS } from './issuer-options.js'
 import { routeOptionsSchema } from './route.js'
 import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, secondsSchema, urlSchema } from '../options.js'
 import { checkSenderConstraintOptions, dpopOptionsSchema, mtlsOptionsSchema } from '../sender-constraint/index.js'
 
-const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'HS256', 'HS384', 'HS512'] as const
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` })
 const audienceSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'expected a string or a non-empty array of strings' })
 const clientListSchema = z.array(z.string().min(1), { error: 'expected an array of client ids' }).min(1, 'expected at least one client id')
@@ -54,7 +54,7 @@ const issuerFields = {
     .optional(),
 }
 
-const issuerSchema = z.strictObject({ issuer: urlSchema, ...issuerFields })
+export const issuerSchema = z.strictObject({ issuer: urlSchema, ...issuerFields })
 
 export const optionsSchema = z
   .strictObject({
@@ -201,10 +201,11 @@ function checkTenantTemplate(ctx: z.RefinementCtx, entry: IssuerEntry, format: s
   if (entry.jwksUri === undefined) ctx.addIssue({ code: 'custom', path: [`${prefix}jwksUri`], message: `required with a multi-tenant issuer (${TENANT_PLACEHOLDER}): the AS's keys, e.g. https://login.microsoftonline.com/common/discovery/v2.0/keys` })
 }
 
-/** Options of {@link createResourceServer}. See the README for a guided tour. */
-export type ResourceServerOptions = z.input<typeof optionsSchema>
-/** One authorization server among several (`issuers` option). */
-export type IssuerOptions = z.input<typeof issuerSchema>
+// The public option types are hand-written and documented (option-types.ts, issuer-options.ts);
+// test/types/option-types.test.ts checks that these schemas accept exactly them.
+export type { IssuerOptions } from './issuer-options.js'
+export type { ResourceServerOptions } from './option-types.js'
+/** The options as validated (internal: the schema's output). */
 export type ParsedOptions = z.output<typeof optionsSchema>
 export type IssuerEntry = z.output<typeof issuerSchema>
 

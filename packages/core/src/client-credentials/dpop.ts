@@ -8,7 +8,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import * as jose from 'jose'
 import * as oauth from 'oauth4webapi'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 
 /** The `dpop` option: a key pair (its public key extractable), or a private JWK (`alg` optional). */
 export type ClientDpopOptions =

@@ -4,10 +4,10 @@
  *
  * @module sender-constraint/options
  */
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { type CacheStore, isCacheStore } from '../cache/index.js'
 import { DEFAULT_DPOP_ALGS, DPOP_ALGS, type DpopAlgorithm } from '../dpop/index.js'
-import { checkUrls, msOf, secondsSchema, urlSchema } from '../options.js'
+import { checkUrls, msOf, type RefinementCtx, secondsSchema, urlSchema } from '../options.js'
 import type { SenderConstraintMode } from './types.js'
 
 export type { DpopOptions, MtlsOptions, SenderConstraintMode } from './types.js'
@@ -16,33 +16,33 @@ export type { DpopOptions, MtlsOptions, SenderConstraintMode } from './types.js'
 export const modeSchema = z.enum(['none', 'allowed', 'required'], { error: 'expected "none", "allowed" or "required"' })
 
 export const dpopOptionsSchema = z.strictObject({
-  mode: modeSchema.optional(),
-  algorithms: z.array(z.enum(DPOP_ALGS, { error: `expected one of ${DPOP_ALGS.join(', ')} (asymmetric only)` })).min(1).optional(),
-  proofMaxAge: secondsSchema({ min: 1, max: 3600 }).optional(),
-  publicUrl: urlSchema.optional(),
-  nonce: z
-    .strictObject({
-      secret: z.string().min(32, 'expected at least 32 characters'),
-      rotation: secondsSchema({ min: 10, max: 86_400 }).optional(),
-    })
-    .optional(),
-  replay: z
-    .strictObject({
-      store: z.custom<CacheStore>(isCacheStore, { message: 'expected a CacheStore ({ get, set, delete, add? })' }).optional(),
-      maxEntries: z.number().int().min(1).optional(),
-      timeout: secondsSchema({ min: 0.001, max: 60 }).optional(),
-    })
-    .optional(),
+  mode: z.optional(modeSchema),
+  algorithms: z.optional(z.array(z.enum(DPOP_ALGS, { error: `expected one of ${DPOP_ALGS.join(', ')} (asymmetric only)` })).check(z.minLength(1))),
+  proofMaxAge: z.optional(secondsSchema({ min: 1, max: 3600 })),
+  publicUrl: z.optional(urlSchema),
+  nonce: z.optional(
+    z.strictObject({
+      secret: z.string().check(z.minLength(32, 'expected at least 32 characters')),
+      rotation: z.optional(secondsSchema({ min: 10, max: 86_400 })),
+    }),
+  ),
+  replay: z.optional(
+    z.strictObject({
+      store: z.optional(z.custom<CacheStore>(isCacheStore, { message: 'expected a CacheStore ({ get, set, delete, add? })' })),
+      maxEntries: z.optional(z.number().check(z.int(), z.gte(1))),
+      timeout: z.optional(secondsSchema({ min: 0.001, max: 60 })),
+    }),
+  ),
 })
 
 export const mtlsOptionsSchema = z.strictObject({
-  mode: modeSchema.optional(),
-  trustProxyHeader: z.boolean().optional(),
+  mode: z.optional(modeSchema),
+  trustProxyHeader: z.optional(z.boolean()),
 })
 
 /** Cross-option checks, called from the resource server's schema. */
 export function checkSenderConstraintOptions(
-  ctx: z.RefinementCtx,
+  ctx: RefinementCtx,
   o: { dpop?: z.output<typeof dpopOptionsSchema> | undefined; mtls?: z.output<typeof mtlsOptionsSchema> | undefined; allowInsecureRequests?: boolean | undefined },
 ): void {
   checkUrls(ctx, o.allowInsecureRequests ?? false, { 'dpop.publicUrl': o.dpop?.publicUrl })

@@ -8,7 +8,7 @@
  * accept at run time but zod's input types spell mutable) and flattens intersections.
  */
 import { describe, expectTypeOf, it } from 'vitest'
-import type { z } from 'zod'
+import type * as z from 'zod/mini'
 import type { ClientCredentialsOptions } from '../../src/client-credentials/index.js'
 import type { optionsSchema as clientCredentialsSchema } from '../../src/client-credentials/options.js'
 import type { IssuerOptions, ResourceServerOptions, RouteOptions } from '../../src/index.js'

@@ -111,7 +111,7 @@ export default async function scale({ as, log }: ScenarioContext): Promise<Secti
       '',
       table(['processes', 'verdict store', 'requests', 'AS introspections', 'per token', 'goal', '', '`store_error` events', 'burst ms'], rows),
       '',
-      'A `store_error` is a store call that missed the 50 ms `storeTimeout` (here: a process not scheduled for that long on',
+      'A `store_error` is a store call that missed the `storeTimeout` (0.05 s, i.e. 50 ms) (here: a process not scheduled for that long on',
       'the oversubscribed cores): that process then leaves Redis alone for 1 s and introspects its tokens itself, by design',
       '(a store failure is a miss, never a wait without bound), so each such event costs extra AS calls in this burst.',
       '',

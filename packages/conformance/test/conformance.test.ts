@@ -36,7 +36,7 @@ beforeAll(async () => {
     resource: RESOURCE,
     allowInsecureRequests: true,
   })
-  rsDown = createResourceServer({ issuer: down.url, clientId: 'rs-json', clientSecret, allowInsecureRequests: true, timeout: 2000 })
+  rsDown = createResourceServer({ issuer: down.url, clientId: 'rs-json', clientSecret, allowInsecureRequests: true, timeout: 2 })
 
   const ec = as.privateJwks.keys.find((k) => k.kty === 'EC')!
   const now = Math.floor(Date.now() / 1000)

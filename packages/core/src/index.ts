@@ -24,6 +24,8 @@
  */
 export { createResourceServer, wellKnownMetadataUrl } from './resource-server/index.js'
 export type { AuthenticateOptions, DocumentResponse, IssuerOptions, ProtectedResourceMetadata, ResourceServer, ResourceServerOptions } from './resource-server/index.js'
+export type { CacheOptions, IntrospectionOptions, IssuerFields, JwtOptions, SigningAlgorithm } from './resource-server/index.js'
+export type { ContentEncryptionAlgorithm, KeyManagementAlgorithm } from './introspection/index.js'
 export { protectRoute } from './resource-server/index.js'
 export type { ClaimCondition, HeadersLike, HttpRequestInput, ProtectedRoute, RouteOptions } from './resource-server/index.js'
 export { getClaim, rolesOf } from './claims.js'

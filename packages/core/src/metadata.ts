@@ -22,12 +22,13 @@ export interface MetadataSourceOptions {
   /** Endpoints that must be known; when all are given explicitly, no discovery request is made. */
   required: ReadonlyArray<keyof ExplicitEndpoints>
   fetch?: FetchLike | undefined
-  timeout: number
+  /** Milliseconds one discovery request may take. */
+  timeoutMs: number
   allowInsecureRequests: boolean
   /** Minimum milliseconds between two discoveries after a failure (or a key failure). Default 10 s. */
-  retryCooldown?: number | undefined
+  retryCooldownMs?: number | undefined
   /** Milliseconds discovered metadata is used before it is refreshed (in the background). Default 1 hour. */
-  maxAge?: number | undefined
+  maxAgeMs?: number | undefined
   clock?: () => number
   /** Called after each successful discovery. */
   onDiscovered?: ((issuer: string) => void) | undefined
@@ -78,11 +79,11 @@ export class MetadataSource {
     if (current !== undefined && !this.#stale && !this.#discovered) return current // given explicitly: never fetched
     const now = (this.#options.clock ?? Date.now)()
     if (current === undefined) return this.#run()
-    const cooling = now - this.#lastAttempt < (this.#options.retryCooldown ?? 10_000)
+    const cooling = now - this.#lastAttempt < (this.#options.retryCooldownMs ?? 10_000)
     if (this.#stale) return cooling ? current : this.#run()
     // Periodic refresh: the request is served with the metadata it has; the refresh runs behind it
     // (and keeps the last good metadata if it fails).
-    if (!cooling && now - this.#fetchedAt >= (this.#options.maxAge ?? 3_600_000)) void this.#run()
+    if (!cooling && now - this.#fetchedAt >= (this.#options.maxAgeMs ?? 3_600_000)) void this.#run()
     return current
   }
 
@@ -101,7 +102,7 @@ export class MetadataSource {
   #discovered = false
 
   async #discover(): Promise<oauth.AuthorizationServer> {
-    const { issuer, fetch: fetchImpl, timeout } = this.#options
+    const { issuer, fetch: fetchImpl, timeoutMs } = this.#options
     this.#lastAttempt = (this.#options.clock ?? Date.now)()
     try {
       const issuerUrl = new URL(issuer)
@@ -112,7 +113,7 @@ export class MetadataSource {
         const what = `Discovery at ${url.origin}${url.pathname}`
         try {
           // The body is read (within maxResponseBytes) inside the timeout; it is judged outside it.
-          const response = await withTimeout(what, timeout, async (signal) => {
+          const response = await withTimeout(what, timeoutMs, async (signal) => {
             const get = boundedFetch(fetchImpl, this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, what)
             return get(url.href, { method: 'GET', headers: { accept: 'application/json' }, redirect: 'manual', signal })
           })

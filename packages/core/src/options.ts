@@ -2,17 +2,28 @@
  * Option validation shared by the factories: zod schemas of the common pieces and the conversion of
  * zod's issues into a {@link ConfigurationError} that names each wrong option.
  *
+ * Schemas are written with `zod/mini` (the functional API: `z.optional(s)`, `s.check(z.minLength(1))`),
+ * which a bundler can tree-shake, unlike zod's classic API whose methods all live on prototypes. Its
+ * English messages (zod's own wording, as with classic zod) come from the `en` locale, passed to each
+ * parse rather than set globally: core changes no global zod configuration.
+ *
  * @module options
  */
-import { z } from 'zod'
+import { en } from 'zod/locales'
+import * as z from 'zod/mini'
 import { CLIENT_AUTH_METHODS } from './client-auth.js'
 import { ConfigurationError } from './errors.js'
 import { isAllowedUrl } from './http.js'
 import type { PrivateKeyInput } from './keys/index.js'
 
+/** What a refinement receives to report an issue. */
+export type RefinementCtx = z.core.$RefinementCtx
+
+let english: z.core.$ZodErrorMap | undefined
+
 /** Validates `input` against `schema`; throws a {@link ConfigurationError} naming every wrong option. */
-export function parseOptions<S extends z.ZodType>(component: string, schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input)
+export function parseOptions<S extends z.ZodMiniType>(component: string, schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input, { error: (english ??= en().localeError) })
   if (result.success) return result.data
   throw new ConfigurationError(
     component,
@@ -20,13 +31,31 @@ export function parseOptions<S extends z.ZodType>(component: string, schema: S, 
   )
 }
 
+/**
+ * A duration option: **every duration option of core is a number of seconds**, fractions allowed
+ * (`0.05` is 50 ms). `min` / `max` are inclusive bounds, `above` an exclusive lower bound; each
+ * message says "seconds". Convert with {@link msOf} where a timer needs milliseconds.
+ */
+export function secondsSchema(bounds: { min?: number; above?: number; max?: number } = {}) {
+  const checks: z.core.$ZodCheck<number>[] = []
+  if (bounds.above !== undefined) checks.push(z.gt(bounds.above, `must be more than ${bounds.above} seconds`))
+  if (bounds.min !== undefined) checks.push(z.gte(bounds.min, `must be at least ${bounds.min} seconds`))
+  if (bounds.max !== undefined) checks.push(z.lte(bounds.max, `must be at most ${bounds.max} seconds`))
+  return z.number({ error: 'expected a number of seconds' }).check(...checks)
+}
+
+/** Seconds (an option) to whole milliseconds (a timer, a TTL). */
+export function msOf(seconds: number): number {
+  return Math.round(seconds * 1000)
+}
+
 /** An absolute http(s) URL. Whether plain http is allowed is checked by {@link checkUrls}. */
 export const urlSchema = z
   .string({ error: 'expected an absolute URL string' })
-  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { message: 'expected an absolute http(s) URL' })
+  .check(z.refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { message: 'expected an absolute http(s) URL' }))
 
 /** Refinement: every URL option is https, or http on loopback / with `allowInsecureRequests: true`. */
-export function checkUrls(ctx: z.RefinementCtx, allowInsecure: boolean, urls: Record<string, string | undefined>): void {
+export function checkUrls(ctx: RefinementCtx, allowInsecure: boolean, urls: Record<string, string | undefined>): void {
   for (const [path, value] of Object.entries(urls)) {
     if (value === undefined || !URL.canParse(value)) continue
     if (!isAllowedUrl(new URL(value), allowInsecure)) {
@@ -60,7 +89,7 @@ export const privateKeySchema = z.custom<PrivateKeyInput>(
  * `private_key_jwt` when only a key is given).
  */
 export function checkClientAuth(
-  ctx: z.RefinementCtx,
+  ctx: RefinementCtx,
   opts: { clientId?: string | undefined; clientSecret?: string | undefined; privateKey?: unknown; authMethod?: string | undefined },
   prefix = '',
 ): void {

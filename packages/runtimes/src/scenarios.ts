@@ -101,7 +101,7 @@ function introspectingRs(config: ScenarioConfig, client: ClientConfig, alg?: 'RS
     issuer: config.issuer,
     clientId: client.id,
     clientSecret: client.secret,
-    timeout: 5_000,
+    timeout: 5,
     ...(alg ? { introspection: { response: 'jwt', signingAlgorithms: [alg] } } : {}),
   })
 }
@@ -121,7 +121,7 @@ export async function runScenarios(config: ScenarioConfig): Promise<ScenarioRepo
         issuer: config.issuer,
         clientId: clients.enc.id,
         clientSecret: clients.enc.secret,
-        timeout: 5_000,
+        timeout: 5,
         introspection: { response: 'jwt', signingAlgorithms: ['RS256'] },
         decryptionKeys: [config.decryptionKey as never],
       })
@@ -129,7 +129,7 @@ export async function runScenarios(config: ScenarioConfig): Promise<ScenarioRepo
       return { ...summary(await rs.authenticate(bearer(tokens.enc))), publishedKeys: published.keys.map((k) => ({ kid: k.kid, use: k.use, alg: k.alg, private: 'd' in k })) }
     },
     jwt: async () => {
-      const rs = createResourceServer({ issuer: config.issuer, tokenFormat: 'jwt', audience: config.jwtAudience, timeout: 5_000 })
+      const rs = createResourceServer({ issuer: config.issuer, tokenFormat: 'jwt', audience: config.jwtAudience, timeout: 5 })
       return summary(await rs.authenticate(bearer(tokens.jwt), { scopes: ['write'] }))
     },
     clientCredentials: async () => {
@@ -138,7 +138,7 @@ export async function runScenarios(config: ScenarioConfig): Promise<ScenarioRepo
         clientId: clients.app.id,
         clientSecret: clients.app.secret,
         scope: 'read',
-        timeout: 5_000,
+        timeout: 5,
         retry: { attempts: 1 },
       })
       const token = await cc.getAccessToken()
@@ -152,7 +152,7 @@ export async function runScenarios(config: ScenarioConfig): Promise<ScenarioRepo
         introspectionEndpoint: `${config.closedUrl}/token/introspection`,
         clientId: clients.json.id,
         clientSecret: clients.json.secret,
-        timeout: 3_000,
+        timeout: 3,
       })
       try {
         await rs.authenticate(bearer(tokens.json))

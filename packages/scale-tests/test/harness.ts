@@ -64,7 +64,8 @@ export interface InstanceConfig {
   ccClientSecret: string
   redisUrl: string
   prefix: string
-  storeTimeout: number
+  /** The Redis store's `timeout` (ms); core's `storeTimeout` options get it in seconds. */
+  storeTimeoutMs: number
 }
 
 export interface Instance {

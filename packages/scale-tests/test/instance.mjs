@@ -4,21 +4,21 @@ import { AuthorizationServerError, BearerError, createClientCredentials, createR
 import { createRedisStore } from '@org/rs-redis'
 
 const config = JSON.parse(process.env.SCALE_CONFIG ?? '{}')
-const store = createRedisStore({ url: config.redisUrl }, { prefix: config.prefix, timeout: config.storeTimeout, reconnectMaxDelayMs: 200 })
+const store = createRedisStore({ url: config.redisUrl }, { prefix: config.prefix, timeout: config.storeTimeoutMs, reconnectMaxDelayMs: 200 })
 const events = []
 const rs = createResourceServer({
   issuer: config.issuer,
   clientId: config.clientId,
   clientSecret: config.clientSecret,
   ...(config.introspectionEndpoint ? { introspectionEndpoint: config.introspectionEndpoint } : {}),
-  cache: { store, storeTimeout: config.storeTimeout },
-  timeout: 3_000,
+  cache: { store, storeTimeout: config.storeTimeoutMs / 1000 }, // core: seconds; the Redis store: ms
+  timeout: 3,
   logger: false,
   onEvent: (e) => {
     if (e.type === 'store_error') events.push(e)
   },
 })
-const cc = createClientCredentials({ tokenEndpoint: config.tokenEndpoint, clientId: config.ccClientId, clientSecret: config.ccClientSecret, scope: 'read', store, storeTimeout: config.storeTimeout })
+const cc = createClientCredentials({ tokenEndpoint: config.tokenEndpoint, clientId: config.ccClientId, clientSecret: config.ccClientSecret, scope: 'read', store, storeTimeout: config.storeTimeoutMs / 1000 })
 
 /** One request as an HTTP server would answer it: its status and how long it took. */
 async function request(token) {

@@ -40,7 +40,7 @@ export interface CacheStore<V = unknown> {
   /**
    * The value stored under `key`, or `undefined`. What a store returns is treated as untrusted
    * input: it is validated (shape, version, expiry by the SDK's own clock) and a bad value is a
-   * miss. A call slower than the `storeTimeout` option (default 50 ms) is a miss too.
+   * miss. A call slower than the `storeTimeout` option (default 0.05 s) is a miss too.
    */
   get(key: string): V | undefined | Promise<V | undefined>
   /** Stores `value` for `ttlMs` milliseconds. A call slower than `storeTimeout` is ignored (not awaited further). */
@@ -83,8 +83,8 @@ export function isCacheStore(value: unknown): value is CacheStore {
   return typeof v.get === 'function' && typeof v.set === 'function' && typeof v.delete === 'function' && optional('clear') && optional('add') && optional('onClear')
 }
 
-/** Default bound on one store call, in milliseconds. */
-export const DEFAULT_STORE_TIMEOUT = 50
+/** Default bound on one store call, in seconds (the `storeTimeout` options' unit). */
+export const DEFAULT_STORE_TIMEOUT = 0.05
 
 /**
  * `call()`'s result, or `undefined` once `timeoutMs` has passed (a store that never answers cannot

@@ -9,7 +9,7 @@ import { clientAuthFactory } from '../client-auth.js'
 import type { FetchLike } from '../http.js'
 import type { PrivateKeyInput } from '../keys/index.js'
 import { MetadataSource } from '../metadata.js'
-import { parseOptions, resolveAuthMethod } from '../options.js'
+import { msOf, parseOptions, resolveAuthMethod } from '../options.js'
 import { ClientDpop, type ClientDpopOptions, dpopKeyPart } from './dpop.js'
 import { authorizedFetch } from './fetch.js'
 import { COMPONENT, type NormalisedRequest, normaliseResource, normaliseScope, optionsSchema, requestSchema } from './options.js'
@@ -61,13 +61,16 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
   const endpointLabel = `${endpointUrl.origin}${endpointUrl.pathname}`
   const describeEndpoint = opts.tokenEndpoint ? `The token endpoint ${endpointLabel}` : `The token endpoint of ${endpointLabel}`
 
+  // Durations are options in seconds; timers take milliseconds.
+  const timeoutMs = msOf(opts.timeout)
+  const retry = { attempts: opts.retry.attempts, baseDelayMs: msOf(opts.retry.baseDelay), maxDelayMs: msOf(opts.retry.maxDelay) }
   const metadata = new MetadataSource({
     // Without an issuer the client assertion's `aud` is the token endpoint URL (RFC 7523 §3).
     issuer: opts.issuer ?? opts.tokenEndpoint!,
     endpoints: { token_endpoint: opts.tokenEndpoint },
     required: ['token_endpoint'],
     fetch: fetchOption,
-    timeout: opts.timeout,
+    timeoutMs,
     // Our URL rule (https, or http on loopback / when allowed) for discovered endpoints too.
     allowInsecureRequests: opts.allowInsecureRequests,
     clock,
@@ -85,7 +88,7 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
     audience: opts.audience,
     extraParams,
     secrets: opts.clientSecret === undefined ? [] : [opts.clientSecret],
-    timeout: opts.timeout,
+    timeoutMs,
     fetch: fetchOption,
     allowInsecureRequests: opts.allowInsecureRequests,
     refreshSkew: opts.refreshSkew,
@@ -97,12 +100,12 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
   const tokens = new TokenCache({
     store: opts.store ?? new MemoryCache({ maxEntries: 1000, clock }),
     clock,
-    storeTimeout: opts.storeTimeout,
+    storeTimeoutMs: msOf(opts.storeTimeout),
     keyParts: [endpointForKey, clientId, opts.audience, extraParams, ...(dpop === undefined ? [] : [dpopKeyPart(dpopOptions)])],
     describeEndpoint,
-    fetchToken: (req) => withRetry(opts.retry, () => endpoint.request(req)),
+    fetchToken: (req) => withRetry(retry, () => endpoint.request(req)),
     // Other instances wait for the one asking the AS at most one request's time, plus a margin.
-    lockTtlMs: (opts.timeout ?? 5_000) + 1_000,
+    lockTtlMs: timeoutMs + 1_000,
   })
 
   const normalise = (input: TokenRequestOptions | undefined, method: string) => normaliseRequest(input, method, defaults)

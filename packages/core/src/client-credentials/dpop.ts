@@ -8,10 +8,18 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import * as jose from 'jose'
 import * as oauth from 'oauth4webapi'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 
 /** The `dpop` option: a key pair (its public key extractable), or a private JWK (`alg` optional). */
-export type ClientDpopOptions = { keyPair: CryptoKeyPair; privateKey?: undefined } | { privateKey: jose.JWK; keyPair?: undefined }
+export type ClientDpopOptions =
+  | {
+      /** A `CryptoKeyPair` whose public key is extractable (tokens bound to it are not shared between instances). */
+      keyPair: CryptoKeyPair
+    }
+  | {
+      /** A private EC, RSA or OKP JWK (`alg` optional): tokens bound to it may be shared through a `store`. */
+      privateKey: jose.JWK
+    }
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
 const isKeyPair = (v: unknown) =>
@@ -56,7 +64,7 @@ export function jwkThumbprint(jwk: jose.JWK): string {
  */
 export function dpopKeyPart(options: ClientDpopOptions | undefined): string | undefined {
   if (options === undefined) return undefined
-  if (options.privateKey !== undefined) return `dpop:${jwkThumbprint(publicJwkOf(options.privateKey))}`
+  if ('privateKey' in options) return `dpop:${jwkThumbprint(publicJwkOf(options.privateKey))}`
   return `dpop-instance:${crypto.randomUUID()}`
 }
 
@@ -113,7 +121,7 @@ export class ClientDpop {
 
   async #importKeys(): Promise<{ pair: CryptoKeyPair; alg: string; jwk: jose.JWK }> {
     const o = this.#options
-    if (o.keyPair !== undefined) {
+    if ('keyPair' in o) {
       const jwk = publicJwkOf(await jose.exportJWK(o.keyPair.publicKey))
       const alg = algOf({ ...jwk, alg: undefined } as jose.JWK)
       return { pair: o.keyPair, alg: o.keyPair.privateKey.algorithm.name === 'RSASSA-PKCS1-v1_5' ? 'RS256' : alg, jwk }

@@ -4,9 +4,10 @@
  *
  * @module client-credentials/options
  */
-import { z } from 'zod'
-import { type CacheStore, isCacheStore } from '../cache/index.js'
-import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, urlSchema } from '../options.js'
+import * as z from 'zod/mini'
+import { type CacheStore, type Clock, isCacheStore } from '../cache/index.js'
+import type { FetchLike } from '../http.js'
+import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, secondsSchema, urlSchema } from '../options.js'
 import { clientDpopSchema } from './dpop.js'
 
 export const COMPONENT = 'createClientCredentials'
@@ -26,90 +27,99 @@ const RESERVED_PARAMS = new Set([
   'audience',
 ])
 
-const scopeSchema = z.union([z.string(), z.array(z.string())], { error: 'expected a space-separated string or an array of strings' }).superRefine((value, ctx) => {
-  for (const token of splitScope(value)) {
-    if (!SCOPE_TOKEN.test(token)) {
-      ctx.addIssue({ code: 'custom', message: 'a scope token has characters RFC 6749 §3.3 does not allow' })
-      return
+const scopeSchema = z.union([z.string(), z.array(z.string())], { error: 'expected a space-separated string or an array of strings' }).check(
+  z.superRefine((value, ctx) => {
+    for (const token of splitScope(value)) {
+      if (!SCOPE_TOKEN.test(token)) {
+        ctx.addIssue({ code: 'custom', message: 'a scope token has characters RFC 6749 §3.3 does not allow' })
+        return
+      }
     }
-  }
-})
+  }),
+)
 
-const resourceSchema = z.union([z.string(), z.array(z.string())], { error: 'expected an absolute URI or an array of them' }).superRefine((value, ctx) => {
-  for (const r of typeof value === 'string' ? [value] : value) {
-    if (!URL.canParse(r) || r.includes('#')) {
-      ctx.addIssue({ code: 'custom', message: 'expected absolute URIs without a fragment (RFC 8707)' })
-      return
+const resourceSchema = z.union([z.string(), z.array(z.string())], { error: 'expected an absolute URI or an array of them' }).check(
+  z.superRefine((value, ctx) => {
+    for (const r of typeof value === 'string' ? [value] : value) {
+      if (!URL.canParse(r) || r.includes('#')) {
+        ctx.addIssue({ code: 'custom', message: 'expected absolute URIs without a fragment (RFC 8707)' })
+        return
+      }
     }
-  }
-})
+  }),
+)
 
-export const requestSchema = z.strictObject({ scope: scopeSchema.optional(), resource: resourceSchema.optional() })
+export const requestSchema = z.strictObject({ scope: z.optional(scopeSchema), resource: z.optional(resourceSchema) })
 
-const functionSchema = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: `expected ${what}` })
+const functionSchema = <F>(what: string) => z.custom<F>((v) => typeof v === 'function', { message: `expected ${what}` })
+
+const nonEmptyString = () => z.string({ error: 'expected a string' }).check(z.minLength(1, { error: 'must not be empty' }))
 
 const storeSchema = z.custom<CacheStore>(isCacheStore, { message: 'expected a CacheStore ({ get, set, delete })' })
 
 export const optionsSchema = z
   .strictObject({
-    issuer: urlSchema.optional(),
-    tokenEndpoint: urlSchema.optional(),
-    clientId: z.string({ error: 'expected a string' }).min(1, { error: 'must not be empty' }).optional(),
-    clientSecret: z.string({ error: 'expected a string' }).min(1, { error: 'must not be empty' }).optional(),
-    privateKey: privateKeySchema.optional(),
-    authMethod: clientAuthMethodSchema.optional(),
-    scope: scopeSchema.optional(),
-    resource: resourceSchema.optional(),
-    audience: z.string({ error: 'expected a string' }).min(1, { error: 'must not be empty' }).optional(),
-    extraParams: z.record(z.string(), z.string({ error: 'expected string values' })).optional(),
-    refreshSkew: z.number({ error: 'expected a number of seconds' }).finite().min(0).default(60),
-    defaultLifetime: z.number({ error: 'expected a number of seconds' }).finite().positive().default(300),
-    timeout: z.number({ error: 'expected a number of milliseconds' }).int().positive().default(5000),
-    retry: z
-      .strictObject({
-        attempts: z.number().int().min(1).max(10).default(3),
-        baseDelay: z.number().finite().min(0).default(200),
-        maxDelay: z.number().finite().min(0).default(5000),
-      })
-      .default({ attempts: 3, baseDelay: 200, maxDelay: 5000 }),
-    fetch: functionSchema('a fetch function').optional(),
-    store: storeSchema.optional(),
-    clock: functionSchema('a function returning milliseconds since the epoch').optional(),
-    allowInsecureRequests: z.boolean({ error: 'expected a boolean' }).default(false),
-    maxResponseBytes: z
-      .number({ error: 'expected a number of bytes' })
-      .int('expected a whole number of bytes')
-      .min(1024, 'must be at least 1024 bytes')
-      .max(64 * 1024 * 1024, 'must be at most 64 MB')
-      .default(256 * 1024),
-    storeTimeout: z.number({ error: 'expected a number of milliseconds' }).int('expected whole milliseconds').min(1, 'must be at least 1 ms').max(10_000, 'must be at most 10000 ms').default(50),
-    dpop: clientDpopSchema.optional(),
+    issuer: z.optional(urlSchema),
+    tokenEndpoint: z.optional(urlSchema),
+    clientId: z.optional(nonEmptyString()),
+    clientSecret: z.optional(nonEmptyString()),
+    privateKey: z.optional(privateKeySchema),
+    authMethod: z.optional(clientAuthMethodSchema),
+    scope: z.optional(scopeSchema),
+    resource: z.optional(resourceSchema),
+    audience: z.optional(nonEmptyString()),
+    extraParams: z.optional(z.record(z.string(), z.string({ error: 'expected string values' }))),
+    refreshSkew: z._default(secondsSchema({ min: 0 }), 60),
+    defaultLifetime: z._default(secondsSchema({ above: 0 }), 300),
+    timeout: z._default(secondsSchema({ min: 0.001, max: 60 }), 5),
+    retry: z._default(
+      z.strictObject({
+        attempts: z._default(z.number().check(z.int(), z.gte(1), z.lte(10)), 3),
+        baseDelay: z._default(secondsSchema({ min: 0, max: 60 }), 0.2),
+        maxDelay: z._default(secondsSchema({ min: 0, max: 300 }), 5),
+      }),
+      { attempts: 3, baseDelay: 0.2, maxDelay: 5 },
+    ),
+    fetch: z.optional(functionSchema<FetchLike>('a fetch function')),
+    store: z.optional(storeSchema),
+    clock: z.optional(functionSchema<Clock>('a function returning milliseconds since the epoch')),
+    allowInsecureRequests: z._default(z.boolean({ error: 'expected a boolean' }), false),
+    maxResponseBytes: z._default(
+      z
+        .number({ error: 'expected a number of bytes' })
+        .check(z.int('expected a whole number of bytes'), z.gte(1024, 'must be at least 1024 bytes'), z.lte(64 * 1024 * 1024, 'must be at most 64 MB')),
+      256 * 1024,
+    ),
+    storeTimeout: z._default(secondsSchema({ min: 0.001, max: 10 }), 0.05),
+    dpop: z.optional(clientDpopSchema),
   })
-  .superRefine((opts, ctx) => {
-    if (opts.issuer === undefined && opts.tokenEndpoint === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['tokenEndpoint'], message: 'required: give tokenEndpoint, or issuer to discover it' })
-    }
-    checkUrls(ctx, opts.allowInsecureRequests, { issuer: opts.issuer, tokenEndpoint: opts.tokenEndpoint })
-    for (const name of ['issuer', 'tokenEndpoint'] as const) {
-      const value = opts[name]
-      if (value !== undefined && URL.canParse(value)) {
-        const url = new URL(value)
-        if (url.username !== '' || url.password !== '') {
-          ctx.addIssue({ code: 'custom', path: [name], message: 'must not carry credentials (user:password@); use clientId / clientSecret' })
+  .check(
+    z.superRefine((opts, ctx) => {
+      if (opts.issuer === undefined && opts.tokenEndpoint === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['tokenEndpoint'], message: 'required: give tokenEndpoint, or issuer to discover it' })
+      }
+      checkUrls(ctx, opts.allowInsecureRequests, { issuer: opts.issuer, tokenEndpoint: opts.tokenEndpoint })
+      for (const name of ['issuer', 'tokenEndpoint'] as const) {
+        const value = opts[name]
+        if (value !== undefined && URL.canParse(value)) {
+          const url = new URL(value)
+          if (url.username !== '' || url.password !== '') {
+            ctx.addIssue({ code: 'custom', path: [name], message: 'must not carry credentials (user:password@); use clientId / clientSecret' })
+          }
+          if (url.hash !== '') ctx.addIssue({ code: 'custom', path: [name], message: 'must not have a fragment' })
         }
-        if (url.hash !== '') ctx.addIssue({ code: 'custom', path: [name], message: 'must not have a fragment' })
       }
-    }
-    checkClientAuth(ctx, opts)
-    for (const name of Object.keys(opts.extraParams ?? {})) {
-      if (RESERVED_PARAMS.has(name)) {
-        ctx.addIssue({ code: 'custom', path: ['extraParams', name], message: 'is set by the client itself and cannot be overridden' })
+      checkClientAuth(ctx, opts)
+      for (const name of Object.keys(opts.extraParams ?? {})) {
+        if (RESERVED_PARAMS.has(name)) {
+          ctx.addIssue({ code: 'custom', path: ['extraParams', name], message: 'is set by the client itself and cannot be overridden' })
+        }
       }
-    }
-    if (opts.retry.maxDelay < opts.retry.baseDelay) {
-      ctx.addIssue({ code: 'custom', path: ['retry', 'maxDelay'], message: 'must be at least retry.baseDelay' })
-    }
-  })
+      if (opts.retry.maxDelay < opts.retry.baseDelay) {
+        ctx.addIssue({ code: 'custom', path: ['retry', 'maxDelay'], message: 'must be at least retry.baseDelay' })
+      }
+    }),
+  )
 
 /** A normalised request: sorted, de-duplicated scope and resources. */
 export interface NormalisedRequest {

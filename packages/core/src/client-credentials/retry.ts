@@ -23,10 +23,10 @@ export function retryAfterMsOf(err: unknown): number | undefined {
 export interface RetryPolicy {
   /** Tries in all, the first included. */
   attempts: number
-  /** Milliseconds. */
-  baseDelay: number
-  /** Milliseconds. */
-  maxDelay: number
+  /** Milliseconds (the `retry.baseDelay` option is seconds). */
+  baseDelayMs: number
+  /** Milliseconds (the `retry.maxDelay` option is seconds). */
+  maxDelayMs: number
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -35,7 +35,7 @@ export function sleep(ms: number): Promise<void> {
 
 /** Runs `call`, retrying transient failures per `policy`; a `Retry-After` longer than `maxDelay` ends the retries. */
 export async function withRetry<T>(policy: RetryPolicy, call: () => Promise<T>): Promise<T> {
-  const { attempts, baseDelay, maxDelay } = policy
+  const { attempts, baseDelayMs: baseDelay, maxDelayMs: maxDelay } = policy
   for (let attempt = 1; ; attempt++) {
     try {
       return await call()

@@ -43,7 +43,7 @@ function isStoredToken(value: unknown): value is StoredToken {
 export interface TokenCacheSettings {
   store: CacheStore
   /** Milliseconds a store call may take: a slower `get` is a miss, a slower `set`/`delete` is not waited for. */
-  storeTimeout: number
+  storeTimeoutMs: number
   clock: Clock
   /** What, besides the request, makes a token different: endpoint, client, audience, extra parameters. */
   keyParts: readonly unknown[]
@@ -66,7 +66,7 @@ export class TokenCache {
 
   constructor(settings: TokenCacheSettings) {
     this.#s = settings
-    this.#store = new GuardedStore(settings.store, { timeoutMs: settings.storeTimeout })
+    this.#store = new GuardedStore(settings.store, { timeoutMs: settings.storeTimeoutMs })
   }
 
   keyFor(req: NormalisedRequest): string {

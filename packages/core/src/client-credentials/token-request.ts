@@ -45,7 +45,8 @@ export interface TokenEndpointSettings {
   audience: string | undefined
   extraParams: readonly (readonly [string, string])[]
   secrets: readonly string[]
-  timeout: number
+  /** Milliseconds (the `timeout` option is seconds). */
+  timeoutMs: number
   fetch: FetchLike | undefined
   allowInsecureRequests: boolean
   refreshSkew: number
@@ -141,7 +142,7 @@ export class TokenEndpoint {
   async #post(as: oauth.AuthorizationServer, auth: oauth.ClientAuth, params: URLSearchParams, insecure: boolean, dpop: oauth.DPoPHandle | undefined): Promise<Response> {
     const s = this.#s
     try {
-      return await withTimeout(s.describeEndpoint, s.timeout, async (signal) => {
+      return await withTimeout(s.describeEndpoint, s.timeoutMs, async (signal) => {
         const options = { ...httpOptions(s.fetch, insecure, signal, s.maxResponseBytes, s.describeEndpoint), ...(dpop !== undefined ? { DPoP: dpop } : {}) }
         const raw = await oauth.clientCredentialsGrantRequest(as, { client_id: s.clientId }, auth, params, options)
         const nullBody = raw.status === 204 || raw.status === 205 || raw.status === 304

@@ -50,13 +50,13 @@ export interface ClientCredentialsOptions {
   refreshSkew?: number
   /** Lifetime in seconds assumed when the token response has no `expires_in`. Default 300. */
   defaultLifetime?: number
-  /** Milliseconds one token request (or discovery) may take. Default 5000. */
+  /** Seconds one token request (or discovery) may take (fractions allowed). Default 5. */
   timeout?: number
   /**
    * Retries of transient failures (network, timeout, 408, 429, 5xx) with exponential backoff and
    * full jitter. `attempts` counts the first try (default 3, so two retries); `baseDelay` (default
-   * 200) and `maxDelay` (default 5000) are milliseconds. A `Retry-After` longer than `maxDelay`
-   * ends the retries at once.
+   * 0.2) and `maxDelay` (default 5) are seconds, fractions allowed. A `Retry-After` longer than
+   * `maxDelay` ends the retries at once.
    */
   retry?: { attempts?: number; baseDelay?: number; maxDelay?: number }
   /** The `fetch` used for the token endpoint, discovery and the {@link ClientCredentials.fetch} wrapper. Default `globalThis.fetch`. */
@@ -72,7 +72,7 @@ export interface ClientCredentialsOptions {
   allowInsecureRequests?: boolean
   /** Largest token-endpoint or discovery response body read, in bytes; a longer body is aborted. Default 262144 (256 KB). */
   maxResponseBytes?: number
-  /** Milliseconds a `store` call may take: a slower `get` is a miss, a slower `set`/`delete` is ignored. Default 50. */
+  /** Seconds a `store` call may take (fractions allowed): a slower `get` is a miss, a slower `set`/`delete` is ignored. Default 0.05 (50 ms). */
   storeTimeout?: number
   /**
    * Ask for DPoP-bound tokens (RFC 9449): `{ keyPair }` (a `CryptoKeyPair`, public key extractable)

@@ -27,7 +27,7 @@ export async function introspectToken(settings: IntrospectorSettings, token: str
   try {
     const clientAuth = await settings.clientAuth()
     const client: oauth.Client = { client_id: settings.clientId }
-    ;({ response, body } = await withTimeout(what, settings.timeout, async (signal) => {
+    ;({ response, body } = await withTimeout(what, settings.timeoutMs, async (signal) => {
       const res = await oauth.introspectionRequest(as, client, clientAuth, token, {
         ...httpOptions(settings.fetch, true, signal, settings.maxResponseBytes, what),
         requestJwtResponse: settings.response === 'jwt',

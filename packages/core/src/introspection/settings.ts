@@ -15,6 +15,10 @@ export type IntrospectionClaims = { active: boolean } & Record<string, unknown>
 export const DEFAULT_INTROSPECTION_SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'] as const
 export const KEY_MANAGEMENT_ALGS = ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW'] as const
 export const CONTENT_ENCRYPTION_ALGS = ['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512'] as const
+/** A JWE key-management algorithm accepted on encrypted introspection responses. */
+export type KeyManagementAlgorithm = (typeof KEY_MANAGEMENT_ALGS)[number]
+/** A JWE content-encryption algorithm accepted on encrypted introspection responses. */
+export type ContentEncryptionAlgorithm = (typeof CONTENT_ENCRYPTION_ALGS)[number]
 
 /** Everything one introspection call needs, resolved at construction. */
 export interface IntrospectorSettings {
@@ -33,7 +37,8 @@ export interface IntrospectorSettings {
   decryptionKeys: () => Promise<readonly ImportedKey[]>
   keySet: () => RemoteKeySet
   tokenTypeHint: string | undefined
-  timeout: number
+  /** Milliseconds (the `timeout` option is seconds). */
+  timeoutMs: number
   fetch: FetchLike | undefined
   allowInsecureRequests: boolean
   clockTolerance: number

@@ -10,11 +10,11 @@ import { boundedFetch, DEFAULT_MAX_RESPONSE_BYTES, type FetchLike } from '../htt
 /** Options of {@link RemoteKeySet}. */
 export interface RemoteKeySetOptions {
   /** Milliseconds a fetched key set is used before it is refetched. Default 10 minutes. */
-  cacheMaxAge?: number
+  cacheMaxAgeMs?: number | undefined
   /** Minimum milliseconds between two fetches, whatever the `kid`s asked for. Default 30 s. */
-  cooldown?: number
+  cooldownMs?: number | undefined
   /** Fetch timeout in milliseconds. Default 5000. */
-  timeout?: number
+  timeoutMs?: number | undefined
   fetch?: FetchLike | undefined
   /** Called after each successful fetch of the key set, with its origin and path. */
   onFetched?: ((url: string) => void) | undefined
@@ -39,9 +39,9 @@ export class RemoteKeySet {
     this.url = new URL(url)
     const fetchImpl = boundedFetch(options.fetch, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, `The JWKS at ${this.url.origin}${this.url.pathname}`)
     this.#getKey = jose.createRemoteJWKSet(this.url, {
-      cacheMaxAge: options.cacheMaxAge ?? 600_000,
-      cooldownDuration: options.cooldown ?? 30_000,
-      timeoutDuration: options.timeout ?? 5_000,
+      cacheMaxAge: options.cacheMaxAgeMs ?? 600_000,
+      cooldownDuration: options.cooldownMs ?? 30_000,
+      timeoutDuration: options.timeoutMs ?? 5_000,
       headers: { accept: 'application/jwk-set+json, application/json' },
       [jose.customFetch]: async (url: string, init: RequestInit) => {
         this.#fetches++

@@ -10,7 +10,7 @@ import { EventSink } from '../events/index.js'
 import { importPrivateKey, type ImportedKey, type PrivateKeyInput } from '../keys/index.js'
 import { ConfigurationError } from '../errors.js'
 import { introspectToken } from '../introspection/index.js'
-import { parseOptions } from '../options.js'
+import { msOf, parseOptions } from '../options.js'
 import { dpopSettings, modeOf, SenderConstraints } from '../sender-constraint/index.js'
 import { Authenticator } from './authenticate.js'
 import { PublishedDocuments } from './documents.js'
@@ -69,11 +69,11 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     given === undefined || given instanceof MemoryCache
       ? undefined
       : new GuardedStore(given, {
-          timeoutMs: caching?.storeTimeout ?? DEFAULT_STORE_TIMEOUT,
+          timeoutMs: msOf(caching?.storeTimeout ?? DEFAULT_STORE_TIMEOUT),
           onFailure: (operation, error) => events.emit({ type: 'store_error', operation, message: describeStoreError(error) }),
         })
   // The others wait for the instance introspecting a token at most as long as it may take, plus a margin.
-  const lockTtlMs = (o.timeout ?? 5_000) + LOCK_MARGIN_MS
+  const lockTtlMs = msOf(o.timeout ?? 5) + LOCK_MARGIN_MS
   const verdicts = new IntrospectionVerdicts({ memory, shared, lockTtlMs, maxTtlMs: lifetimes.maxTtlMs, clock })
   const jwtCache = new VerifiedJwtCache(caching === undefined ? 0 : (caching.verifiedJwtMaxEntries ?? caching.maxEntries ?? 10_000), issuers, clock, lifetimes.maxTtlMs)
 

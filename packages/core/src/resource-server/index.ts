@@ -6,6 +6,8 @@
 export { createResourceServer } from './create.js'
 export { wellKnownMetadataUrl } from './documents.js'
 export type { IssuerOptions, ResourceServerOptions } from './options.js'
+export type { IntrospectionOptions, IssuerFields, JwtOptions, SigningAlgorithm } from './issuer-options.js'
+export type { CacheOptions } from './option-types.js'
 export type { AuthenticateOptions, DocumentResponse, ProtectedResourceMetadata, ResourceServer } from './types.js'
 export type { HeadersLike, HttpRequestInput } from './request.js'
 export { type ClaimCondition, parseRouteOptions, type ProtectedRoute, protectRoute, type RouteOptions } from './route.js'

@@ -19,7 +19,7 @@ import {
 import { DEFAULT_JWT_ALGS, type JwtVerifierSettings, TENANT_PLACEHOLDER } from '../jwt/index.js'
 import { type ImportedKey, type PrivateKeyInput, RemoteKeySet, type RemoteKeySetOptions } from '../keys/index.js'
 import { MetadataSource } from '../metadata.js'
-import { resolveAuthMethod } from '../options.js'
+import { msOf, resolveAuthMethod } from '../options.js'
 import { secretForms } from '../redact.js'
 import { canIntrospect, type IssuerEntry, type ParsedOptions, type TokenFormat } from './options.js'
 
@@ -43,7 +43,8 @@ export interface SharedIssuerContext {
 
 /** Plain settings every network call of this resource server uses. */
 interface NetworkSettings {
-  timeout: number
+  /** Milliseconds (the `timeout` option is seconds). */
+  timeoutMs: number
   fetch: FetchLike | undefined
   allowInsecureRequests: boolean
   clockTolerance: number
@@ -74,7 +75,7 @@ export class IssuerRuntime {
     this.index = index
     this.issuer = entry.issuer
     const net: NetworkSettings = {
-      timeout: o.timeout ?? 5_000,
+      timeoutMs: msOf(o.timeout ?? 5),
       fetch: o.fetch,
       allowInsecureRequests: o.allowInsecureRequests ?? false,
       clockTolerance: o.clockTolerance ?? 5,
@@ -86,9 +87,9 @@ export class IssuerRuntime {
       oidcClientIds: entry.oidcClientIds === undefined ? undefined : new Set(entry.oidcClientIds),
     }
     this.#jwksOptions = {
-      cacheMaxAge: o.jwks?.cacheMaxAge,
-      cooldown: o.jwks?.cooldown,
-      timeout: net.timeout,
+      cacheMaxAgeMs: msOf(o.jwks?.cacheMaxAge ?? 600),
+      cooldownMs: msOf(o.jwks?.cooldown ?? 30),
+      timeoutMs: net.timeoutMs,
       fetch: o.fetch,
       maxResponseBytes: net.maxResponseBytes,
       onFetched: (url) => shared.events.emit({ type: 'jwks_refreshed', jwksUri: url }),
@@ -103,11 +104,11 @@ export class IssuerRuntime {
       endpoints: { introspection_endpoint: entry.introspectionEndpoint, jwks_uri: entry.jwksUri },
       required: requiredEndpoints(introspector, jwtSettings),
       fetch: o.fetch,
-      timeout: net.timeout,
+      timeoutMs: net.timeoutMs,
       allowInsecureRequests: net.allowInsecureRequests,
       clock: shared.clock,
-      maxAge: o.metadata?.cacheMaxAge,
-      retryCooldown: o.metadata?.cooldown,
+      maxAgeMs: msOf(o.metadata?.cacheMaxAge ?? 3600),
+      retryCooldownMs: msOf(o.metadata?.cooldown ?? 10),
       onDiscovered: (issuer) => shared.events.emit({ type: 'metadata_discovered', issuer }),
       maxResponseBytes: net.maxResponseBytes,
     })

@@ -5,191 +5,196 @@
  *
  * @module resource-server/options
  */
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { type CacheStore, type Clock, isCacheStore } from '../cache/index.js'
 import type { Logger, ResourceServerEvent } from '../events/index.js'
 import type { FetchLike } from '../http.js'
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from '../introspection/index.js'
+import { SIGNING_ALGS } from './issuer-options.js'
 import { routeOptionsSchema } from './route.js'
-import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, urlSchema } from '../options.js'
+import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, type RefinementCtx, secondsSchema, urlSchema } from '../options.js'
 import { checkSenderConstraintOptions, dpopOptionsSchema, mtlsOptionsSchema } from '../sender-constraint/index.js'
 
-const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'HS256', 'HS384', 'HS512'] as const
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` })
-const audienceSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'expected a string or a non-empty array of strings' })
-const clientListSchema = z.array(z.string().min(1), { error: 'expected an array of client ids' }).min(1, 'expected at least one client id')
+const nonEmpty = () => z.string().check(z.minLength(1))
+const audienceSchema = z.union([nonEmpty(), z.array(nonEmpty()).check(z.minLength(1))], { error: 'expected a string or a non-empty array of strings' })
+const clientListSchema = z.array(nonEmpty(), { error: 'expected an array of client ids' }).check(z.minLength(1, 'expected at least one client id'))
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const TENANT_PLACEHOLDER = '{tenantid}'
-const scopeListSchema = z.array(z.string().min(1).regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope token (no space or quote)'))
+const scopeListSchema = z.array(z.string().check(z.minLength(1), z.regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope token (no space or quote)')))
+const count = (min: number) => z.number().check(z.int(), z.gte(min))
 
 const issuerFields = {
-  introspectionEndpoint: urlSchema.optional(),
-  jwksUri: urlSchema.optional(),
-  clientId: z.string().min(1).optional(),
-  clientSecret: z.string().min(1).optional(),
-  privateKey: privateKeySchema.optional(),
-  authMethod: clientAuthMethodSchema.optional(),
-  audience: audienceSchema.optional(),
-  allowedClients: clientListSchema.optional(),
-  oidcClientIds: clientListSchema.optional(),
-  allowedTenants: z.array(z.string().regex(GUID, 'expected a tenant id (a GUID)'), { error: 'expected an array of tenant ids' }).min(1, 'expected at least one tenant id').optional(),
-  introspection: z
-    .strictObject({
-      response: z.enum(['json', 'jwt']).optional(),
-      signingAlgorithms: z.array(z.enum(SIGNING_ALGS)).min(1).optional(),
-      encryption: z.enum(['required', 'optional', 'none']).optional(),
-      keyManagementAlgorithms: z.array(z.enum(KEY_MANAGEMENT_ALGS)).min(1).optional(),
-      contentEncryptionAlgorithms: z.array(z.enum(CONTENT_ENCRYPTION_ALGS)).min(1).optional(),
-      tokenTypeHint: z.string().min(1).optional(),
-      maxResponseAge: z.number({ error: 'expected a number of seconds' }).positive('must be positive').max(3600, 'must be at most 3600 seconds').optional(),
-    })
-    .optional(),
-  jwt: z
-    .strictObject({
-      algorithms: z.array(z.enum(SIGNING_ALGS, { error: `expected one of ${SIGNING_ALGS.join(', ')} ("none" is never accepted)` })).min(1).optional(),
-      secret: z.string().min(32, 'expected at least 32 characters').optional(),
-      typ: z.enum(['strict', 'lenient']).optional(),
-      maxTokenAge: z.number().positive().optional(),
-    })
-    .optional(),
+  introspectionEndpoint: z.optional(urlSchema),
+  jwksUri: z.optional(urlSchema),
+  clientId: z.optional(nonEmpty()),
+  clientSecret: z.optional(nonEmpty()),
+  privateKey: z.optional(privateKeySchema),
+  authMethod: z.optional(clientAuthMethodSchema),
+  audience: z.optional(audienceSchema),
+  allowedClients: z.optional(clientListSchema),
+  oidcClientIds: z.optional(clientListSchema),
+  allowedTenants: z.optional(
+    z.array(z.string().check(z.regex(GUID, 'expected a tenant id (a GUID)')), { error: 'expected an array of tenant ids' }).check(z.minLength(1, 'expected at least one tenant id')),
+  ),
+  introspection: z.optional(
+    z.strictObject({
+      response: z.optional(z.enum(['json', 'jwt'])),
+      signingAlgorithms: z.optional(z.array(z.enum(SIGNING_ALGS)).check(z.minLength(1))),
+      encryption: z.optional(z.enum(['required', 'optional', 'none'])),
+      keyManagementAlgorithms: z.optional(z.array(z.enum(KEY_MANAGEMENT_ALGS)).check(z.minLength(1))),
+      contentEncryptionAlgorithms: z.optional(z.array(z.enum(CONTENT_ENCRYPTION_ALGS)).check(z.minLength(1))),
+      tokenTypeHint: z.optional(nonEmpty()),
+      maxResponseAge: z.optional(secondsSchema({ above: 0, max: 3600 })),
+    }),
+  ),
+  jwt: z.optional(
+    z.strictObject({
+      algorithms: z.optional(z.array(z.enum(SIGNING_ALGS, { error: `expected one of ${SIGNING_ALGS.join(', ')} ("none" is never accepted)` })).check(z.minLength(1))),
+      secret: z.optional(z.string().check(z.minLength(32, 'expected at least 32 characters'))),
+      typ: z.optional(z.enum(['strict', 'lenient'])),
+      maxTokenAge: z.optional(secondsSchema({ above: 0 })),
+    }),
+  ),
 }
 
-const issuerSchema = z.strictObject({ issuer: urlSchema, ...issuerFields })
+export const issuerSchema = z.strictObject({ issuer: urlSchema, ...issuerFields })
 
 export const optionsSchema = z
   .strictObject({
-    issuer: urlSchema.optional(),
+    issuer: z.optional(urlSchema),
     ...issuerFields,
-    issuers: z.array(issuerSchema).min(1).optional(),
-    tokenFormat: z.enum(['introspection', 'jwt', 'auto']).optional(),
-    audienceClaim: z.enum(['aud', 'client_id']).optional(),
-    everyRoute: routeOptionsSchema.omit({ optional: true }).optional(),
+    issuers: z.optional(z.array(issuerSchema).check(z.minLength(1))),
+    tokenFormat: z.optional(z.enum(['introspection', 'jwt', 'auto'])),
+    audienceClaim: z.optional(z.enum(['aud', 'client_id'])),
+    everyRoute: z.optional(z.omit(routeOptionsSchema, { optional: true })),
     /** @deprecated use `everyRoute: { scopes }` */
-    scopes: scopeListSchema.optional(),
+    scopes: z.optional(scopeListSchema),
     /** @deprecated use `everyRoute: { anyScope }` */
-    anyScope: scopeListSchema.optional(),
-    tryAllIntrospectionEndpoints: z.boolean().optional(),
-    decryptionKeys: z.array(privateKeySchema).min(1).optional(),
-    clockTolerance: z.number().min(0).max(300).optional(),
-    clock: fn<Clock>('a function returning milliseconds since the epoch').optional(),
-    timeout: z.number().int().min(1).max(60_000).optional(),
-    fetch: fn<FetchLike>('a fetch-compatible function').optional(),
-    onEvent: fn<(event: ResourceServerEvent) => void>('a function receiving each event').optional(),
-    logger: z
-      .union([z.literal(false), z.custom<Logger>((v) => typeof v === 'object' && v !== null && ['debug', 'info', 'warn', 'error'].some((m) => typeof (v as Record<string, unknown>)[m] === 'function'))], {
+    anyScope: z.optional(scopeListSchema),
+    tryAllIntrospectionEndpoints: z.optional(z.boolean()),
+    decryptionKeys: z.optional(z.array(privateKeySchema).check(z.minLength(1))),
+    clockTolerance: z.optional(secondsSchema({ min: 0, max: 300 })),
+    clock: z.optional(fn<Clock>('a function returning milliseconds since the epoch')),
+    timeout: z.optional(secondsSchema({ min: 0.001, max: 60 })),
+    fetch: z.optional(fn<FetchLike>('a fetch-compatible function')),
+    onEvent: z.optional(fn<(event: ResourceServerEvent) => void>('a function receiving each event')),
+    logger: z.optional(
+      z.union([z.literal(false), z.custom<Logger>((v) => typeof v === 'object' && v !== null && ['debug', 'info', 'warn', 'error'].some((m) => typeof (v as Record<string, unknown>)[m] === 'function'))], {
         error: 'expected a logger with warn/error/debug methods (console, pino, winston…) or false',
-      })
-      .optional(),
-    allowInsecureRequests: z.boolean().optional(),
-    maxResponseBytes: z
-      .number({ error: 'expected a number of bytes' })
-      .int('expected a whole number of bytes')
-      .min(1024, 'must be at least 1024 bytes')
-      .max(64 * 1024 * 1024, 'must be at most 64 MB')
-      .optional(),
-    bearer: z
-      .strictObject({
-        maxLength: z.number().int().min(16).max(65_536).optional(),
-        acceptBase64: z.boolean().optional(),
-      })
-      .optional(),
-    cache: z
-      .union([
+      }),
+    ),
+    allowInsecureRequests: z.optional(z.boolean()),
+    maxResponseBytes: z.optional(
+      z
+        .number({ error: 'expected a number of bytes' })
+        .check(z.int('expected a whole number of bytes'), z.gte(1024, 'must be at least 1024 bytes'), z.lte(64 * 1024 * 1024, 'must be at most 64 MB')),
+    ),
+    bearer: z.optional(
+      z.strictObject({
+        maxLength: z.optional(z.number().check(z.int(), z.gte(16), z.lte(65_536))),
+        acceptBase64: z.optional(z.boolean()),
+      }),
+    ),
+    cache: z.optional(
+      z.union([
         z.literal(false),
         z.strictObject({
-          maxEntries: z.number().int().min(1).optional(),
-          maxTtl: z.number().min(0).optional(),
-          inactiveTtl: z.number().min(0).optional(),
-          store: z.custom<CacheStore>(isCacheStore, { message: 'expected a CacheStore ({ get, set, delete })' }).optional(),
-          verifiedJwtMaxEntries: z.number().int().min(0).optional(),
-          storeTimeout: z.number({ error: 'expected a number of milliseconds' }).int('expected whole milliseconds').min(1, 'must be at least 1 ms').max(10_000, 'must be at most 10000 ms').optional(),
+          maxEntries: z.optional(count(1)),
+          maxTtl: z.optional(secondsSchema({ min: 0 })),
+          inactiveTtl: z.optional(secondsSchema({ min: 0 })),
+          store: z.optional(z.custom<CacheStore>(isCacheStore, { message: 'expected a CacheStore ({ get, set, delete })' })),
+          verifiedJwtMaxEntries: z.optional(count(0)),
+          storeTimeout: z.optional(secondsSchema({ min: 0.001, max: 10 })),
         }),
-      ])
-      .optional(),
-    jwks: z.strictObject({ cacheMaxAge: z.number().int().min(0).optional(), cooldown: z.number().int().min(0).optional() }).optional(),
-    metadata: z
-      .strictObject({
-        cacheMaxAge: z.number({ error: 'expected a number of milliseconds' }).int('expected whole milliseconds').min(60_000, 'must be at least 60000 ms').optional(),
-        cooldown: z.number({ error: 'expected a number of milliseconds' }).int('expected whole milliseconds').min(0, 'must not be negative').optional(),
-      })
-      .optional(),
-    realm: z.string().min(1).optional(),
-    resource: urlSchema.optional(),
-    resourceMetadata: z
-      .strictObject({
-        url: urlSchema.optional(),
-        scopesSupported: scopeListSchema.optional(),
-        resourceName: z.string().optional(),
-        resourceDocumentation: urlSchema.optional(),
-      })
-      .optional(),
-    dpop: dpopOptionsSchema.optional(),
-    mtls: mtlsOptionsSchema.optional(),
+      ]),
+    ),
+    jwks: z.optional(z.strictObject({ cacheMaxAge: z.optional(secondsSchema({ min: 0, max: 86_400 })), cooldown: z.optional(secondsSchema({ min: 0, max: 3600 })) })),
+    metadata: z.optional(
+      z.strictObject({
+        cacheMaxAge: z.optional(secondsSchema({ min: 60, max: 604_800 })),
+        cooldown: z.optional(secondsSchema({ min: 0, max: 3600 })),
+      }),
+    ),
+    realm: z.optional(nonEmpty()),
+    resource: z.optional(urlSchema),
+    resourceMetadata: z.optional(
+      z.strictObject({
+        url: z.optional(urlSchema),
+        scopesSupported: z.optional(scopeListSchema),
+        resourceName: z.optional(z.string()),
+        resourceDocumentation: z.optional(urlSchema),
+      }),
+    ),
+    dpop: z.optional(dpopOptionsSchema),
+    mtls: z.optional(mtlsOptionsSchema),
   })
-  .superRefine((o, ctx) => {
-    checkSenderConstraintOptions(ctx, o)
-    if (o.issuer === undefined && o.issuers === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'required: the issuer identifier of the authorization server (or an "issuers" list)' })
-      return
-    }
-    for (const key of ['scopes', 'anyScope'] as const) {
-      if (o[key] !== undefined && o.everyRoute?.[key] !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `give everyRoute.${key} only (the top-level ${key} is its deprecated name)` })
+  .check(
+    z.superRefine((o, ctx) => {
+      checkSenderConstraintOptions(ctx, o)
+      if (o.issuer === undefined && o.issuers === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'required: the issuer identifier of the authorization server (or an "issuers" list)' })
+        return
       }
-    }
-    if (o.issuer !== undefined && o.issuers !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['issuers'], message: 'give either "issuer" or "issuers", not both' })
-      return
-    }
-    const allowInsecure = o.allowInsecureRequests ?? false
-    checkUrls(ctx, allowInsecure, { resource: o.resource, 'resourceMetadata.url': o.resourceMetadata?.url })
-    const entries = o.issuers?.map((entry, i) => ({ entry: mergeIssuer(o, entry), prefix: `issuers.${i}.` })) ?? [{ entry: mergeIssuer(o, { issuer: o.issuer! }), prefix: '' }]
-    const format = o.tokenFormat ?? defaultTokenFormat(entries.map((e) => e.entry))
-    if (format !== 'jwt' && !entries.some((e) => canIntrospect(e.entry))) {
-      ctx.addIssue({ code: 'custom', path: ['clientId'], message: `required with tokenFormat "${format}": the client id this resource server uses at the introspection endpoint` })
-    }
-    for (const { entry, prefix } of entries) {
-      checkUrls(ctx, allowInsecure, { [`${prefix}issuer`]: entry.issuer, [`${prefix}introspectionEndpoint`]: entry.introspectionEndpoint, [`${prefix}jwksUri`]: entry.jwksUri })
-      checkTenantTemplate(ctx, entry, format, prefix)
-      if (format !== 'jwt' && canIntrospect(entry)) {
-        checkClientAuth(ctx, entry, prefix)
-        const algs = entry.introspection?.signingAlgorithms ?? []
-        if (algs.some((a) => a.startsWith('HS')) && entry.clientSecret === undefined) {
-          ctx.addIssue({ code: 'custom', path: [`${prefix}introspection`, 'signingAlgorithms'], message: 'HS* introspection responses are keyed by the client secret: clientSecret is required' })
-        }
-        const encryption = entry.introspection?.encryption ?? (o.decryptionKeys ? 'required' : 'none')
-        if (encryption !== 'none' && o.decryptionKeys === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['decryptionKeys'], message: `required with introspection.encryption "${encryption}": the private keys the AS encrypts responses to` })
-        }
-        if (encryption !== 'none' && entry.introspection?.response === 'json') {
-          ctx.addIssue({ code: 'custom', path: [`${prefix}introspection`, 'response'], message: 'must be "jwt" when responses are encrypted' })
+      for (const key of ['scopes', 'anyScope'] as const) {
+        if (o[key] !== undefined && o.everyRoute?.[key] !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `give everyRoute.${key} only (the top-level ${key} is its deprecated name)` })
         }
       }
-      if (format !== 'introspection') {
-        if (entry.audience === undefined && entry.allowedClients === undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [`${prefix}audience`],
-            message: `required with tokenFormat "${format}": the audience (aud) JWT access tokens must be issued for, usually this API's identifier (or, for an AS whose access tokens carry no aud such as Cognito, allowedClients: the calling clients accepted)`,
-          })
+      if (o.issuer !== undefined && o.issuers !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['issuers'], message: 'give either "issuer" or "issuers", not both' })
+        return
+      }
+      const allowInsecure = o.allowInsecureRequests ?? false
+      checkUrls(ctx, allowInsecure, { resource: o.resource, 'resourceMetadata.url': o.resourceMetadata?.url })
+      const entries = o.issuers?.map((entry, i) => ({ entry: mergeIssuer(o, entry), prefix: `issuers.${i}.` })) ?? [{ entry: mergeIssuer(o, { issuer: o.issuer! }), prefix: '' }]
+      const format = o.tokenFormat ?? defaultTokenFormat(entries.map((e) => e.entry))
+      if (format !== 'jwt' && !entries.some((e) => canIntrospect(e.entry))) {
+        ctx.addIssue({ code: 'custom', path: ['clientId'], message: `required with tokenFormat "${format}": the client id this resource server uses at the introspection endpoint` })
+      }
+      for (const { entry, prefix } of entries) {
+        checkUrls(ctx, allowInsecure, { [`${prefix}issuer`]: entry.issuer, [`${prefix}introspectionEndpoint`]: entry.introspectionEndpoint, [`${prefix}jwksUri`]: entry.jwksUri })
+        checkTenantTemplate(ctx, entry, format, prefix)
+        if (format !== 'jwt' && canIntrospect(entry)) {
+          checkClientAuth(ctx, entry, prefix)
+          const algs = entry.introspection?.signingAlgorithms ?? []
+          if (algs.some((a) => a.startsWith('HS')) && entry.clientSecret === undefined) {
+            ctx.addIssue({ code: 'custom', path: [`${prefix}introspection`, 'signingAlgorithms'], message: 'HS* introspection responses are keyed by the client secret: clientSecret is required' })
+          }
+          const encryption = entry.introspection?.encryption ?? (o.decryptionKeys ? 'required' : 'none')
+          if (encryption !== 'none' && o.decryptionKeys === undefined) {
+            ctx.addIssue({ code: 'custom', path: ['decryptionKeys'], message: `required with introspection.encryption "${encryption}": the private keys the AS encrypts responses to` })
+          }
+          if (encryption !== 'none' && entry.introspection?.response === 'json') {
+            ctx.addIssue({ code: 'custom', path: [`${prefix}introspection`, 'response'], message: 'must be "jwt" when responses are encrypted' })
+          }
         }
-        const algs = entry.jwt?.algorithms ?? []
-        if (algs.some((a) => a.startsWith('HS')) && entry.jwt?.secret === undefined) {
-          ctx.addIssue({ code: 'custom', path: [`${prefix}jwt`, 'secret'], message: 'required when jwt.algorithms lists an HS* algorithm' })
-        }
-        if (entry.jwt?.secret !== undefined && !algs.some((a) => a.startsWith('HS'))) {
-          ctx.addIssue({ code: 'custom', path: [`${prefix}jwt`, 'algorithms'], message: 'must list the HS* algorithm(s) the jwt.secret is for' })
+        if (format !== 'introspection') {
+          if (entry.audience === undefined && entry.allowedClients === undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [`${prefix}audience`],
+              message: `required with tokenFormat "${format}": the audience (aud) JWT access tokens must be issued for, usually this API's identifier (or, for an AS whose access tokens carry no aud such as Cognito, allowedClients: the calling clients accepted)`,
+            })
+          }
+          const algs = entry.jwt?.algorithms ?? []
+          if (algs.some((a) => a.startsWith('HS')) && entry.jwt?.secret === undefined) {
+            ctx.addIssue({ code: 'custom', path: [`${prefix}jwt`, 'secret'], message: 'required when jwt.algorithms lists an HS* algorithm' })
+          }
+          if (entry.jwt?.secret !== undefined && !algs.some((a) => a.startsWith('HS'))) {
+            ctx.addIssue({ code: 'custom', path: [`${prefix}jwt`, 'algorithms'], message: 'must list the HS* algorithm(s) the jwt.secret is for' })
+          }
         }
       }
-    }
-  })
+    }),
+  )
 
 /**
  * A multi-tenant issuer (`https://login.microsoftonline.com/{tenantid}/v2.0`): one placeholder, JWTs
  * only (no introspection), and a `jwksUri` (the template is not a URL to discover from).
  * `allowedTenants` only means something with such an issuer.
  */
-function checkTenantTemplate(ctx: z.RefinementCtx, entry: IssuerEntry, format: string, prefix: string): void {
+function checkTenantTemplate(ctx: RefinementCtx, entry: IssuerEntry, format: string, prefix: string): void {
   const count = entry.issuer.split(TENANT_PLACEHOLDER).length - 1
   if (count === 0) {
     if (entry.allowedTenants !== undefined) ctx.addIssue({ code: 'custom', path: [`${prefix}allowedTenants`], message: `only with a multi-tenant issuer (one holding ${TENANT_PLACEHOLDER})` })
@@ -201,10 +206,11 @@ function checkTenantTemplate(ctx: z.RefinementCtx, entry: IssuerEntry, format: s
   if (entry.jwksUri === undefined) ctx.addIssue({ code: 'custom', path: [`${prefix}jwksUri`], message: `required with a multi-tenant issuer (${TENANT_PLACEHOLDER}): the AS's keys, e.g. https://login.microsoftonline.com/common/discovery/v2.0/keys` })
 }
 
-/** Options of {@link createResourceServer}. See the README for a guided tour. */
-export type ResourceServerOptions = z.input<typeof optionsSchema>
-/** One authorization server among several (`issuers` option). */
-export type IssuerOptions = z.input<typeof issuerSchema>
+// The public option types are hand-written and documented (option-types.ts, issuer-options.ts);
+// test/types/option-types.test.ts checks that these schemas accept exactly them.
+export type { IssuerOptions } from './issuer-options.js'
+export type { ResourceServerOptions } from './option-types.js'
+/** The options as validated (internal: the schema's output). */
 export type ParsedOptions = z.output<typeof optionsSchema>
 export type IssuerEntry = z.output<typeof issuerSchema>
 

@@ -5,9 +5,9 @@
  *
  * @module resource-server/route
  */
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { ConfigurationError } from '../errors.js'
-import { parseOptions } from '../options.js'
+import { parseOptions, secondsSchema } from '../options.js'
 import { modeSchema } from '../sender-constraint/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { HttpRequestInput } from './request.js'
@@ -15,30 +15,31 @@ import type { ResourceServer, RouteOptions } from './types.js'
 
 export type { ClaimCondition, RouteOptions } from './types.js'
 
-const scopeList = z.array(z.string().min(1).regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope token (no space or quote)'), {
+const scopeList = z.array(z.string().check(z.minLength(1), z.regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope token (no space or quote)')), {
   error: 'expected an array of scope strings, e.g. ["read"]',
 })
 
 const primitive = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' })
 const claimCondition = z.union(
-  [primitive, z.strictObject({ oneOf: z.array(primitive).min(1) }), z.strictObject({ includes: z.union([z.string(), z.array(z.string()).min(1)]) })],
+  [primitive, z.strictObject({ oneOf: z.array(primitive).check(z.minLength(1)) }), z.strictObject({ includes: z.union([z.string(), z.array(z.string()).check(z.minLength(1))]) })],
   { error: 'expected a value, { oneOf: [...] } or { includes: value | [...] }' },
 )
-const nonEmptyStrings = (what: string) => z.array(z.string().min(1), { error: `expected an array of ${what}` }).min(1, { error: `expected at least one ${what.replace(/s$/, '')}` })
+const nonEmptyStrings = (what: string) =>
+  z.array(z.string().check(z.minLength(1)), { error: `expected an array of ${what}` }).check(z.minLength(1, { error: `expected at least one ${what.replace(/s$/, '')}` }))
 
 /** The route vocabulary, validated (also for the `everyRoute` option). */
 export const routeOptionsSchema = z.strictObject({
-  scopes: scopeList.optional(),
-  anyScope: scopeList.optional(),
-  optional: z.boolean({ error: 'expected a boolean' }).optional(),
-  claims: z.record(z.string().min(1), claimCondition, { error: 'expected an object of claim paths to required values' }).optional(),
-  roles: nonEmptyStrings('role names').optional(),
-  anyRole: nonEmptyStrings('role names').optional(),
-  acr: nonEmptyStrings('acr values').optional(),
-  maxAge: z.number({ error: 'expected a number of seconds' }).finite().min(0).optional(),
-  check: z.custom<(auth: AccessTokenInfo) => boolean>((v) => typeof v === 'function', { message: 'expected a function (auth) => boolean' }).optional(),
-  dpop: modeSchema.optional(),
-  mtls: modeSchema.optional(),
+  scopes: z.optional(scopeList),
+  anyScope: z.optional(scopeList),
+  optional: z.optional(z.boolean({ error: 'expected a boolean' })),
+  claims: z.optional(z.record(z.string().check(z.minLength(1)), claimCondition, { error: 'expected an object of claim paths to required values' })),
+  roles: z.optional(nonEmptyStrings('role names')),
+  anyRole: z.optional(nonEmptyStrings('role names')),
+  acr: z.optional(nonEmptyStrings('acr values')),
+  maxAge: z.optional(secondsSchema({ min: 0 })),
+  check: z.optional(z.custom<(auth: AccessTokenInfo) => boolean>((v) => typeof v === 'function', { message: 'expected a function (auth) => boolean' })),
+  dpop: z.optional(modeSchema),
+  mtls: z.optional(modeSchema),
 })
 
 /** Validated route options, by the object the caller passed: a caller that reuses one object is validated once. */

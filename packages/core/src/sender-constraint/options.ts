@@ -4,63 +4,45 @@
  *
  * @module sender-constraint/options
  */
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { type CacheStore, isCacheStore } from '../cache/index.js'
 import { DEFAULT_DPOP_ALGS, DPOP_ALGS, type DpopAlgorithm } from '../dpop/index.js'
-import { checkUrls, urlSchema } from '../options.js'
+import { checkUrls, msOf, type RefinementCtx, secondsSchema, urlSchema } from '../options.js'
+import type { SenderConstraintMode } from './types.js'
 
-/**
- * How a sender-constraint mechanism is treated: `none` (a token bound with it is refused),
- * `allowed` (bound tokens must prove it, unbound ones are fine), `required` (every token must be bound with it).
- */
-export type SenderConstraintMode = 'none' | 'allowed' | 'required'
+export type { DpopOptions, MtlsOptions, SenderConstraintMode } from './types.js'
+
+// The schemas accept exactly the hand-written, documented types of `types.ts` (test/types/option-types.test.ts).
 export const modeSchema = z.enum(['none', 'allowed', 'required'], { error: 'expected "none", "allowed" or "required"' })
 
 export const dpopOptionsSchema = z.strictObject({
-  /** Default `allowed` when `dpop` is given (`none` when it is not). */
-  mode: modeSchema.optional(),
-  algorithms: z.array(z.enum(DPOP_ALGS, { error: `expected one of ${DPOP_ALGS.join(', ')} (asymmetric only)` })).min(1).optional(),
-  /** Seconds a proof is accepted after its `iat` (plus `clockTolerance`). Default 300. */
-  proofMaxAge: z.number().int().min(1).max(3600).optional(),
-  /** The API's public base URL (`https://api.example.com`, or with the path prefix a proxy strips): `htu` is checked against it. */
-  publicUrl: urlSchema.optional(),
-  nonce: z
-    .strictObject({
-      /** Shared by the instances that must accept each other's nonces. At least 32 characters. */
-      secret: z.string().min(32, 'expected at least 32 characters'),
-      /** Seconds between two nonces; a nonce is accepted for one to two periods. Default 300. */
-      rotation: z.number().int().min(10).max(86_400).optional(),
-    })
-    .optional(),
-  replay: z
-    .strictObject({
-      /** Where seen `jti` values are kept; share one (e.g. Redis, with `add`) between instances. Default: in memory. */
-      store: z.custom<CacheStore>(isCacheStore, { message: 'expected a CacheStore ({ get, set, delete, add? })' }).optional(),
-      /** Bound of the default in-memory store. Default 100 000. */
-      maxEntries: z.number().int().min(1).optional(),
-      /** Milliseconds a store call may take before the request is answered 503. Default 1000. */
-      timeout: z.number().int().min(1).max(60_000).optional(),
-    })
-    .optional(),
+  mode: z.optional(modeSchema),
+  algorithms: z.optional(z.array(z.enum(DPOP_ALGS, { error: `expected one of ${DPOP_ALGS.join(', ')} (asymmetric only)` })).check(z.minLength(1))),
+  proofMaxAge: z.optional(secondsSchema({ min: 1, max: 3600 })),
+  publicUrl: z.optional(urlSchema),
+  nonce: z.optional(
+    z.strictObject({
+      secret: z.string().check(z.minLength(32, 'expected at least 32 characters')),
+      rotation: z.optional(secondsSchema({ min: 10, max: 86_400 })),
+    }),
+  ),
+  replay: z.optional(
+    z.strictObject({
+      store: z.optional(z.custom<CacheStore>(isCacheStore, { message: 'expected a CacheStore ({ get, set, delete, add? })' })),
+      maxEntries: z.optional(z.number().check(z.int(), z.gte(1))),
+      timeout: z.optional(secondsSchema({ min: 0.001, max: 60 })),
+    }),
+  ),
 })
 
 export const mtlsOptionsSchema = z.strictObject({
-  /** Default `allowed` when `mtls` is given (`none` when it is not). */
-  mode: modeSchema.optional(),
-  /**
-   * `true`: the client certificate is read only from the RFC 9440 `Client-Cert` header, set by a
-   * TLS-terminating proxy you trust to overwrite any such header sent by the client. Default `false`:
-   * only the TLS connection's certificate is used and the header is ignored.
-   */
-  trustProxyHeader: z.boolean().optional(),
+  mode: z.optional(modeSchema),
+  trustProxyHeader: z.optional(z.boolean()),
 })
-
-export type DpopOptions = z.input<typeof dpopOptionsSchema>
-export type MtlsOptions = z.input<typeof mtlsOptionsSchema>
 
 /** Cross-option checks, called from the resource server's schema. */
 export function checkSenderConstraintOptions(
-  ctx: z.RefinementCtx,
+  ctx: RefinementCtx,
   o: { dpop?: z.output<typeof dpopOptionsSchema> | undefined; mtls?: z.output<typeof mtlsOptionsSchema> | undefined; allowInsecureRequests?: boolean | undefined },
 ): void {
   checkUrls(ctx, o.allowInsecureRequests ?? false, { 'dpop.publicUrl': o.dpop?.publicUrl })
@@ -82,7 +64,8 @@ export interface DpopSettings {
   nonce: { secret: string; rotation: number } | undefined
   replayStore: CacheStore | undefined
   replayMaxEntries: number
-  replayTimeout: number
+  /** Milliseconds (the `replay.timeout` option is seconds). */
+  replayTimeoutMs: number
 }
 
 export function dpopSettings(o: z.output<typeof dpopOptionsSchema> | undefined): DpopSettings {
@@ -94,6 +77,6 @@ export function dpopSettings(o: z.output<typeof dpopOptionsSchema> | undefined):
     nonce: o?.nonce === undefined ? undefined : { secret: o.nonce.secret, rotation: o.nonce.rotation ?? 300 },
     replayStore: o?.replay?.store,
     replayMaxEntries: o?.replay?.maxEntries ?? 100_000,
-    replayTimeout: o?.replay?.timeout ?? 1000,
+    replayTimeoutMs: msOf(o?.replay?.timeout ?? 1),
   }
 }

@@ -174,11 +174,11 @@ export class SenderConstraints {
   #replayCache(): ReplayCache {
     const d = this.#s.dpop
     // Entries outlive the whole window in which a proof's iat is accepted (both clock tolerances included).
-    const ttlMs = (d.proofMaxAge + 2 * this.#s.clockTolerance + 1) * 1000
+    const ttlMs = Math.ceil((d.proofMaxAge + 2 * this.#s.clockTolerance + 1) * 1000)
     return (this.#replay ??= new ReplayCache(
       (d.replayStore as CacheStore<number> | undefined) ?? new MemoryCache<number>({ maxEntries: d.replayMaxEntries, clock: this.#s.clock }),
       ttlMs,
-      d.replayTimeout,
+      d.replayTimeoutMs,
     ))
   }
 }

@@ -259,7 +259,7 @@ describe('a resource server on a shared store', () => {
     const store = sharedStore()
     const events: ResourceServerEvent[] = []
     as.introspect = () => ({ body: active() })
-    const rs = introspectingRs(as, { cache: { store, storeTimeout: 30 }, onEvent: (e) => events.push(e) })
+    const rs = introspectingRs(as, { cache: { store, storeTimeout: 0.03 }, onEvent: (e) => events.push(e) })
     store.down = true
     const t0 = Date.now()
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => rs.authenticate(`Bearer tok-down-${i}`)))
@@ -274,7 +274,7 @@ describe('a resource server on a shared store', () => {
     const store = sharedStore()
     let calls = 0
     as.introspect = async () => (calls++, await sleep(30), { status: 503, body: 'down' })
-    const servers = [1, 2].map(() => introspectingRs(as, { cache: { store }, timeout: 1_000 }))
+    const servers = [1, 2].map(() => introspectingRs(as, { cache: { store }, timeout: 1 }))
     const settled = await Promise.allSettled(servers.map((rs) => rs.authenticate('Bearer tok-asdown')))
     for (const s of settled) {
       expect(s.status).toBe('rejected')

@@ -7,7 +7,7 @@ import { createClientCredentials, type ClientCredentialsOptions } from '../../sr
 import { AuthorizationServerError, ConfigurationError, TokenEndpointError } from '../../src/errors.js'
 
 const SECRET = 'S3cr3t-0f-the-client-that-must-never-leak-0123456789'
-const TINY_RETRY = { attempts: 3, baseDelay: 1, maxDelay: 5 }
+const TINY_RETRY = { attempts: 3, baseDelay: 0.001, maxDelay: 0.005 }
 
 /** Everything a test may print or serialise, to check that no secret and no token shows. */
 function renderings(value: unknown): string[] {
@@ -307,7 +307,7 @@ describe('against a local token endpoint', () => {
 
   it('honours Retry-After on 429', async () => {
     ts.plan.push(faults.json({ error: 'slow_down' }, 429), faults.status(429, undefined, { 'retry-after': '1' }))
-    const cc = make({ retry: { attempts: 3, baseDelay: 1, maxDelay: 2000 } })
+    const cc = make({ retry: { attempts: 3, baseDelay: 0.001, maxDelay: 2 } })
     const started = performance.now()
     expect(await cc.getAccessToken()).toBe('tok-1')
     expect(performance.now() - started).toBeGreaterThanOrEqual(990)
@@ -316,7 +316,7 @@ describe('against a local token endpoint', () => {
 
   it('a Retry-After longer than retry.maxDelay fails at once, and no request is made before it elapses', async () => {
     ts.plan.push(faults.status(429, undefined, { 'retry-after': '120' }))
-    const cc = make({ retry: { attempts: 5, baseDelay: 1, maxDelay: 50 } })
+    const cc = make({ retry: { attempts: 5, baseDelay: 0.001, maxDelay: 0.05 } })
     const err = await expectRejection(cc.getAccessToken())
     expect(err).toMatchObject({ failure: 'http_status', upstreamStatus: 429, retryAfter: 120 })
     expect(ts.server.requests).toBe(1)
@@ -331,12 +331,12 @@ describe('against a local token endpoint', () => {
 
   it('retries timeouts and network failures', async () => {
     ts.plan.push(faults.hang(), faults.resetConnection())
-    const cc = make({ timeout: 100 })
+    const cc = make({ timeout: 0.1 })
     expect(await cc.getAccessToken()).toBe('tok-1')
     expect(ts.server.requests).toBe(3)
 
     ts.plan.push(faults.hang(), faults.hang(), faults.hang())
-    const err = await expectRejection(make({ timeout: 50, scope: 'x' }).getAccessToken())
+    const err = await expectRejection(make({ timeout: 0.05, scope: 'x' }).getAccessToken())
     expect(err).toMatchObject({ failure: 'timeout' })
 
     const closed = await startHttpServer(faults.status(200))
@@ -702,6 +702,17 @@ describe('options', () => {
       expectNoLeak(err, SECRET, 'short-secret')
     }
     expect(configError({ tokenEndpoint: 'https://as.example/token', clientId: 'svc', clientSecret: SECRET, client_secret: 'x' }).message).toContain('client_secret')
+  })
+
+  it('durations are seconds: a millisecond value of before 0.2 is refused, and the message says seconds', () => {
+    const base = { tokenEndpoint: 'https://as.example/token', clientId: 'svc', clientSecret: SECRET }
+    expect(configError({ ...base, timeout: 5000 }).message).toBe('Invalid createClientCredentials options: timeout: must be at most 60 seconds')
+    expect(configError({ ...base, storeTimeout: 50 }).message).toBe('Invalid createClientCredentials options: storeTimeout: must be at most 10 seconds')
+    expect(configError({ ...base, retry: { baseDelay: 200, maxDelay: 5000 } }).message).toBe(
+      'Invalid createClientCredentials options: retry.baseDelay: must be at most 60 seconds; retry.maxDelay: must be at most 300 seconds',
+    )
+    expect(configError({ ...base, refreshSkew: 'soon' }).message).toBe('Invalid createClientCredentials options: refreshSkew: expected a number of seconds')
+    expect(() => createClientCredentials({ ...base, timeout: 2.5, storeTimeout: 0.05, retry: { baseDelay: 0.1, maxDelay: 1.5 } })).not.toThrow()
   })
 
   it('rejects a wrong per-call scope', async () => {

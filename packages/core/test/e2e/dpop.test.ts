@@ -297,7 +297,7 @@ describe('the replay store fails closed', () => {
   it('a store that does not answer: 503 after the timeout', async () => {
     const hanging: CacheStore = { get: () => new Promise(() => {}), set: () => {}, delete: () => {} }
     const started = Date.now()
-    const err = await server({ dpop: { replay: { store: hanging, timeout: 200 } } }).authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt))).catch((e: unknown) => e)
+    const err = await server({ dpop: { replay: { store: hanging, timeout: 0.2 } } }).authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt))).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ReplayCacheError)
     expect(Date.now() - started).toBeLessThan(2000)
   })

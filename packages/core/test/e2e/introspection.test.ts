@@ -265,7 +265,7 @@ describe('a misbehaving authorization server is 503, never cached, never authent
       jwksUri: `${fake.url}/jwks`,
       clientId: 'rs',
       clientSecret: 'rs-secret-rs-secret-rs-secret-rs-secret',
-      timeout: 300,
+      timeout: 0.3,
       ...extra,
     } as ResourceServerOptions)
 
@@ -454,6 +454,28 @@ describe('configuration is validated at construction and names the option', () =
     expect(issues({ issuer, privateKey: { kty: 'RSA', n: 'x', e: 'AQAB' }, clientId: 'a' })).toContain('privateKey')
     expect(issues({ issuer, clientId: 'a', clientSecret: 'b', introspection: { encryption: 'required' } })).toEqual(['decryptionKeys'])
     expect(issues({ issuer, clientId: 'a', clientSecret: 'b', scopes: ['has space'] })).toEqual(['scopes.0'])
+  })
+  it('durations are seconds: a millisecond value of before 0.2 is refused, and the message says seconds', () => {
+    const base = { issuer, clientId: 'a', clientSecret: 'b' }
+    const message = (o: object) => {
+      try {
+        createResourceServer({ ...base, ...o })
+      } catch (err) {
+        return (err as ConfigurationError).message
+      }
+      throw new Error('expected a ConfigurationError')
+    }
+    expect(message({ timeout: 5000 })).toBe('Invalid resource server options: timeout: must be at most 60 seconds')
+    expect(message({ cache: { storeTimeout: 50 } })).toBe('Invalid resource server options: cache.storeTimeout: must be at most 10 seconds')
+    expect(message({ jwks: { cacheMaxAge: 600_000, cooldown: 30_000 } })).toBe(
+      'Invalid resource server options: jwks.cacheMaxAge: must be at most 86400 seconds; jwks.cooldown: must be at most 3600 seconds',
+    )
+    expect(message({ metadata: { cacheMaxAge: 3_600_000 } })).toBe('Invalid resource server options: metadata.cacheMaxAge: must be at most 604800 seconds')
+    expect(message({ dpop: { replay: { timeout: 1000 } } })).toBe('Invalid resource server options: dpop.replay.timeout: must be at most 60 seconds')
+    expect(message({ timeout: '5s' })).toBe('Invalid resource server options: timeout: expected a number of seconds')
+    expect(message({ clockTolerance: -1 })).toBe('Invalid resource server options: clockTolerance: must be at least 0 seconds')
+    // Fractions are seconds too.
+    expect(() => createResourceServer({ ...base, timeout: 0.25, cache: { storeTimeout: 0.05 }, jwks: { cooldown: 0.5 }, dpop: { replay: { timeout: 0.1 } } })).not.toThrow()
   })
   it('refuses plain http off loopback unless allowed explicitly', () => {
     expect(issues({ issuer: 'http://as.example.com', clientId: 'a', clientSecret: 'b' })).toEqual(['issuer'])

@@ -184,14 +184,14 @@ describe('the JWKS: unreachable is 503; rotation; floods', () => {
     )
     broken.setHandler(faults.hang())
     await expect(
-      createResourceServer({ issuer, jwksUri: `${broken.url}/jwks`, tokenFormat: 'jwt', audience: API, timeout: 200 }).authenticate(`Bearer ${token}`),
+      createResourceServer({ issuer, jwksUri: `${broken.url}/jwks`, tokenFormat: 'jwt', audience: API, timeout: 0.2 }).authenticate(`Bearer ${token}`),
     ).rejects.toMatchObject({ status: 503, failure: 'timeout' })
     await broken.close()
   })
 
   it('a newly published key is accepted on the first request that carries it', async () => {
     served = [keys.jwk1]
-    const server = rotRs({ jwks: { cooldown: 100 } })
+    const server = rotRs({ jwks: { cooldown: 0.1 } })
     await expect(server.authenticate(`Bearer ${await sign('k1', keys.k1)}`)).resolves.toMatchObject({ sub: 'rot' })
     served = [keys.jwk1, keys.jwk2]
     await new Promise((r) => setTimeout(r, 150))
@@ -211,7 +211,7 @@ describe('the JWKS: unreachable is 503; rotation; floods', () => {
 
   it('a cached verdict never outlives the key that signed it', async () => {
     served = [keys.jwk1]
-    const server = rotRs({ jwks: { cooldown: 50 } })
+    const server = rotRs({ jwks: { cooldown: 0.05 } })
     const old = await sign('k1', keys.k1)
     await expect(server.authenticate(`Bearer ${old}`)).resolves.toMatchObject({ sub: 'rot' })
     // The AS rotates k1 out; a token with k2 makes us refetch.

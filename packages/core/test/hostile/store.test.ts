@@ -109,7 +109,7 @@ describe('class 3: a store that never answers is a miss, never a hang', () => {
     as.introspect = () => ({ body: active() })
     const never = () => new Promise<never>(() => {})
     const store: CacheStore = { get: never, set: never, delete: never, clear: never }
-    const rs = introspectingRs(as, { cache: { store, storeTimeout: 30 } })
+    const rs = introspectingRs(as, { cache: { store, storeTimeout: 0.03 } })
     const started = Date.now()
     expect((await rs.authenticate('Bearer hang-token')).sub).toBe('user-1')
     await rs.clearCache()

@@ -108,7 +108,7 @@ describe('refresh', () => {
     expect((await outcome(rs, await as.mintAccessToken())).status).toBe(200)
     expect(discoveries()).toBe(2)
 
-    const quick = createResourceServer(discovered(as, { clock: () => now, metadata: { cacheMaxAge: 120_000 } }))
+    const quick = createResourceServer(discovered(as, { clock: () => now, metadata: { cacheMaxAge: 120 } }))
     as.resetRequests()
     await outcome(quick, await as.mintAccessToken())
     now += 121_000
@@ -133,7 +133,7 @@ describe('refresh', () => {
   it('a token signed with an unknown key makes the metadata rediscovered, at most once per metadata.cooldown', async () => {
     const as = await start('keycloak', { tokenTtl: 86_400 })
     let now = Date.now()
-    const rs = createResourceServer(discovered(as, { clock: () => now, metadata: { cooldown: 30_000 }, jwks: { cooldown: 0 } }))
+    const rs = createResourceServer(discovered(as, { clock: () => now, metadata: { cooldown: 30 }, jwks: { cooldown: 0 } }))
     const discoveries = () => as.requests(as.openidConfigurationUrl)
     expect((await outcome(rs, await as.mintAccessToken())).status).toBe(200)
     // A good token whose header names a key the AS does not publish (the signature no longer matters).

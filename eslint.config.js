@@ -6,7 +6,16 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/.snippets/**', '**/coverage/**', '**/reports/**', '**/.stryker-tmp/**', '**/.out/**', 'api/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.snippets/**',
+      '**/coverage/**',
+      '**/reports/**',
+      '**/.stryker-tmp/**',
+      '**/.out/**',
+      'api/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strict,
@@ -19,12 +28,22 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       // Tests and fixtures type hostile input on purpose.
       '@typescript-eslint/no-explicit-any': 'error',
+      // A handler assigned once, after the server that calls it is created, stays a let.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // NestJS modules and controllers are (possibly empty) decorated classes by design.
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true, allowStaticOnly: false }],
     },
   },
   {
-    files: ['**/test/**', '**/*.test.ts', 'bench/**', 'packages/testing/**', 'packages/conformance*/**', 'packages/scale-tests/**', 'packages/runtimes/**'],
+    files: [
+      '**/test/**',
+      '**/*.test.ts',
+      'bench/**',
+      'packages/testing/**',
+      'packages/conformance*/**',
+      'packages/scale-tests/**',
+      'packages/runtimes/**',
+    ],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-dynamic-delete': 'off',

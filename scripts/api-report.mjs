@@ -19,7 +19,11 @@ if (!existsSync(built)) {
   process.exit(1)
 }
 // Source maps and chunk names carry no API: drop them so the report changes only with the API.
-const current = readFileSync(built, 'utf8').replace(/\/\/# sourceMappingURL=.*$/gm, '').replace(/\r\n/g, '\n').trimEnd() + '\n'
+const current =
+  readFileSync(built, 'utf8')
+    .replace(/\/\/# sourceMappingURL=.*$/gm, '')
+    .replace(/\r\n/g, '\n')
+    .trimEnd() + '\n'
 const reportPath = join(root, 'api', `${pkg.name.replace(/^@[^/]+\//, '')}.d.ts`)
 
 if (process.argv.includes('--update')) {

@@ -37,7 +37,10 @@ const workspaceDirs = (base) =>
         }
       }),
   )
-const manifests = (base) => Object.fromEntries(workspaceDirs(base).map((dir) => [readJson(join(dir, 'package.json')).name, { dir, json: readJson(join(dir, 'package.json')) }]))
+const manifests = (base) =>
+  Object.fromEntries(
+    workspaceDirs(base).map((dir) => [readJson(join(dir, 'package.json')).name, { dir, json: readJson(join(dir, 'package.json')) }]),
+  )
 
 const tmp = mkdtempSync(join(tmpdir(), 'rs-release-check-'))
 try {
@@ -55,12 +58,16 @@ try {
   const changesets = readdirSync(join(tmp, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md')
   const asksMajor = new Set()
   for (const file of changesets) {
-    for (const [, name, type] of readFileSync(join(tmp, '.changeset', file), 'utf8').matchAll(/^["']?(@?[\w./-]+)["']?:\s*(major|minor|patch)\s*$/gm)) if (type === 'major') asksMajor.add(name)
+    for (const [, name, type] of readFileSync(join(tmp, '.changeset', file), 'utf8').matchAll(
+      /^["']?(@?[\w./-]+)["']?:\s*(major|minor|patch)\s*$/gm,
+    ))
+      if (type === 'major') asksMajor.add(name)
   }
   const changesetBin = join(dirname(require.resolve('@changesets/cli/package.json')), 'bin.js')
   console.log(`changeset version on a copy (${changesets.length} pending changesets)`)
   const output = run(process.execPath, [changesetBin, 'version'], tmp)
-  if (!/All files have been updated/.test(output) && changesets.length > 0) problems.push(`changeset version did not update the packages:\n${output}`)
+  if (!/All files have been updated/.test(output) && changesets.length > 0)
+    problems.push(`changeset version did not update the packages:\n${output}`)
   const after = manifests(tmp)
 
   // 2. Versions.
@@ -75,7 +82,9 @@ try {
     const from = before[name]?.json.version
     rows.push(`  ${name.padEnd(20)} ${from} -> ${json.version}`)
     if (from && semver.major(json.version) !== semver.major(from) && !asksMajor.has(name)) {
-      problems.push(`${name} would go from ${from} to ${json.version} although no changeset asks for a major bump (a peer range left by a co-released package?)`)
+      problems.push(
+        `${name} would go from ${from} to ${json.version} although no changeset asks for a major bump (a peer range left by a co-released package?)`,
+      )
     }
   }
   console.log(rows.join('\n'))
@@ -95,7 +104,12 @@ try {
     for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies']) {
       for (const [dep, range] of Object.entries(packed[field] ?? {})) {
         if (String(range).startsWith('workspace:')) problems.push(`${name}: ${field}.${dep} is "${range}" in the packed manifest`)
-        else if (field !== 'devDependencies' && after[dep] && !after[dep].json.private && !semver.satisfies(after[dep].json.version, range)) {
+        else if (
+          field !== 'devDependencies' &&
+          after[dep] &&
+          !after[dep].json.private &&
+          !semver.satisfies(after[dep].json.version, range)
+        ) {
           problems.push(`${name}: ${field}.${dep} "${range}" does not accept ${after[dep].json.version}, released with it`)
         }
       }

@@ -45,7 +45,12 @@ export default async function frameworks({ as, log }: ScenarioContext): Promise<
   const config: ServerConfig = {
     issuer: as.issuer,
     // One resource server taking both kinds: JWTs verified locally, other tokens introspected.
-    rs: { tokenFormat: 'auto', audience: API_AUDIENCE, clientId: as.clients['rs-json'].clientId, clientSecret: as.clients['rs-json'].clientSecret },
+    rs: {
+      tokenFormat: 'auto',
+      audience: API_AUDIENCE,
+      clientId: as.clients['rs-json'].clientId,
+      clientSecret: as.clients['rs-json'].clientSecret,
+    },
   }
   await as.reset()
 
@@ -77,10 +82,21 @@ export default async function frameworks({ as, log }: ScenarioContext): Promise<
       const rOpaque = viaIntrospection!.median.rps / open!.median.rps
       ratios.push([fw.name, fmt(rJwt), verdict(rJwt >= GOAL), fmt(rOpaque), verdict(rOpaque >= GOAL)])
       const rNoop = noop!.median.rps / open!.median.rps
-      middlewareRatios.push([fw.name, fmt(rNoop), fmt(viaJwt!.median.rps / noop!.median.rps), fmt(viaIntrospection!.median.rps / noop!.median.rps)])
+      middlewareRatios.push([
+        fw.name,
+        fmt(rNoop),
+        fmt(viaJwt!.median.rps / noop!.median.rps),
+        fmt(viaIntrospection!.median.rps / noop!.median.rps),
+      ])
       goals.push(
         { scenario: '1', what: `${fw.name}: protected (JWT) / unprotected req/s`, value: fmt(rJwt), goal: `≥ ${GOAL}`, pass: rJwt >= GOAL },
-        { scenario: '1', what: `${fw.name}: protected (opaque) / unprotected req/s`, value: fmt(rOpaque), goal: `≥ ${GOAL}`, pass: rOpaque >= GOAL },
+        {
+          scenario: '1',
+          what: `${fw.name}: protected (opaque) / unprotected req/s`,
+          value: fmt(rOpaque),
+          goal: `≥ ${GOAL}`,
+          pass: rOpaque >= GOAL,
+        },
       )
     } finally {
       await server.stop()
@@ -94,9 +110,18 @@ export default async function frameworks({ as, log }: ScenarioContext): Promise<
   const rs = createResourceServer({ issuer: as.issuer, ...config.rs } as ResourceServerOptions)
   await rs.ready()
   const costs = [
-    { what: '`rs.authenticate()`, JWT, verified-token cache warm', us: await microsPerCall((i) => rs.authenticate(`Bearer ${jwts[i % jwts.length]}`, { scopes: ['read'] })) },
-    { what: '`rs.authenticate()`, opaque, introspection cache warm', us: await microsPerCall((i) => rs.authenticate(`Bearer ${opaques[i % opaques.length]}`, { scopes: ['read'] })) },
-    { what: "`createHash('sha256').update(jwt).digest('hex')` alone (node:crypto, for scale)", us: await microsPerCall(async () => createHash('sha256').update(jwts[0]!).digest('hex')) },
+    {
+      what: '`rs.authenticate()`, JWT, verified-token cache warm',
+      us: await microsPerCall((i) => rs.authenticate(`Bearer ${jwts[i % jwts.length]}`, { scopes: ['read'] })),
+    },
+    {
+      what: '`rs.authenticate()`, opaque, introspection cache warm',
+      us: await microsPerCall((i) => rs.authenticate(`Bearer ${opaques[i % opaques.length]}`, { scopes: ['read'] })),
+    },
+    {
+      what: "`createHash('sha256').update(jwt).digest('hex')` alone (node:crypto, for scale)",
+      us: await microsPerCall(async () => createHash('sha256').update(jwts[0]!).digest('hex')),
+    },
   ]
   const fastest = Math.max(...openRps)
   const slowest = Math.min(...openRps)
@@ -120,15 +145,21 @@ export default async function frameworks({ as, log }: ScenarioContext): Promise<
     '',
     '### Where the time goes',
     '',
-    'The framework\'s own price of one more middleware, measured the same way (a do-nothing async middleware of',
+    "The framework's own price of one more middleware, measured the same way (a do-nothing async middleware of",
     'the same shape as `requireAuth` on `GET /noop`), and our share once that is set apart:',
     '',
-    table(['framework', 'no-op middleware / unprotected', 'protected JWT / no-op middleware', 'protected opaque / no-op middleware'], middlewareRatios),
+    table(
+      ['framework', 'no-op middleware / unprotected', 'protected JWT / no-op middleware', 'protected opaque / no-op middleware'],
+      middlewareRatios,
+    ),
     '',
     'CPU time of one warm call (user + system, all threads of the process), measured in this (parent) process with',
     '20 calls in flight, median of 3 runs of 1 s after a warm-up run:',
     '',
-    table(['operation', 'CPU µs per call'], costs.map((c) => [c.what, fmt(c.us, 1)])),
+    table(
+      ['operation', 'CPU µs per call'],
+      costs.map((c) => [c.what, fmt(c.us, 1)]),
+    ),
     '',
     `To keep 90 % of the unprotected throughput, the whole authentication must cost at most 1/0.9 − 1 = 11 % of the`,
     `time of an unprotected request: ${fmt(budget(fastest), 1)} µs at ${fmt(fastest, 0)} req/s (fastest framework here) to`,

@@ -29,7 +29,9 @@ async function freePort(): Promise<number> {
 
 async function startRedis(port: number): Promise<ChildProcess> {
   execFileSync('redis-server', ['--version'], { stdio: 'ignore' }) // a clear error when it is not installed
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  })
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const socket = createConnection({ host: '127.0.0.1', port }, () => (socket.destroy(), resolve(true)))
@@ -48,7 +50,14 @@ export default async function scale({ as, log }: ScenarioContext): Promise<Secti
   const children: Child[] = []
   const client = as.clients['rs-json']
   const start = (store: 'memory' | 'redis', prefix: string) =>
-    startChild('./servers/scale.ts', { issuer: as.issuer, clientId: client.clientId, clientSecret: client.clientSecret, store, redisUrl: `redis://127.0.0.1:${port}`, prefix })
+    startChild('./servers/scale.ts', {
+      issuer: as.issuer,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      store,
+      redisUrl: `redis://127.0.0.1:${port}`,
+      prefix,
+    })
   try {
     // 1. AS calls per distinct token.
     const rows: (string | number)[][] = []
@@ -64,16 +73,37 @@ export default async function scale({ as, log }: ScenarioContext): Promise<Secti
         const tokens = await tokenPool(() => as.opaque('read'), TOKENS)
         await as.reset()
         const t0 = performance.now()
-        const answers = await Promise.all(group.map((c) => c.request<{ failed: number; storeErrors: number }>({ type: 'burst', tokens, perToken: PER_TOKEN })))
+        const answers = await Promise.all(
+          group.map((c) => c.request<{ failed: number; storeErrors: number }>({ type: 'burst', tokens, perToken: PER_TOKEN })),
+        )
         const ms = performance.now() - t0
         const calls = await as.count('/token/introspection')
         const failed = answers.reduce((s, a) => s + a.failed, 0)
         const storeErrors = answers.reduce((s, a) => s + a.storeErrors, 0)
         if (failed > 0) throw new Error(`${failed} authenticate() calls failed`)
         const perToken = calls / TOKENS
-        log(`    ${n} processes, ${store}: ${calls} introspections for ${TOKENS} tokens (${fmt(perToken)} per token), ${fmt(ms, 0)} ms, store_error events: ${storeErrors}`)
-        rows.push([n, store === 'redis' ? 'Redis (`@org/rs-redis`)' : 'memory only', n * PER_TOKEN * TOKENS, calls, fmt(perToken), store === 'redis' ? '1.00' : '-', store === 'redis' ? verdict(perToken === 1) : verdict(undefined), storeErrors, fmt(ms, 0)])
-        if (store === 'redis') goals.push({ scenario: '9', what: `${n} processes × ${PER_TOKEN} concurrent requests per fresh token, shared Redis → AS calls per distinct token`, value: fmt(perToken), goal: '1.00', pass: perToken === 1 })
+        log(
+          `    ${n} processes, ${store}: ${calls} introspections for ${TOKENS} tokens (${fmt(perToken)} per token), ${fmt(ms, 0)} ms, store_error events: ${storeErrors}`,
+        )
+        rows.push([
+          n,
+          store === 'redis' ? 'Redis (`@org/rs-redis`)' : 'memory only',
+          n * PER_TOKEN * TOKENS,
+          calls,
+          fmt(perToken),
+          store === 'redis' ? '1.00' : '-',
+          store === 'redis' ? verdict(perToken === 1) : verdict(undefined),
+          storeErrors,
+          fmt(ms, 0),
+        ])
+        if (store === 'redis')
+          goals.push({
+            scenario: '9',
+            what: `${n} processes × ${PER_TOKEN} concurrent requests per fresh token, shared Redis → AS calls per distinct token`,
+            value: fmt(perToken),
+            goal: '1.00',
+            pass: perToken === 1,
+          })
         await Promise.all(group.map((c) => c.stop()))
       }
     }
@@ -98,18 +128,27 @@ export default async function scale({ as, log }: ScenarioContext): Promise<Secti
     )
     const warmCalls = await as.count('/token/introspection')
     const ratio = r!.median.rps / m!.median.rps
-    goals.push({ scenario: '9', what: 'Warm path, Express: Redis store / memory only req/s', value: `${fmt(ratio)}×`, goal: '≥ 0.95 (no measurable difference)', pass: ratio >= 0.95 })
+    goals.push({
+      scenario: '9',
+      what: 'Warm path, Express: Redis store / memory only req/s',
+      value: `${fmt(ratio)}×`,
+      goal: '≥ 0.95 (no measurable difference)',
+      pass: ratio >= 0.95,
+    })
 
     const markdown = [
       `A redis-server on 127.0.0.1 (no persistence), the local oidc-provider, and N API processes (Express 5 + \`@org/rs-express\`,`,
-      "opaque tokens by introspection, client `rs-json`), each in its own child process, on the same 2 cores.",
+      'opaque tokens by introspection, client `rs-json`), each in its own child process, on the same 2 cores.',
       '',
       `**AS calls per distinct token.** ${TOKENS} fresh opaque tokens; every process sends ${PER_TOKEN} concurrent \`authenticate()\` for each`,
       `of them, all at once (${PER_TOKEN} × N concurrent requests per token, ${TOKENS} tokens in flight together). Introspection requests`,
       'counted at the AS. With the Redis store the processes coalesce through a lock in Redis (`SET NX PX`); memory only,',
       'each process coalesces its own requests. Each process is warmed first (uncounted tokens).',
       '',
-      table(['processes', 'verdict store', 'requests', 'AS introspections', 'per token', 'goal', '', '`store_error` events', 'burst ms'], rows),
+      table(
+        ['processes', 'verdict store', 'requests', 'AS introspections', 'per token', 'goal', '', '`store_error` events', 'burst ms'],
+        rows,
+      ),
       '',
       'A `store_error` is a store call that missed the `storeTimeout` (0.05 s, i.e. 50 ms) (here: a process not scheduled for that long on',
       'the oversubscribed cores): that process then leaves Redis alone for 1 s and introspects its tokens itself, by design',
@@ -119,7 +158,10 @@ export default async function scale({ as, log }: ScenarioContext): Promise<Secti
       'the load (so every request is a warm hit), in alternation. With a shared store the in-memory first level still answers',
       `first: a warm token never waits on Redis. AS introspections during the load runs: ${warmCalls}.`,
       '',
-      table(['server', 'req/s', 'p50 ms', 'p99 ms'], [r!, m!].map((x) => [x.name, fmt(x.median.rps, 0), x.median.p50, x.median.p99])),
+      table(
+        ['server', 'req/s', 'p50 ms', 'p99 ms'],
+        [r!, m!].map((x) => [x.name, fmt(x.median.rps, 0), x.median.p50, x.median.p99]),
+      ),
       '',
       `Redis / memory only: **${fmt(ratio)}×** requests/s.`,
     ].join('\n')

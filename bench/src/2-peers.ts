@@ -8,7 +8,20 @@
  * the same token with a wrong signature and to no token; a peer that does not is reported, not measured.
  */
 import { API_AUDIENCE, type ScenarioContext, TOKEN_POOL, tokenPool } from './as-client.js'
-import { alternate, shortTiming, timingText, type Child, fmt, type Goal, type LoadResult, type Section, startChild, statusOf, table, verdict } from './runner.js'
+import {
+  alternate,
+  shortTiming,
+  timingText,
+  type Child,
+  fmt,
+  type Goal,
+  type LoadResult,
+  type Section,
+  startChild,
+  statusOf,
+  table,
+  verdict,
+} from './runner.js'
 import type { ServerConfig } from './servers/common.js'
 
 interface Peer {
@@ -71,12 +84,18 @@ export default async function peers({ as, log }: ScenarioContext): Promise<Secti
     try {
       const candidates: { name: string; child: Child; peer?: Peer }[] = [
         { name: 'ours, verified-token cache', child: await startChild(fw.ours, { issuer: as.issuer, rs: jwtOnly } satisfies ServerConfig) },
-        { name: 'ours, `cache: false`', child: await startChild(fw.ours, { issuer: as.issuer, rs: { ...jwtOnly, cache: false } } satisfies ServerConfig) },
+        {
+          name: 'ours, `cache: false`',
+          child: await startChild(fw.ours, { issuer: as.issuer, rs: { ...jwtOnly, cache: false } } satisfies ServerConfig),
+        },
       ]
       servers.push(...candidates.map((c) => c.child))
       for (const peer of fw.peers) {
         try {
-          const child = await startChild(peer.file, { issuer: as.issuer, peer: { ...peerConfig, variant: peer.variant } } satisfies ServerConfig)
+          const child = await startChild(peer.file, {
+            issuer: as.issuer,
+            peer: { ...peerConfig, variant: peer.variant },
+          } satisfies ServerConfig)
           servers.push(child)
           candidates.push({ name: peer.name, child, peer })
         } catch (err) {
@@ -96,7 +115,10 @@ export default async function peers({ as, log }: ScenarioContext): Promise<Secti
         const ok = valid.every((s) => s === 200) && forged === 401 && forgedCached === 401 && none === 401
         sanityRows.push([fw.name, c.name, valid.join(', '), forged, forgedCached, none, ok ? 'ok' : '**refused: not measured**'])
         if (ok) measured.push(c)
-        else notMeasured.push(`${fw.name}, ${c.name}: sanity check failed (valid ${valid.join('/')}, wrong signature ${forged}/${forgedCached}, no token ${none})`)
+        else
+          notMeasured.push(
+            `${fw.name}, ${c.name}: sanity check failed (valid ${valid.join('/')}, wrong signature ${forged}/${forgedCached}, no token ${none})`,
+          )
       }
       if (measured.length < 2 || measured[0]!.peer || measured[1]!.peer) throw new Error(`${fw.name}: ours failed the sanity check`)
 
@@ -132,8 +154,20 @@ export default async function peers({ as, log }: ScenarioContext): Promise<Secti
         const ceiling = open!.median.rps / pr.median.rps
         const pass = (ok: boolean) => (peer.noGoal ? undefined : ok)
         goals.push(
-          { scenario: '2', what: `${fw.name} JWT: ours (cache) / ${peer.name} req/s (ceiling: unprotected / peer = ${fmt(ceiling)}×)`, value: `${fmt(rC)}×`, goal: peer.noGoal ? '-' : '≥ 2×', pass: pass(rC >= 2) },
-          { scenario: '2', what: `${fw.name} JWT: ours (\`cache: false\`) / ${peer.name} req/s`, value: `${fmt(rU)}×`, goal: peer.noGoal ? '-' : '≥ 1×', pass: pass(rU >= 1) },
+          {
+            scenario: '2',
+            what: `${fw.name} JWT: ours (cache) / ${peer.name} req/s (ceiling: unprotected / peer = ${fmt(ceiling)}×)`,
+            value: `${fmt(rC)}×`,
+            goal: peer.noGoal ? '-' : '≥ 2×',
+            pass: pass(rC >= 2),
+          },
+          {
+            scenario: '2',
+            what: `${fw.name} JWT: ours (\`cache: false\`) / ${peer.name} req/s`,
+            value: `${fmt(rU)}×`,
+            goal: peer.noGoal ? '-' : '≥ 1×',
+            pass: pass(rU >= 1),
+          },
         )
       }
     } finally {
@@ -147,7 +181,7 @@ export default async function peers({ as, log }: ScenarioContext): Promise<Secti
     `${TOKEN_POOL} ES256 \`at+jwt\` access tokens from the local oidc-provider sent in turn (no two concurrent requests share`,
     'a token, so our request coalescing cannot stand in for a disabled cache). Every peer is set up as its README shows,',
     'with issuer, audience and algorithm checked and the JWKS taken from the AS, plus the one-line scope check an',
-    'application adds where the peer has none. Ours: `createResourceServer({ issuer, tokenFormat: \'jwt\', audience })` and',
+    "application adds where the peer has none. Ours: `createResourceServer({ issuer, tokenFormat: 'jwt', audience })` and",
     "the adapter's `requireAuth(rs, { scopes: ['read'] })`, with the verified-token cache (default) and with `cache: false`.",
     "`unprotected` is the framework's `GET /public` on our cached server: the ceiling of every ratio (authentication free).",
     `Measured in alternation per framework, ${timingText(shortTiming)} (shorter than scenario 1, to bound the whole run).`,

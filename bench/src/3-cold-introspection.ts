@@ -44,7 +44,11 @@ async function batch(call: Call, tokens: string[], workers: number): Promise<Bat
   )
   const elapsed = performance.now() - t0
   latencies.sort((a, b) => a - b)
-  return { msPerCall: elapsed / CALLS, p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]! }
+  return {
+    msPerCall: elapsed / CALLS,
+    p50: latencies[Math.floor(latencies.length * 0.5)]!,
+    p99: latencies[Math.floor(latencies.length * 0.99)]!,
+  }
 }
 
 export default async function coldIntrospection({ as, log }: ScenarioContext): Promise<Section> {
@@ -65,7 +69,13 @@ export default async function coldIntrospection({ as, log }: ScenarioContext): P
   }
 
   // Ours, no cache: every call introspects.
-  const rs = createResourceServer({ issuer: as.issuer, clientId: client.clientId, clientSecret: client.clientSecret, tokenFormat: 'introspection', cache: false })
+  const rs = createResourceServer({
+    issuer: as.issuer,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    tokenFormat: 'introspection',
+    cache: false,
+  })
   await rs.ready()
   const ours: Call = async (token) => {
     await rs.authenticate(`Bearer ${token}`, { scopes: ['read'] })
@@ -87,7 +97,9 @@ export default async function coldIntrospection({ as, log }: ScenarioContext): P
         runs.ours.push(await batch(ours, tokens, workers))
         runs.bare.push(await batch(bare, tokens, workers))
       }
-      log(`    ${workers} in flight, round ${r + 1}/${ROUNDS}: bare ${fmt(runs.bare.at(-1)!.msPerCall, 3)} ms/call, ours ${fmt(runs.ours.at(-1)!.msPerCall, 3)} ms/call`)
+      log(
+        `    ${workers} in flight, round ${r + 1}/${ROUNDS}: bare ${fmt(runs.bare.at(-1)!.msPerCall, 3)} ms/call, ours ${fmt(runs.ours.at(-1)!.msPerCall, 3)} ms/call`,
+      )
     }
     const introspections = await as.count('/token/introspection')
     const expected = 2 * ROUNDS * CALLS
@@ -95,10 +107,36 @@ export default async function coldIntrospection({ as, log }: ScenarioContext): P
     const m = (b: Batch[], k: keyof Batch) => median(b.map((x) => x[k]))
     const overhead = m(runs.ours, 'msPerCall') / m(runs.bare, 'msPerCall') - 1
     rows.push(
-      [workers, 'bare oauth4webapi', fmt(1000 / m(runs.bare, 'msPerCall'), 0), fmt(m(runs.bare, 'msPerCall'), 3), fmt(m(runs.bare, 'p50'), 2), fmt(m(runs.bare, 'p99'), 2), '', '', ''],
-      [workers, 'ours (`cache: false`)', fmt(1000 / m(runs.ours, 'msPerCall'), 0), fmt(m(runs.ours, 'msPerCall'), 3), fmt(m(runs.ours, 'p50'), 2), fmt(m(runs.ours, 'p99'), 2), `${overhead >= 0 ? '+' : ''}${fmt(overhead * 100, 1)} %`, '≤ +10 %', verdict(overhead <= GOAL)],
+      [
+        workers,
+        'bare oauth4webapi',
+        fmt(1000 / m(runs.bare, 'msPerCall'), 0),
+        fmt(m(runs.bare, 'msPerCall'), 3),
+        fmt(m(runs.bare, 'p50'), 2),
+        fmt(m(runs.bare, 'p99'), 2),
+        '',
+        '',
+        '',
+      ],
+      [
+        workers,
+        'ours (`cache: false`)',
+        fmt(1000 / m(runs.ours, 'msPerCall'), 0),
+        fmt(m(runs.ours, 'msPerCall'), 3),
+        fmt(m(runs.ours, 'p50'), 2),
+        fmt(m(runs.ours, 'p99'), 2),
+        `${overhead >= 0 ? '+' : ''}${fmt(overhead * 100, 1)} %`,
+        '≤ +10 %',
+        verdict(overhead <= GOAL),
+      ],
     )
-    goals.push({ scenario: '3', what: `Cold introspection, ${workers} in flight: ours vs bare oauth4webapi, time per call`, value: `${overhead >= 0 ? '+' : ''}${fmt(overhead * 100, 1)} %`, goal: '≤ +10 %', pass: overhead <= GOAL })
+    goals.push({
+      scenario: '3',
+      what: `Cold introspection, ${workers} in flight: ours vs bare oauth4webapi, time per call`,
+      value: `${overhead >= 0 ? '+' : ''}${fmt(overhead * 100, 1)} %`,
+      goal: '≤ +10 %',
+      pass: overhead <= GOAL,
+    })
   }
 
   const markdown = [

@@ -37,14 +37,27 @@ export default async function memory({ log }: ScenarioContext): Promise<Section>
       samples.push(s)
       const above = (s.heapUsed - base.heapUsed) / MB
       log(`    ${total} tokens: heap +${fmt(above, 1)} MB, cache size ${s.size} (${fmt(s.ms! / 1000, 1)} s)`)
-      rows.push([total.toLocaleString('en-US'), s.size.toLocaleString('en-US'), fmt(s.heapUsed / MB, 1), fmt(above, 1), fmt(s.rss / MB, 0), fmt(s.ms! / 1000, 1)])
+      rows.push([
+        total.toLocaleString('en-US'),
+        s.size.toLocaleString('en-US'),
+        fmt(s.heapUsed / MB, 1),
+        fmt(above, 1),
+        fmt(s.rss / MB, 0),
+        fmt(s.ms! / 1000, 1),
+      ])
     }
     const first = (samples[0]!.heapUsed - base.heapUsed) / MB
     const last = (samples.at(-1)!.heapUsed - base.heapUsed) / MB
     const peak = Math.max(...samples.map((s) => (s.heapUsed - base.heapUsed) / MB))
     const bounded = samples.every((s) => s.size <= MAX_ENTRIES) && peak <= first * 1.1 + 2
     const goals: Goal[] = [
-      { scenario: '5', what: `Heap above baseline with ${FIRST.toLocaleString('en-US')} cached introspection results`, value: `${fmt(first, 1)} MB`, goal: `≤ ${GOAL_MB} MB`, pass: first <= GOAL_MB },
+      {
+        scenario: '5',
+        what: `Heap above baseline with ${FIRST.toLocaleString('en-US')} cached introspection results`,
+        value: `${fmt(first, 1)} MB`,
+        goal: `≤ ${GOAL_MB} MB`,
+        pass: first <= GOAL_MB,
+      },
       {
         scenario: '5',
         what: `After ${(FIRST + MORE.reduce((a, b) => a + b)).toLocaleString('en-US')} tokens: cache size, heap above baseline`,

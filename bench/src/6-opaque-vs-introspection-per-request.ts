@@ -16,15 +16,24 @@ export default async function opaque({ as, log }: ScenarioContext): Promise<Sect
   const client = as.clients['rs-json']
   const servers: Child[] = []
   try {
-    const peer = await startChild('./servers/express-introspect.ts', { issuer: as.issuer, peer: { clientId: client.clientId, clientSecret: client.clientSecret } } satisfies ServerConfig)
+    const peer = await startChild('./servers/express-introspect.ts', {
+      issuer: as.issuer,
+      peer: { clientId: client.clientId, clientSecret: client.clientSecret },
+    } satisfies ServerConfig)
     servers.push(peer)
-    const ours = await startChild('./servers/express.ts', { issuer: as.issuer, rs: { tokenFormat: 'introspection', clientId: client.clientId, clientSecret: client.clientSecret } } satisfies ServerConfig)
+    const ours = await startChild('./servers/express.ts', {
+      issuer: as.issuer,
+      rs: { tokenFormat: 'introspection', clientId: client.clientId, clientSecret: client.clientSecret },
+    } satisfies ServerConfig)
     servers.push(ours)
     const url = (c: Child) => `http://127.0.0.1:${c.ready.port as number}/protected`
 
     // Sanity: both accept a valid token and refuse an unknown one (401).
     const unknown = `${tokens[0]!.slice(0, -4)}AAAA`
-    for (const [name, c] of [['peer', peer], ['ours', ours]] as const) {
+    for (const [name, c] of [
+      ['peer', peer],
+      ['ours', ours],
+    ] as const) {
       const s = [await statusOf(url(c), `Bearer ${tokens[0]}`), await statusOf(url(c), `Bearer ${unknown}`)]
       if (s[0] !== 200 || s[1] !== 401) throw new Error(`${name}: valid token → ${s[0]}, unknown token → ${s[1]} (expected 200, 401)`)
     }
@@ -51,7 +60,13 @@ export default async function opaque({ as, log }: ScenarioContext): Promise<Sect
     const perRequest = (name: string) => counts.get(name)!.calls / counts.get(name)!.requests
     const ratio = o!.median.rps / p!.median.rps
     const goals: Goal[] = [
-      { scenario: '6', what: 'Opaque tokens, Express: ours (cached) / one introspection per request (ProConnect sample) req/s', value: `${fmt(ratio)}×`, goal: '-', pass: undefined },
+      {
+        scenario: '6',
+        what: 'Opaque tokens, Express: ours (cached) / one introspection per request (ProConnect sample) req/s',
+        value: `${fmt(ratio)}×`,
+        goal: '-',
+        pass: undefined,
+      },
       {
         scenario: '6',
         what: 'Opaque tokens: AS introspection requests per API request, ours / ProConnect sample',
@@ -62,7 +77,15 @@ export default async function opaque({ as, log }: ScenarioContext): Promise<Sect
     ]
     const row = (m: typeof p, name: string) => {
       const c = counts.get(name)!
-      return [m!.name, fmt(m!.median.rps, 0), m!.median.p50, m!.median.p99, fmt(c.requests, 0), fmt(c.calls, 0), perRequest(name) < 0.01 ? perRequest(name).toExponential(1) : fmt(perRequest(name), 3)]
+      return [
+        m!.name,
+        fmt(m!.median.rps, 0),
+        m!.median.p50,
+        m!.median.p99,
+        fmt(c.requests, 0),
+        fmt(c.calls, 0),
+        perRequest(name) < 0.01 ? perRequest(name).toExponential(1) : fmt(perRequest(name), 3),
+      ]
     }
     const markdown = [
       'Opaque access tokens from the local oidc-provider (its child process shares the 2 cores), checked by introspection',
@@ -77,7 +100,10 @@ export default async function opaque({ as, log }: ScenarioContext): Promise<Sect
       'server, warm-up included (our server starts with an empty cache, so its first request per token introspects), and',
       'divided by the API requests autocannon sent (answered, or in flight when a run ended).',
       '',
-      table(['server', 'req/s', 'p50 ms', 'p99 ms', 'API requests sent', 'AS introspection requests', 'AS calls per API request'], [row(p, PEER), row(o, OURS)]),
+      table(
+        ['server', 'req/s', 'p50 ms', 'p99 ms', 'API requests sent', 'AS introspection requests', 'AS calls per API request'],
+        [row(p, PEER), row(o, OURS)],
+      ),
       '',
       `Ours / ProConnect sample: **${fmt(ratio)}×** the requests per second. The sample's throughput is bounded by the`,
       "AS's introspection endpoint (one round trip and one oidc-provider request per API request, on the same 2 cores);",

@@ -34,9 +34,15 @@ const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KB`
  * `entry`: a file, or `{ contents, resolveDir }`: an entry module's source. `externalExact`: bare
  * specifiers left out only when imported exactly (`zod` but not `zod/mini`).
  */
-async function bundle(entry: string | { contents: string; resolveDir: string }, external: string[], externalExact: string[] = []): Promise<{ code: Uint8Array; metafile: Metafile }> {
+async function bundle(
+  entry: string | { contents: string; resolveDir: string },
+  external: string[],
+  externalExact: string[] = [],
+): Promise<{ code: Uint8Array; metafile: Metafile }> {
   const result = await build({
-    ...(typeof entry === 'string' ? { entryPoints: [entry] } : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, loader: 'ts' as const } }),
+    ...(typeof entry === 'string'
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, loader: 'ts' as const } }),
     plugins: [
       {
         name: 'external-exact',
@@ -73,7 +79,15 @@ function inputPackage(path: string): string {
 
 function version(pkg: string, from: string): string {
   try {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `import { createRequire } from 'node:module'; const r = createRequire(process.cwd() + '/'); console.log(r('${pkg}/package.json').version)`], { cwd: from, timeout: 10_000 })
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createRequire } from 'node:module'; const r = createRequire(process.cwd() + '/'); console.log(r('${pkg}/package.json').version)`,
+      ],
+      { cwd: from, timeout: 10_000 },
+    )
     return String(out).trim()
   } catch {
     return '?'
@@ -113,12 +127,24 @@ export default async function bundleAndImport({ log }: ScenarioContext): Promise
   }
   // What a Hono app on the edge ships: core's factory and the adapter's middleware.
   {
-    const { code } = await bundle({ contents: "export { createResourceServer } from '@org/rs-core'\nexport { requireAuth } from '@org/rs-hono'", resolveDir: fileURLToPath(new URL('..', import.meta.url)) }, ['hono', 'hono/*'])
+    const { code } = await bundle(
+      {
+        contents: "export { createResourceServer } from '@org/rs-core'\nexport { requireAuth } from '@org/rs-hono'",
+        resolveDir: fileURLToPath(new URL('..', import.meta.url)),
+      },
+      ['hono', 'hono/*'],
+    )
     const gz = gzipSync(code).length
     sizeRows.push(['edge app: `createResourceServer` + `@org/rs-hono` `requireAuth`', 'hono', kb(code.length), kb(gz), ''])
     log(`    edge app (core + hono adapter): ${kb(code.length)} minified, ${kb(gz)} gzipped`)
   }
-  goals.push({ scenario: '7', what: '@org/rs-core bundled for the edge (esbuild neutral, minified), gzipped', value: kb(coreGzip), goal: `≤ ${GOAL_GZIP_KB} KB`, pass: coreGzip <= GOAL_GZIP_KB * 1024 })
+  goals.push({
+    scenario: '7',
+    what: '@org/rs-core bundled for the edge (esbuild neutral, minified), gzipped',
+    value: kb(coreGzip),
+    goal: `≤ ${GOAL_GZIP_KB} KB`,
+    pass: coreGzip <= GOAL_GZIP_KB * 1024,
+  })
 
   // Core's bundle by input package.
   const coreDir = `${repo}packages/core`
@@ -163,7 +189,13 @@ export default async function bundleAndImport({ log }: ScenarioContext): Promise
     return [`\`${m}\``, fmt(median(x.importMs), 1), fmt(median(x.wallMs), 0), fmt(median(x.wallMs) - baseWall, 0)]
   })
   const coreImport = median(runs.get('@org/rs-core')!.importMs)
-  goals.push({ scenario: '7', what: 'Node import time of `@org/rs-core` (fresh process, median)', value: `${fmt(coreImport, 1)} ms`, goal: '-', pass: undefined })
+  goals.push({
+    scenario: '7',
+    what: 'Node import time of `@org/rs-core` (fresh process, median)',
+    value: `${fmt(coreImport, 1)} ms`,
+    goal: '-',
+    pass: undefined,
+  })
 
   const zodBytes = byPackage.get('zod') ?? 0
   const markdown = [

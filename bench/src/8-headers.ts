@@ -42,7 +42,9 @@ function rawStatus(port: number, path: string, authorizations: string[]): Promis
       clearTimeout(timer)
       reject(e)
     })
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${authorizations.map((a) => `Authorization: ${a}\r\n`).join('')}Connection: close\r\n\r\n`)
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${authorizations.map((a) => `Authorization: ${a}\r\n`).join('')}Connection: close\r\n\r\n`,
+    )
   })
 }
 
@@ -58,7 +60,13 @@ export default async function headers({ log }: ScenarioContext): Promise<Section
     try {
       const port = server.ready.port as number
       for (const r of ROUTES.slice(1)) {
-        sanityRows.push([fw.name, r.name, await rawStatus(port, r.path, ['Bearer a']), await rawStatus(port, r.path, ['Bearer a', 'Bearer b']), await rawStatus(port, r.path, [])])
+        sanityRows.push([
+          fw.name,
+          r.name,
+          await rawStatus(port, r.path, ['Bearer a']),
+          await rawStatus(port, r.path, ['Bearer a', 'Bearer b']),
+          await rawStatus(port, r.path, []),
+        ])
       }
       const results = await alternate(
         ROUTES.map((r) => ({ name: r.name, url: `http://127.0.0.1:${port}${r.path}`, tokens })),

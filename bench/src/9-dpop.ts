@@ -50,8 +50,16 @@ export default async function dpop({ as, log }: ScenarioContext): Promise<Sectio
   await Promise.all([plain.ready(), withDpop.ready()])
 
   const variants: Variant[] = [
-    { name: 'Bearer, cached JWT, no DPoP configured', rs: plain, inputs: async () => Array.from({ length: BATCH }, () => input(`Bearer ${bearerToken}`)) },
-    { name: 'Bearer, cached JWT, DPoP allowed', rs: withDpop, inputs: async () => Array.from({ length: BATCH }, () => input(`Bearer ${bearerToken}`)) },
+    {
+      name: 'Bearer, cached JWT, no DPoP configured',
+      rs: plain,
+      inputs: async () => Array.from({ length: BATCH }, () => input(`Bearer ${bearerToken}`)),
+    },
+    {
+      name: 'Bearer, cached JWT, DPoP allowed',
+      rs: withDpop,
+      inputs: async () => Array.from({ length: BATCH }, () => input(`Bearer ${bearerToken}`)),
+    },
     {
       name: 'DPoP, cached bound JWT, fresh proof + replay check',
       rs: withDpop,
@@ -74,7 +82,15 @@ export default async function dpop({ as, log }: ScenarioContext): Promise<Sectio
   }
   const medians = runs.map(median)
   const [plainUs, allowedUs, dpopUs] = medians as [number, number, number]
-  const goals: Goal[] = [{ scenario: '6', what: 'DPoP request / cached Bearer request, CPU per request in core', value: `${fmt(dpopUs / plainUs, 1)}× (${fmt(dpopUs, 1)} µs vs ${fmt(plainUs, 1)} µs)`, goal: 'report', pass: true }]
+  const goals: Goal[] = [
+    {
+      scenario: '6',
+      what: 'DPoP request / cached Bearer request, CPU per request in core',
+      value: `${fmt(dpopUs / plainUs, 1)}× (${fmt(dpopUs, 1)} µs vs ${fmt(plainUs, 1)} µs)`,
+      goal: 'report',
+      pass: true,
+    },
+  ]
   const markdown = [
     `In process, no HTTP: batches of ${BATCH} sequential \`authenticateRequest\` calls (route requiring scope \`read\`), with the`,
     'request input an adapter builds (raw headers, lazy `href`). The variants alternate, warm-up first,',

@@ -33,7 +33,11 @@ export function tokenPool(issue: () => Promise<string>, size = TOKEN_POOL): Prom
 
 export async function startAuthorizationServer(): Promise<AuthorizationServer> {
   const child: Child = await startChild('./servers/as.ts', {})
-  const info = child.ready as unknown as { issuer: string; endpoints: { introspection: string; jwks: string }; clients: AuthorizationServer['clients'] }
+  const info = child.ready as unknown as {
+    issuer: string
+    endpoints: { introspection: string; jwks: string }
+    clients: AuthorizationServer['clients']
+  }
   const issue = async (options: Record<string, unknown>) => (await child.request<{ token: string }>({ type: 'issue', options })).token
   let n = 0
   return {

@@ -30,9 +30,21 @@ const scenarios: { id: string; name: string; title: string; needsAs: boolean; ru
   { id: '3', name: 'cold', title: '3. Cold path: one introspection per request', needsAs: true, run: coldIntrospection },
   { id: '4', name: 'single-flight', title: '4. Single-flight', needsAs: true, run: singleFlight },
   { id: '5', name: 'memory', title: '5. Memory of the introspection cache', needsAs: false, run: memory },
-  { id: '6', name: 'opaque', title: '6. Opaque tokens: ours (cached) vs one introspection per API request (ProConnect sample)', needsAs: true, run: opaque },
+  {
+    id: '6',
+    name: 'opaque',
+    title: '6. Opaque tokens: ours (cached) vs one introspection per API request (ProConnect sample)',
+    needsAs: true,
+    run: opaque,
+  },
   { id: '7', name: 'bundle', title: '7. Edge bundle size and import time', needsAs: false, run: bundle },
-  { id: '8', name: 'headers', title: '8. Reading the Authorization header on Express and Koa (measurement for the adapters)', needsAs: false, run: headers },
+  {
+    id: '8',
+    name: 'headers',
+    title: '8. Reading the Authorization header on Express and Koa (measurement for the adapters)',
+    needsAs: false,
+    run: headers,
+  },
   { id: '9', name: 'dpop', title: '9. DPoP: warm cost of a proof vs a cached Bearer request', needsAs: false, run: dpop },
   { id: '10', name: 'scale', title: '10. Several processes on one Redis: AS calls per token, warm-path cost', needsAs: true, run: scale },
 ]
@@ -48,9 +60,13 @@ function onlyArgument(): string[] | undefined {
     else throw new Error(`unknown argument ${a} (usage: --only <number or name>[,…])`)
   }
   if (value === undefined) return undefined
-  const wanted = value.split(',').map((s) => s.trim()).filter(Boolean)
+  const wanted = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   for (const w of wanted) {
-    if (!scenarios.some((s) => s.id === w || s.name === w)) throw new Error(`no scenario ${w}: one of ${scenarios.map((s) => `${s.id}/${s.name}`).join(', ')}`)
+    if (!scenarios.some((s) => s.id === w || s.name === w))
+      throw new Error(`no scenario ${w}: one of ${scenarios.map((s) => `${s.id}/${s.name}`).join(', ')}`)
   }
   return wanted
 }
@@ -73,7 +89,10 @@ for (const s of selected) {
   } catch (err) {
     const message = err instanceof Error ? (err.stack ?? err.message) : String(err)
     log(`   FAILED: ${message}`)
-    section = { markdown: `The scenario failed:\n\n\`\`\`\n${message}\n\`\`\``, goals: [{ scenario: s.id, what: s.title, value: 'error', goal: '-', pass: false }] }
+    section = {
+      markdown: `The scenario failed:\n\n\`\`\`\n${message}\n\`\`\``,
+      goals: [{ scenario: s.id, what: s.title, value: 'error', goal: '-', pass: false }],
+    }
   }
   const took = ((Date.now() - t0) / 1000).toFixed(0)
   log(`   (${took} s)`)
@@ -99,7 +118,10 @@ const header = [
   '',
   '## Summary',
   '',
-  table(['scenario', 'what', 'measured', 'goal', ''], goals.map((g) => [g.scenario, g.what, g.value, g.goal, verdict(g.pass)])),
+  table(
+    ['scenario', 'what', 'measured', 'goal', ''],
+    goals.map((g) => [g.scenario, g.what, g.value, g.goal, verdict(g.pass)]),
+  ),
   '',
 ].join('\n')
 
@@ -107,5 +129,6 @@ const header = [
 const out = fileURLToPath(new URL(only ? '../results-only.md' : '../results.md', import.meta.url))
 writeFileSync(out, `${header}\n${sections.join('\n\n')}\n`)
 log(`\nwrote ${out} in ${(total / 60).toFixed(1)} min`)
-for (const g of goals) log(`  ${g.pass === undefined ? '    ' : g.pass ? 'PASS' : 'MISS'}  [${g.scenario}] ${g.what}: ${g.value} (goal ${g.goal})`)
+for (const g of goals)
+  log(`  ${g.pass === undefined ? '    ' : g.pass ? 'PASS' : 'MISS'}  [${g.scenario}] ${g.what}: ${g.value} (goal ${g.goal})`)
 process.exit(0)

@@ -184,7 +184,10 @@ export async function load(url: string, tokens: readonly string[] | undefined, s
       ? {
           requests: [
             {
-              setupRequest: (req: autocannon.Request) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` } }),
+              setupRequest: (req: autocannon.Request) => ({
+                ...req,
+                headers: { ...req.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` },
+              }),
             },
           ],
         }
@@ -195,9 +198,17 @@ export async function load(url: string, tokens: readonly string[] | undefined, s
     timeout: 10,
   })
   if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
-    throw new Error(`${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers (of ${result.requests.total})`)
+    throw new Error(
+      `${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers (of ${result.requests.total})`,
+    )
   }
-  return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, sent: result.requests.sent }
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    sent: result.requests.sent,
+  }
 }
 
 export interface Variant {
@@ -270,7 +281,13 @@ export function median(xs: number[]): number {
 }
 
 export function medianOf(runs: LoadResult[]): LoadResult {
-  return { rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), requests: median(runs.map((r) => r.requests)), sent: median(runs.map((r) => r.sent)) }
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    requests: median(runs.map((r) => r.requests)),
+    sent: median(runs.map((r) => r.sent)),
+  }
 }
 
 /**

@@ -9,7 +9,17 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vitest/config'
 
-const FRAMEWORKS = ['express', 'express4', 'fastify', 'hono', 'koa', '@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify']
+const FRAMEWORKS = [
+  'express',
+  'express4',
+  'fastify',
+  'hono',
+  'koa',
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/platform-express',
+  '@nestjs/platform-fastify',
+]
 
 /** `virtual:resolved-frameworks`: the version each framework name resolves to when a conformance app imports it. */
 function resolvedFrameworks(): Plugin {

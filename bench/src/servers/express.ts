@@ -14,7 +14,11 @@ app.get('/protected', requireAuth(rs, routeScopes), (req, res) => {
   res.json({ hello: (req.auth as unknown as AccessTokenInfo).sub })
 })
 // A do-nothing async middleware of the same shape as requireAuth: what one more middleware costs here.
-app.get('/noop', async (_req, _res, next) => next(), (_req, res) => {
-  res.json({ hello: 'world' })
-})
+app.get(
+  '/noop',
+  async (_req, _res, next) => next(),
+  (_req, res) => {
+    res.json({ hello: 'world' })
+  },
+)
 const server = app.listen(0, '127.0.0.1', () => announce(server))

@@ -15,9 +15,7 @@ import { announce, config, hasScope } from './common.js'
 const peer = config.peer!
 const verification = { iss: config.issuer, aud: peer.audience!, typ: 'at+jwt' }
 const keySource =
-  peer.variant === 'keys'
-    ? { keys: ((await (await fetch(peer.jwksUri!)).json()) as { keys: never[] }).keys }
-    : { jwks_uri: peer.jwksUri! }
+  peer.variant === 'keys' ? { keys: ((await (await fetch(peer.jwksUri!)).json()) as { keys: never[] }).keys } : { jwks_uri: peer.jwksUri! }
 const app = new Hono()
 app.get('/public', (c) => c.json({ hello: 'world' }))
 app.get('/protected', jwk({ ...keySource, alg: ['ES256'], verification } as never), (c) => {

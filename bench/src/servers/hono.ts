@@ -10,5 +10,9 @@ const app = new Hono()
 app.get('/public', (c) => c.json({ hello: 'world' }))
 app.get('/protected', requireAuth(rs, routeScopes), (c) => c.json({ hello: c.get('auth').sub }))
 // A do-nothing middleware of the same shape as requireAuth: what one more middleware costs here.
-app.get('/noop', async (_c, next) => next(), (c) => c.json({ hello: 'world' }))
+app.get(
+  '/noop',
+  async (_c, next) => next(),
+  (c) => c.json({ hello: 'world' }),
+)
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => announce(server as Server))

@@ -13,9 +13,13 @@ router.get('/protected', requireAuth(rs, routeScopes), (ctx) => {
   ctx.body = { hello: ctx.state.auth!.sub }
 })
 // A do-nothing middleware of the same shape as requireAuth: what one more middleware costs here.
-router.get('/noop', async (_ctx, next) => next(), (ctx) => {
-  ctx.body = { hello: 'world' }
-})
+router.get(
+  '/noop',
+  async (_ctx, next) => next(),
+  (ctx) => {
+    ctx.body = { hello: 'world' }
+  },
+)
 const app = new Koa()
 app.use(router.routes())
 const server = app.listen(0, '127.0.0.1', () => announce(server))

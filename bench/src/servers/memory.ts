@@ -21,7 +21,15 @@ async function fakeIntrospection(input: string | URL | Request, init?: RequestIn
   const body = new URLSearchParams(String(init?.body ?? ''))
   if (url !== introspectionEndpoint || init?.method !== 'POST' || !body.get('token')) return new Response(null, { status: 400 })
   const now = Math.floor(Date.now() / 1000)
-  const claims = { active: true, sub: `user-${++answered}`, scope: 'read write', client_id: 'app', token_type: 'Bearer', iat: now, exp: now + 3600 }
+  const claims = {
+    active: true,
+    sub: `user-${++answered}`,
+    scope: 'read write',
+    client_id: 'app',
+    token_type: 'Bearer',
+    iat: now,
+    exp: now + 3600,
+  }
   return new Response(JSON.stringify(claims), { headers: { 'content-type': 'application/json' } })
 }
 

@@ -103,23 +103,32 @@ async function expect(status: number, who: string, authorization?: string): Prom
 const agentToken = await as.issueToken({ sub: 'agent-1', scope: 'openid uid given_name usual_name email' })
 step(
   '2. A first request: introspection',
-  "agent-1 signed in at the AS and their app calls the API with the access token it got. The API has never " +
+  'agent-1 signed in at the AS and their app calls the API with the access token it got. The API has never ' +
     'seen this token, so it asks the AS whether it is active, whose it is and what it may do.',
 )
 let before = introspections()
 await expect(200, "agent-1's token", `Bearer ${agentToken}`)
 say(`Accepted: source 'introspection', ${requests(introspections() - before)} to the AS.`)
 
-step('3. The same token again: a cache hit', 'The API remembers the verdict (under a SHA-256 of the token, never the token itself): no request to the AS.')
+step(
+  '3. The same token again: a cache hit',
+  'The API remembers the verdict (under a SHA-256 of the token, never the token itself): no request to the AS.',
+)
 before = introspections()
 await expect(200, "agent-1's token", `Bearer ${agentToken}`)
 say(`Accepted: source 'cache', ${requests(introspections() - before)} to the AS.`)
 
-step('4. No token: 401', "The client sent no credentials: 401 with the challenge 'WWW-Authenticate: Bearer'. The reason is for you (event), the client only gets the status and the challenge. The operator's log, at warn level, stays quiet: refusals are logged at debug.")
+step(
+  '4. No token: 401',
+  "The client sent no credentials: 401 with the challenge 'WWW-Authenticate: Bearer'. The reason is for you (event), the client only gets the status and the challenge. The operator's log, at warn level, stays quiet: refusals are logged at debug.",
+)
 await expect(401, 'none')
 
 const emailOnly = await as.issueToken({ sub: 'agent-2', scope: 'email' })
-step('5. A missing scope: 403', "agent-2's token is active but carries only 'email', and the API requires 'openid': 403 insufficient_scope, and the challenge names the scope.")
+step(
+  '5. A missing scope: 403',
+  "agent-2's token is active but carries only 'email', and the API requires 'openid': 403 insufficient_scope, and the challenge names the scope.",
+)
 await expect(403, "agent-2's token (scope email)", `Bearer ${emailOnly}`)
 
 step(
@@ -141,7 +150,7 @@ await expect(401, "agent-1's revoked token", `Bearer ${agentToken}`)
 
 const cachedToken = await as.issueToken({ sub: 'agent-3', scope: 'openid' })
 const newToken = await as.issueToken({ sub: 'agent-4', scope: 'openid' })
-step('7. The authorization server stops: 503', "agent-3 calls once while the AS is up (the verdict is cached). Then the AS stops.")
+step('7. The authorization server stops: 503', 'agent-3 calls once while the AS is up (the verdict is cached). Then the AS stops.')
 await expect(200, "agent-3's token", `Bearer ${cachedToken}`)
 await as.stop()
 say(
@@ -150,7 +159,9 @@ say(
     'gets one WARN line naming the endpoint and the cause.',
 )
 await expect(503, "agent-4's token", `Bearer ${newToken}`)
-say('Two more requests while the AS is down: the log stays quiet (one line per distinct cause per minute, no log storm); the events still come, one per request.')
+say(
+  'Two more requests while the AS is down: the log stays quiet (one line per distinct cause per minute, no log storm); the events still come, one per request.',
+)
 await expect(503, "agent-4's token", `Bearer ${newToken}`)
 await expect(503, "agent-4's token", `Bearer ${newToken}`)
 say("agent-3's token was verified before the outage and its verdict is cached: it keeps working until the verdict expires.")
@@ -165,7 +176,7 @@ if (statuses.join() !== expected.join()) {
 } else {
   say(
     `demo finished: ${statuses.length} requests, each answered as expected (${statuses.join(', ')}). In your API: ` +
-      "pass onEvent and/or logger to createResourceServer to see why each request was accepted or refused; the " +
+      'pass onEvent and/or logger to createResourceServer to see why each request was accepted or refused; the ' +
       "repository README's 'Explaining refusals' lists every event and reason.",
   )
 }

@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
 
 it('`pnpm demo` narrates discovery, introspection, cache hit, 401, 403, revocation, 503 and exits 0', async () => {
-  const child = spawn('pnpm', ['demo'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const child = spawn('pnpm', ['demo'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
   let out = ''
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()))
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()))

@@ -11,5 +11,12 @@ await app.listen(port, '127.0.0.1')
 const address = app.getHttpServer().address()
 await announce(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`)
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void app.close().then(close).then(() => process.exit(0)))
+  process.once(
+    signal,
+    () =>
+      void app
+        .close()
+        .then(close)
+        .then(() => process.exit(0)),
+  )
 }

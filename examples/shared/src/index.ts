@@ -27,7 +27,10 @@ export function locationsFor(sub: string) {
   const cities = ['Paris', 'Lyon', 'Marseille', 'Lille', 'Rennes', 'Bordeaux', 'Strasbourg', 'Nantes']
   let h = 0
   for (const c of sub) h = (h * 31 + c.charCodeAt(0)) >>> 0
-  return [0, 1, 2].map((i) => ({ city: cities[(h + i * 3) % cities.length]!, recordedAt: new Date(Date.UTC(2026, 0, 1 + ((h >>> i) % 300))).toISOString() }))
+  return [0, 1, 2].map((i) => ({
+    city: cities[(h + i * 3) % cities.length]!,
+    recordedAt: new Date(Date.UTC(2026, 0, 1 + ((h >>> i) % 300))).toISOString(),
+  }))
 }
 
 /** Builds the resource server from the environment (see the module comment); the caller runs `await rs.ready()`. */
@@ -56,7 +59,13 @@ export async function setup(env: NodeJS.ProcessEnv = process.env): Promise<Examp
   }
   const as = await startTestAS()
   const rs = createResourceServer(
-    proConnect({ issuer: as.issuer, clientId: 'rs-rs256', clientSecret: as.clients['rs-rs256'].clientSecret, signingAlgorithm: 'RS256', anyScope: ['openid'] }),
+    proConnect({
+      issuer: as.issuer,
+      clientId: 'rs-rs256',
+      clientSecret: as.clients['rs-rs256'].clientSecret,
+      signingAlgorithm: 'RS256',
+      anyScope: ['openid'],
+    }),
   )
   return {
     rs,

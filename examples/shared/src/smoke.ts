@@ -7,7 +7,12 @@ import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
 
 export async function smoke(dir: string): Promise<{ withToken: Response; withoutToken: Response; body: unknown }> {
-  const child = spawn('pnpm', ['start'], { cwd: dir, env: { ...process.env, PORT: '0', PROCONNECT_CLIENT_ID: '' }, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+  const child = spawn('pnpm', ['start'], {
+    cwd: dir,
+    env: { ...process.env, PORT: '0', PROCONNECT_CLIENT_ID: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  })
   try {
     const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
       let out = ''

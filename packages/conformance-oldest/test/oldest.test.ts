@@ -9,7 +9,8 @@ import resolved from 'virtual:resolved-frameworks'
 import { expect, it } from 'vitest'
 import '../../conformance/test/conformance.test.js'
 
-const installed = (name: string): string => JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')).version
+const installed = (name: string): string =>
+  JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')).version
 
 it('the conformance apps import the oldest supported versions', () => {
   expect(resolved).toEqual({

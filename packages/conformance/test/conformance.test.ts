@@ -64,7 +64,7 @@ afterAll(async () => {
 interface Answer {
   status: number
   headers: Headers
-  body: any // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any
 }
 
 /**
@@ -104,7 +104,9 @@ function rawGet(app: RunningApp, path: string, headerLines: string[]): Promise<n
   const { hostname, port } = new URL(app.url)
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n${headerLines.map((l) => `${l}\r\n`).join('')}Connection: close\r\n\r\n`)
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n${headerLines.map((l) => `${l}\r\n`).join('')}Connection: close\r\n\r\n`,
+      )
     })
     let received = ''
     socket.setEncoding('latin1')
@@ -214,7 +216,7 @@ describe.each(Object.entries(frameworks))('%s adapter', (_name, { start: startAp
     expect(() => requireAuth(rs as never, { scopes: ['admin'] } as never)).not.toThrow()
   })
 
-  it('forwardErrors: the refusal reaches the app\'s error handler with status and challenge', async () => {
+  it("forwardErrors: the refusal reaches the app's error handler with status and challenge", async () => {
     const missing = await get(app, '/api/forwarded')
     expect(missing.status).toBe(401)
     expect(missing.headers.get('x-error-handler')).toBe('app')

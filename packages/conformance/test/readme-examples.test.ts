@@ -12,7 +12,11 @@ import { beforeAll, expect, it } from 'vitest'
 const run = promisify(execFile)
 const readme = readFileSync(new URL('../../testing/README.md', import.meta.url), 'utf8')
 const dir = fileURLToPath(new URL('../.readme-examples/', import.meta.url))
-const blocks = [...readme.matchAll(/<!-- (example|fresh-project):(\S+) -->\n```\w+\n([\s\S]*?)```/g)].map(([, kind, name, code]) => ({ kind, name: name!, code: code! }))
+const blocks = [...readme.matchAll(/<!-- (example|fresh-project):(\S+) -->\n```\w+\n([\s\S]*?)```/g)].map(([, kind, name, code]) => ({
+  kind,
+  name: name!,
+  code: code!,
+}))
 
 beforeAll(() => {
   rmSync(dir, { recursive: true, force: true })
@@ -37,6 +41,10 @@ it('the node:test examples pass with node --test', async () => {
 
 it('the vitest examples pass with vitest', async () => {
   const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url))
-  const { stdout } = await run(process.execPath, [vitest, 'run', '--root', dir, '--reporter=verbose', '.test.ts'], { cwd: dir, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } })
+  const { stdout } = await run(process.execPath, [vitest, 'run', '--root', dir, '--reporter=verbose', '.test.ts'], {
+    cwd: dir,
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  })
   expect(stdout).toMatch(/Tests\s+4 passed \(4\)/)
 }, 90_000)

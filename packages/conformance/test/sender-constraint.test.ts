@@ -62,7 +62,7 @@ afterAll(() => as?.stop())
 interface Answer {
   status: number
   headers: Record<string, string | undefined>
-  body: any // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any
 }
 
 /** GETs `path` (headers as given) and checks that a refused request did not run the handler. */
@@ -80,16 +80,20 @@ async function get(app: RunningApp, path: string, headers: Record<string, string
 function tlsGet(app: RunningApp, path: string, headers: Record<string, string>, cert?: { key: string; cert: string }): Promise<Answer> {
   const before = app.handled()
   return new Promise<Answer>((resolve, reject) => {
-    const req = httpsRequest(app.url + path, { headers, rejectUnauthorized: false, agent: false, ...(cert ? { key: cert.key, cert: cert.cert } : {}) }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (text += chunk))
-      res.on('end', () => {
-        const all: Record<string, string | undefined> = {}
-        for (const [name, value] of Object.entries(res.headers)) all[name] = Array.isArray(value) ? value.join(', ') : value
-        resolve({ status: res.statusCode ?? 0, headers: all, body: text === '' ? undefined : JSON.parse(text) })
-      })
-    })
+    const req = httpsRequest(
+      app.url + path,
+      { headers, rejectUnauthorized: false, agent: false, ...(cert ? { key: cert.key, cert: cert.cert } : {}) },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (text += chunk))
+        res.on('end', () => {
+          const all: Record<string, string | undefined> = {}
+          for (const [name, value] of Object.entries(res.headers)) all[name] = Array.isArray(value) ? value.join(', ') : value
+          resolve({ status: res.statusCode ?? 0, headers: all, body: text === '' ? undefined : JSON.parse(text) })
+        })
+      },
+    )
     req.on('error', reject)
     req.setTimeout(5000, () => req.destroy(new Error('no answer within 5 s')))
     req.end()
@@ -104,13 +108,18 @@ function rawGet(app: RunningApp, path: string, headerLines: string[]): Promise<{
   const { hostname, port } = new URL(app.url)
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n${headerLines.map((l) => `${l}\r\n`).join('')}Connection: close\r\n\r\n`)
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n${headerLines.map((l) => `${l}\r\n`).join('')}Connection: close\r\n\r\n`,
+      )
     })
     let received = ''
     socket.setEncoding('latin1')
     socket.on('data', (chunk: string) => (received += chunk))
     socket.on('end', () =>
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0), challenge: /^www-authenticate: (.*)$/im.exec(received)?.[1]?.trim() ?? '' }),
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0),
+        challenge: /^www-authenticate: (.*)$/im.exec(received)?.[1]?.trim() ?? '',
+      }),
     )
     socket.on('error', reject)
     socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')))
@@ -118,7 +127,11 @@ function rawGet(app: RunningApp, path: string, headerLines: string[]): Promise<{
 }
 
 /** An RFC 9449 refusal: status, JSON body, the error in the `DPoP` (or `Bearer`) challenge, `algs`. */
-function expectRefusal(r: Answer, code: string, { status = 401, scheme = 'DPoP' }: { status?: number; scheme?: 'DPoP' | 'Bearer' } = {}): void {
+function expectRefusal(
+  r: Answer,
+  code: string,
+  { status = 401, scheme = 'DPoP' }: { status?: number; scheme?: 'DPoP' | 'Bearer' } = {},
+): void {
   expect(r.status).toBe(status)
   expect(r.body?.error).toBe(code)
   const challenge = r.headers['www-authenticate'] ?? ''
@@ -132,8 +145,14 @@ const dpop = (token: string, proof: string) => ({ authorization: `DPoP ${token}`
 describe.each(Object.entries(frameworks))('%s adapter', (_name, { start }) => {
   const apps = {} as Record<keyof typeof servers, RunningApp>
   const htu = (name: keyof typeof servers, path = '/api/me') => apps[name].url + path
-  const proof = (token: string, options: DpopProofOptions = {}, name: keyof typeof servers = 'dpop', path = '/api/me', pair = key, htm = 'GET') =>
-    dpopProof(pair, htm, htu(name, path), { accessToken: token, ...options })
+  const proof = (
+    token: string,
+    options: DpopProofOptions = {},
+    name: keyof typeof servers = 'dpop',
+    path = '/api/me',
+    pair = key,
+    htm = 'GET',
+  ) => dpopProof(pair, htm, htu(name, path), { accessToken: token, ...options })
 
   beforeAll(async () => {
     const tls = { key: certs.server.key, cert: certs.server.cert }
@@ -156,7 +175,11 @@ describe.each(Object.entries(frameworks))('%s adapter', (_name, { start }) => {
     it('htu without the query string; a required-DPoP route', async () => {
       const r = await get(apps.dpop, '/api/me?page=2', dpop(tokens.dpopJwt, await proof(tokens.dpopJwt)))
       expect(r.status).toBe(200)
-      const required = await get(apps.dpop, DPOP_REQUIRED_PATH, dpop(tokens.dpopJwt, await proof(tokens.dpopJwt, {}, 'dpop', DPOP_REQUIRED_PATH)))
+      const required = await get(
+        apps.dpop,
+        DPOP_REQUIRED_PATH,
+        dpop(tokens.dpopJwt, await proof(tokens.dpopJwt, {}, 'dpop', DPOP_REQUIRED_PATH)),
+      )
       expect(required.status).toBe(200)
     })
     it('a replayed proof: refused on the same instance and on another sharing the store', async () => {
@@ -168,7 +191,10 @@ describe.each(Object.entries(frameworks))('%s adapter', (_name, { start }) => {
       expect((await get(apps.sharedA, '/api/me', dpop(tokens.dpopOpaque, shared))).status).toBe(200)
       expectRefusal(await get(apps.sharedB, '/api/me', dpop(tokens.dpopOpaque, shared)), 'invalid_dpop_proof')
       // the public URL, not the Host header, is what htu must name
-      expectRefusal(await get(apps.sharedB, '/api/me', dpop(tokens.dpopOpaque, await proof(tokens.dpopOpaque, {}, 'sharedB'))), 'invalid_dpop_proof')
+      expectRefusal(
+        await get(apps.sharedB, '/api/me', dpop(tokens.dpopOpaque, await proof(tokens.dpopOpaque, {}, 'sharedB'))),
+        'invalid_dpop_proof',
+      )
     })
     it('wrong htm, htu (path, port) or ath', async () => {
       const t = tokens.dpopJwt
@@ -178,12 +204,21 @@ describe.each(Object.entries(frameworks))('%s adapter', (_name, { start }) => {
       expectRefusal(await get(apps.dpop, '/api/me', dpop(t, await proof(tokens.dpopOpaque))), 'invalid_dpop_proof')
     })
     it('a proof made with another key than the token is bound to: 401 invalid_token', async () => {
-      expectRefusal(await get(apps.dpop, '/api/me', dpop(tokens.dpopJwt, await proof(tokens.dpopJwt, {}, 'dpop', '/api/me', otherKey))), 'invalid_token')
+      expectRefusal(
+        await get(apps.dpop, '/api/me', dpop(tokens.dpopJwt, await proof(tokens.dpopJwt, {}, 'dpop', '/api/me', otherKey))),
+        'invalid_token',
+      )
     })
     it('iat too old or in the future', async () => {
       const now = Math.floor(Date.now() / 1000)
-      expectRefusal(await get(apps.dpop, '/api/me', dpop(tokens.dpopJwt, await proof(tokens.dpopJwt, { claims: { iat: now - 600 } }))), 'invalid_dpop_proof')
-      expectRefusal(await get(apps.dpop, '/api/me', dpop(tokens.dpopJwt, await proof(tokens.dpopJwt, { claims: { iat: now + 120 } }))), 'invalid_dpop_proof')
+      expectRefusal(
+        await get(apps.dpop, '/api/me', dpop(tokens.dpopJwt, await proof(tokens.dpopJwt, { claims: { iat: now - 600 } }))),
+        'invalid_dpop_proof',
+      )
+      expectRefusal(
+        await get(apps.dpop, '/api/me', dpop(tokens.dpopJwt, await proof(tokens.dpopJwt, { claims: { iat: now + 120 } }))),
+        'invalid_dpop_proof',
+      )
     })
     it('a private jwk in the header, alg none, HS256', async () => {
       const { privateKey } = await jose.generateKeyPair('ES256', { extractable: true })
@@ -194,7 +229,9 @@ describe.each(Object.entries(frameworks))('%s adapter', (_name, { start }) => {
       const none = `${jose.base64url.encode(JSON.stringify({ alg: 'none', typ: 'dpop+jwt', jwk }))}.${jose.base64url.encode(JSON.stringify(claims))}.`
       expectRefusal(await get(apps.dpop, '/api/me', dpop(tokens.dpopJwt, none)), 'invalid_dpop_proof')
       const secret = crypto.getRandomValues(new Uint8Array(32))
-      const hs = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: jose.base64url.encode(secret) } as jose.JWK }).sign(secret)
+      const hs = await new jose.SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: jose.base64url.encode(secret) } as jose.JWK })
+        .sign(secret)
       expectRefusal(await get(apps.dpop, '/api/me', dpop(tokens.dpopJwt, hs)), 'invalid_dpop_proof')
     })
     it('two DPoP headers: 401 invalid_dpop_proof, even when each proof is valid', async () => {
@@ -231,7 +268,11 @@ describe.each(Object.entries(frameworks))('%s adapter', (_name, { start }) => {
       expect(nonce).toMatch(/^[\w-]{43}$/)
       const second = await get(apps.nonce, '/api/me', dpop(tokens.dpopJwt, await proof(tokens.dpopJwt, { nonce }, 'nonce')))
       expect(second.status).toBe(200)
-      const forwarded = await get(apps.nonce, '/api/forwarded', dpop(tokens.dpopJwt, await proof(tokens.dpopJwt, {}, 'nonce', '/api/forwarded')))
+      const forwarded = await get(
+        apps.nonce,
+        '/api/forwarded',
+        dpop(tokens.dpopJwt, await proof(tokens.dpopJwt, {}, 'nonce', '/api/forwarded')),
+      )
       expect(forwarded.status).toBe(401)
       expect(forwarded.headers['x-error-handler']).toBe('app')
       expect(forwarded.headers['dpop-nonce']).toBe(nonce)
@@ -257,7 +298,12 @@ describe.each(Object.entries(frameworks))('%s adapter', (_name, { start }) => {
     })
     it('a Client-Cert header is ignored unless the operator trusts a proxy', async () => {
       const header = `:${Buffer.from(certs.clients[0]!.der).toString('base64')}:`
-      const spoofed = await tlsGet(apps.mtls, '/api/me', { authorization: `Bearer ${tokens.mtlsJwt}`, 'client-cert': header }, certs.clients[1])
+      const spoofed = await tlsGet(
+        apps.mtls,
+        '/api/me',
+        { authorization: `Bearer ${tokens.mtlsJwt}`, 'client-cert': header },
+        certs.clients[1],
+      )
       expect(spoofed.status).toBe(401)
       // behind a declared TLS-terminating proxy: the header is the certificate
       expect((await get(apps.proxy, '/api/me', { authorization: `Bearer ${tokens.mtlsJwt}`, 'client-cert': header })).status).toBe(200)

@@ -34,10 +34,7 @@ const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
  * extractBearerToken('Bearer a b')            // throws BearerError invalid_request
  * ```
  */
-export function extractBearerToken(
-  input: string | readonly string[] | null | undefined,
-  options: BearerOptions = {},
-): string | undefined {
+export function extractBearerToken(input: string | readonly string[] | null | undefined, options: BearerOptions = {}): string | undefined {
   const raw: unknown = input
   if (raw === undefined || raw === null) return undefined
   let header: string

@@ -20,7 +20,8 @@ export function getClaim(auth: Pick<AccessTokenInfo, 'claims'>, path: string): u
   if (Object.prototype.hasOwnProperty.call(claims, path)) return claims[path]
   let value: unknown = claims
   for (const part of path.split('.')) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.prototype.hasOwnProperty.call(value, part)) return undefined
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.prototype.hasOwnProperty.call(value, part))
+      return undefined
     value = (value as Record<string, unknown>)[part]
   }
   return value

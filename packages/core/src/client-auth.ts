@@ -48,6 +48,3 @@ async function build(settings: ClientAuthSettings): Promise<oauth.ClientAuth> {
     }
   }
 }
-
-/** Members of a JWK that are private and must never be published. */
-export const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const

@@ -16,7 +16,14 @@
  * RFC 9470's `insufficient_user_authentication` (step-up), and the RFC 9449 §7.1 DPoP ones
  * (`invalid_dpop_proof`, `use_dpop_nonce`; sent in a `DPoP` challenge).
  */
-export type BearerErrorCode = 'missing_token' | 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'insufficient_user_authentication' | 'invalid_dpop_proof' | 'use_dpop_nonce'
+export type BearerErrorCode =
+  | 'missing_token'
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'insufficient_user_authentication'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
 
 import type { RefusalReason } from './refusal-reason.js'
 
@@ -31,7 +38,8 @@ interface BaseErrorOptions {
  * Every `code` an error of this package can carry, like jose's: switch on it rather than on
  * messages, which may change.
  */
-export type SdkErrorCode = BearerErrorCode | 'authorization_server_unavailable' | 'replay_cache_unavailable' | 'invalid_configuration' | 'token_endpoint_error'
+export type SdkErrorCode =
+  BearerErrorCode | 'authorization_server_unavailable' | 'replay_cache_unavailable' | 'invalid_configuration' | 'token_endpoint_error'
 
 /** The base of every error thrown by this package. */
 export abstract class ResourceServerSdkError extends Error {

@@ -58,7 +58,8 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024
  * A hostile or broken AS cannot make us buffer more than `maxBytes`.
  */
 export async function readBytes(response: Response, what: string, maxBytes = DEFAULT_MAX_RESPONSE_BYTES): Promise<Uint8Array> {
-  const tooLarge = () => new AuthorizationServerError('bad_response', `${what} sent a body larger than ${maxBytes} bytes`, { upstreamStatus: response.status })
+  const tooLarge = () =>
+    new AuthorizationServerError('bad_response', `${what} sent a body larger than ${maxBytes} bytes`, { upstreamStatus: response.status })
   const declared = Number(response.headers.get('content-length'))
   if (declared > maxBytes) {
     void response.body?.cancel().catch(() => {})

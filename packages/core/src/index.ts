@@ -23,7 +23,14 @@
  * @packageDocumentation
  */
 export { createResourceServer, wellKnownMetadataUrl } from './resource-server/index.js'
-export type { AuthenticateOptions, DocumentResponse, IssuerOptions, ProtectedResourceMetadata, ResourceServer, ResourceServerOptions } from './resource-server/index.js'
+export type {
+  AuthenticateOptions,
+  DocumentResponse,
+  IssuerOptions,
+  ProtectedResourceMetadata,
+  ResourceServer,
+  ResourceServerOptions,
+} from './resource-server/index.js'
 export type { CacheOptions, IntrospectionOptions, IssuerFields, JwtOptions, SigningAlgorithm } from './resource-server/index.js'
 export type { ContentEncryptionAlgorithm, KeyManagementAlgorithm } from './introspection/index.js'
 export { protectRoute } from './resource-server/index.js'
@@ -41,7 +48,15 @@ export {
   TokenEndpointError,
 } from './errors.js'
 export { toErrorResponse } from './error-response.js'
-export type { AuthorizationServerFailure, BearerErrorCode, RefusalReason, SdkErrorCode, BearerErrorOptions, ConfigurationIssue, ErrorResponse } from './errors.js'
+export type {
+  AuthorizationServerFailure,
+  BearerErrorCode,
+  RefusalReason,
+  SdkErrorCode,
+  BearerErrorOptions,
+  ConfigurationIssue,
+  ErrorResponse,
+} from './errors.js'
 export type {
   AuthenticatedEvent,
   AuthorizationServerErrorEvent,
@@ -80,4 +95,9 @@ export type { KeycloakOptions } from './presets/keycloak.js'
 export { okta } from './presets/okta.js'
 export type { OktaOptions } from './presets/okta.js'
 export { createClientCredentials } from './client-credentials/index.js'
-export type { ClientCredentials, ClientCredentialsOptions, ClientCredentialsToken, TokenRequestOptions } from './client-credentials/index.js'
+export type {
+  ClientCredentials,
+  ClientCredentialsOptions,
+  ClientCredentialsToken,
+  TokenRequestOptions,
+} from './client-credentials/index.js'

@@ -43,7 +43,10 @@ export interface MetadataSourceOptions {
 export function httpOptions(fetchImpl: FetchLike | undefined, allowInsecure: boolean, signal: AbortSignal, maxBytes: number, what: string) {
   return {
     signal,
-    [oauth.customFetch]: boundedFetch(fetchImpl, maxBytes, what) as (url: string, init: oauth.CustomFetchOptions<string, unknown>) => Promise<Response>,
+    [oauth.customFetch]: boundedFetch(fetchImpl, maxBytes, what) as (
+      url: string,
+      init: oauth.CustomFetchOptions<string, unknown>,
+    ) => Promise<Response>,
     // Our own rule (https, or http on loopback / when allowed) is checked on every URL we call, given or
     // discovered; oauth4webapi's blanket https-only check would refuse loopback test and dev set-ups.
     ...(allowInsecure ? { [oauth.allowInsecureRequests]: true } : {}),
@@ -127,14 +130,21 @@ export class MetadataSource {
           if (err instanceof AuthorizationServerError) throw err // network, timeout, body too large: the other URLs won't help
           const actual = mismatchedIssuer(err)
           if (actual !== undefined) {
-            throw new AuthorizationServerError('issuer_mismatch', `The authorization server calls itself "${actual}", not "${issuer}"${slashHint(actual, issuer)}: set issuer to exactly "${actual}"`)
+            throw new AuthorizationServerError(
+              'issuer_mismatch',
+              `The authorization server calls itself "${actual}", not "${issuer}"${slashHint(actual, issuer)}: set issuer to exactly "${actual}"`,
+            )
           }
           lastError = err
           misses.push(`${url.pathname}: ${describe(err)}`)
         }
       }
       if (as === undefined) {
-        throw new AuthorizationServerError('metadata', `Discovery at ${issuer} failed: no OpenID Connect or RFC 8414 metadata (${misses.join('; ')})`, { cause: lastError })
+        throw new AuthorizationServerError(
+          'metadata',
+          `Discovery at ${issuer} failed: no OpenID Connect or RFC 8414 metadata (${misses.join('; ')})`,
+          { cause: lastError },
+        )
       }
       // oauth4webapi compares issuers as parsed URLs ("https://as.example" equals "https://as.example/");
       // tokens carry the exact string, so the configured issuer must be exactly the AS's.

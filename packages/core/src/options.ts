@@ -93,19 +93,28 @@ export function checkClientAuth(
   opts: { clientId?: string | undefined; clientSecret?: string | undefined; privateKey?: unknown; authMethod?: string | undefined },
   prefix = '',
 ): void {
-  const method = opts.authMethod ?? (opts.privateKey !== undefined && opts.clientSecret === undefined ? 'private_key_jwt' : 'client_secret_post')
-  if (opts.clientId === undefined) ctx.addIssue({ code: 'custom', path: [`${prefix}clientId`], message: 'required: the client id registered at the authorization server' })
+  const method =
+    opts.authMethod ?? (opts.privateKey !== undefined && opts.clientSecret === undefined ? 'private_key_jwt' : 'client_secret_post')
+  if (opts.clientId === undefined)
+    ctx.addIssue({ code: 'custom', path: [`${prefix}clientId`], message: 'required: the client id registered at the authorization server' })
   if (method === 'private_key_jwt') {
-    if (opts.privateKey === undefined) ctx.addIssue({ code: 'custom', path: [`${prefix}privateKey`], message: 'required with authMethod "private_key_jwt"' })
+    if (opts.privateKey === undefined)
+      ctx.addIssue({ code: 'custom', path: [`${prefix}privateKey`], message: 'required with authMethod "private_key_jwt"' })
   } else if (opts.clientSecret === undefined) {
     ctx.addIssue({ code: 'custom', path: [`${prefix}clientSecret`], message: `required with authMethod "${method}"` })
   } else if (method === 'client_secret_jwt' && opts.clientSecret.length < 32) {
-    ctx.addIssue({ code: 'custom', path: [`${prefix}clientSecret`], message: 'must be at least 32 characters for client_secret_jwt (HS256)' })
+    ctx.addIssue({
+      code: 'custom',
+      path: [`${prefix}clientSecret`],
+      message: 'must be at least 32 characters for client_secret_jwt (HS256)',
+    })
   }
 }
 
 /** The method {@link checkClientAuth} settled on. */
 export function resolveAuthMethod(opts: { clientSecret?: string | undefined; privateKey?: unknown; authMethod?: string | undefined }) {
-  return (opts.authMethod ?? (opts.privateKey !== undefined && opts.clientSecret === undefined ? 'private_key_jwt' : 'client_secret_post')) as
-    (typeof CLIENT_AUTH_METHODS)[number]
+  return (opts.authMethod ??
+    (opts.privateKey !== undefined && opts.clientSecret === undefined
+      ? 'private_key_jwt'
+      : 'client_secret_post')) as (typeof CLIENT_AUTH_METHODS)[number]
 }

@@ -64,9 +64,15 @@ export const CLIENT_ID_CLAIMS = ['client_id', 'azp', 'appid', 'cid'] as const
  * token and an ID token (never access tokens, see {@link checkTokenKind}). `jwtTyp` is the JWT header's
  * `typ`, when the claims come from a JWT.
  */
-export function toTokenInfo(claims: Record<string, unknown>, source: AccessTokenInfo['source'], issuer: string, jwtTyp?: string): AccessTokenInfo {
+export function toTokenInfo(
+  claims: Record<string, unknown>,
+  source: AccessTokenInfo['source'],
+  issuer: string,
+  jwtTyp?: string,
+): AccessTokenInfo {
   const iss = optionalString(claims, 'iss')
-  if (iss !== undefined && iss !== issuer) throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer' })
+  if (iss !== undefined && iss !== issuer)
+    throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer' })
   checkTokenKind(claims, jwtTyp)
   return Object.freeze({
     sub: optionalString(claims, 'sub'),
@@ -93,7 +99,8 @@ export function toTokenInfo(claims: Record<string, unknown>, source: AccessToken
 export function checkTokenKind(claims: Record<string, unknown>, jwtTyp?: string): void {
   for (const name of ['token_type', 'token_use'] as const) {
     const type = optionalString(claims, name)
-    if (type !== undefined && /refresh/i.test(type)) throw new BearerError('invalid_token', 'A refresh token is not an access token', { reason: 'wrong_type' })
+    if (type !== undefined && /refresh/i.test(type))
+      throw new BearerError('invalid_token', 'A refresh token is not an access token', { reason: 'wrong_type' })
   }
   const use = claims.token_use as string | undefined
   if (use !== undefined && use !== 'access') {
@@ -102,7 +109,9 @@ export function checkTokenKind(claims: Record<string, unknown>, jwtTyp?: string)
   }
   const typClaim = claims.typ
   if (typeof typClaim === 'string' && typClaim.toLowerCase() === 'id') throw idToken('typ claim "ID"')
-  const explicitlyAccess = (jwtTyp !== undefined && STRICT_ACCESS_TYPS.has(jwtTyp.toLowerCase())) || (typeof typClaim === 'string' && typClaim.toLowerCase() === 'bearer')
+  const explicitlyAccess =
+    (jwtTyp !== undefined && STRICT_ACCESS_TYPS.has(jwtTyp.toLowerCase())) ||
+    (typeof typClaim === 'string' && typClaim.toLowerCase() === 'bearer')
   if (!explicitlyAccess) {
     for (const name of ID_TOKEN_CLAIMS) if (claims[name] !== undefined) throw idToken(`"${name}" claim`)
   }
@@ -113,7 +122,10 @@ const STRICT_ACCESS_TYPS = new Set(['at+jwt', 'application/at+jwt'])
 const ID_TOKEN_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const
 
 function idToken(why: string): BearerError {
-  return new BearerError('invalid_token', 'An ID token is not an access token', { reason: 'id_token', detail: `The token is an OpenID Connect ID token (${why})` })
+  return new BearerError('invalid_token', 'An ID token is not an access token', {
+    reason: 'id_token',
+    detail: `The token is an OpenID Connect ID token (${why})`,
+  })
 }
 
 function clientIdOf(claims: Record<string, unknown>): string | undefined {
@@ -197,15 +209,19 @@ export function scopesOf(claims: Record<string, unknown>): string[] {
  * future, each with `tolerance` seconds of clock skew. Throws `invalid_token`.
  */
 export function checkTime(info: Pick<AccessTokenInfo, 'exp' | 'nbf' | 'iat'>, nowSeconds: number, tolerance: number): void {
-  if (info.exp !== undefined && info.exp <= nowSeconds - tolerance) throw new BearerError('invalid_token', 'The access token expired', { reason: 'expired' })
-  if (info.nbf !== undefined && info.nbf > nowSeconds + tolerance) throw new BearerError('invalid_token', 'The access token is not valid yet', { reason: 'not_yet_valid' })
-  if (info.iat !== undefined && info.iat > nowSeconds + tolerance) throw new BearerError('invalid_token', 'The access token was issued in the future', { reason: 'issued_in_future' })
+  if (info.exp !== undefined && info.exp <= nowSeconds - tolerance)
+    throw new BearerError('invalid_token', 'The access token expired', { reason: 'expired' })
+  if (info.nbf !== undefined && info.nbf > nowSeconds + tolerance)
+    throw new BearerError('invalid_token', 'The access token is not valid yet', { reason: 'not_yet_valid' })
+  if (info.iat !== undefined && info.iat > nowSeconds + tolerance)
+    throw new BearerError('invalid_token', 'The access token was issued in the future', { reason: 'issued_in_future' })
 }
 
 /** Checks that the token is meant for us: one of `expected` in `aud`, or equal to `client_id`. */
 export function checkAudience(info: AccessTokenInfo, expected: readonly string[] | undefined, claim: 'aud' | 'client_id'): void {
   if (expected === undefined || expected.length === 0) return
-  const ok = claim === 'client_id' ? info.clientId !== undefined && expected.includes(info.clientId) : info.aud.some((a) => expected.includes(a))
+  const ok =
+    claim === 'client_id' ? info.clientId !== undefined && expected.includes(info.clientId) : info.aud.some((a) => expected.includes(a))
   if (!ok) throw new BearerError('invalid_token', 'The access token is not meant for this resource server', { reason: 'wrong_audience' })
 }
 
@@ -220,6 +236,8 @@ export function checkScopes(info: AccessTokenInfo, requirement: ScopeRequirement
     }
   }
   if (anyScope !== undefined && anyScope.length > 0 && !anyScope.some((s) => info.scopes.includes(s))) {
-    throw new BearerError('insufficient_scope', `The access token needs one of the scopes ${anyScope.join(' ')}`, { scope: anyScope.join(' ') })
+    throw new BearerError('insufficient_scope', `The access token needs one of the scopes ${anyScope.join(' ')}`, {
+      scope: anyScope.join(' '),
+    })
   }
 }

@@ -88,12 +88,17 @@ describe('BearerError', () => {
   it('builds RFC 6750 §3 challenges', () => {
     expect(new BearerError('missing_token', 'x').wwwAuthenticate).toBe('Bearer')
     expect(new BearerError('missing_token', 'x', { realm: 'api' }).wwwAuthenticate).toBe('Bearer realm="api"')
-    const e = new BearerError('insufficient_scope', 'needs admin', { scope: 'admin write', resourceMetadata: 'https://api/.well-known/oauth-protected-resource' })
+    const e = new BearerError('insufficient_scope', 'needs admin', {
+      scope: 'admin write',
+      resourceMetadata: 'https://api/.well-known/oauth-protected-resource',
+    })
     expect(e.status).toBe(403)
     expect(e.wwwAuthenticate).toBe(
       'Bearer error="insufficient_scope", error_description="needs admin", scope="admin write", resource_metadata="https://api/.well-known/oauth-protected-resource"',
     )
-    expect(new BearerError('invalid_token', 'bad "quote"\\ é').wwwAuthenticate).toBe('Bearer error="invalid_token", error_description="bad quote "')
+    expect(new BearerError('invalid_token', 'bad "quote"\\ é').wwwAuthenticate).toBe(
+      'Bearer error="invalid_token", error_description="bad quote "',
+    )
     expect(JSON.parse(JSON.stringify(e))).toEqual({ error: 'insufficient_scope', error_description: 'needs admin' })
   })
 })

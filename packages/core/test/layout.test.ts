@@ -14,7 +14,9 @@ const files = (readdirSync(src, { recursive: true }) as string[]).filter((f) => 
 function importsOf(file: string): string[] {
   const code = readFileSync(join(src, file), 'utf8')
   return [...code.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.{1,2}\/[^']+)\.js'/gm)].map(([, spec]) =>
-    relative(src, normalize(join(src, dirname(file), `${spec}.ts`))).split('\\').join('/'),
+    relative(src, normalize(join(src, dirname(file), `${spec}.ts`)))
+      .split('\\')
+      .join('/'),
   )
 }
 

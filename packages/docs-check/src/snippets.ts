@@ -97,6 +97,9 @@ export function compilerOptions(root = REPO_ROOT): ts.CompilerOptions {
     types: ['node'],
     typeRoots: [join(PACKAGE_DIR, 'node_modules/@types')],
     noEmit: true,
+    // A snippet shows a value without using it (`const auth = await rs.authenticate(…)`).
+    noUnusedLocals: false,
+    noUnusedParameters: false,
     // The NestJS snippets use decorators the way Nest 11 apps do.
     experimentalDecorators: true,
     // A block without import/export is still its own module: two blocks never share names.
@@ -111,7 +114,11 @@ export function compilerOptions(root = REPO_ROOT): ts.CompilerOptions {
 export function checkSnippets(snippets: readonly Snippet[], options: ts.CompilerOptions = compilerOptions()): SnippetResult[] {
   const virtual = new Map<string, { snippet: Snippet; text: string; offset: number }>()
   snippets.forEach((snippet, index) => {
-    const name = join(PACKAGE_DIR, '.snippets', `${String(index).padStart(3, '0')}-${snippet.file.replace(/[^A-Za-z0-9]+/g, '_')}-L${snippet.line}.ts`)
+    const name = join(
+      PACKAGE_DIR,
+      '.snippets',
+      `${String(index).padStart(3, '0')}-${snippet.file.replace(/[^A-Za-z0-9]+/g, '_')}-L${snippet.line}.ts`,
+    )
     const prelude = snippet.fragment ? FRAGMENT_PRELUDE : ''
     virtual.set(name, { snippet, text: prelude + snippet.code + '\n', offset: prelude === '' ? 0 : prelude.split('\n').length - 1 })
   })
@@ -146,7 +153,10 @@ export function checkSnippets(snippets: readonly Snippet[], options: ts.Compiler
       const message = ts.flattenDiagnosticMessageText(d.messageText, '\n    ')
       if (d.start === undefined) return `${snippet.file}:${snippet.line} TS${d.code} ${message}`
       const { line, character } = source.getLineAndCharacterOfPosition(d.start)
-      const where = line < offset ? `${snippet.file}:${snippet.line} (fragment prelude)` : `${snippet.file}:${snippet.line + line - offset}:${character + 1}`
+      const where =
+        line < offset
+          ? `${snippet.file}:${snippet.line} (fragment prelude)`
+          : `${snippet.file}:${snippet.line + line - offset}:${character + 1}`
       return `${where} TS${d.code} ${message}`
     })
     return { snippet, errors }

@@ -48,7 +48,20 @@ describe('the checker itself', () => {
   })
 
   it('fails a snippet that uses rs without creating it, unless it is marked as a fragment', () => {
-    const markdown = ['```ts', 'await rs.ready()', '```', '', '<!-- fragment -->', '```ts', 'await rs.ready()', '```', '', '```ts fragment', 'await rs.ready()', '```'].join('\n')
+    const markdown = [
+      '```ts',
+      'await rs.ready()',
+      '```',
+      '',
+      '<!-- fragment -->',
+      '```ts',
+      'await rs.ready()',
+      '```',
+      '',
+      '```ts fragment',
+      'await rs.ready()',
+      '```',
+    ].join('\n')
     const snippets = extractSnippets(markdown, 'F.md')
     expect(snippets.map((s) => s.fragment)).toEqual([false, true, true])
     const [complete, marked, infoString] = checkSnippets(snippets)
@@ -63,7 +76,17 @@ describe('the checker itself', () => {
   })
 
   it('skips other languages and keeps blocks apart', () => {
-    const markdown = ['```sh', 'const x = 1', '```', '```ts', 'const x: number = 1', '```', '```typescript', "const x: string = 'a'", '```'].join('\n')
+    const markdown = [
+      '```sh',
+      'const x = 1',
+      '```',
+      '```ts',
+      'const x: number = 1',
+      '```',
+      '```typescript',
+      "const x: string = 'a'",
+      '```',
+    ].join('\n')
     const snippets = extractSnippets(markdown, 'L.md')
     expect(snippets.map((s) => s.line)).toEqual([5, 8])
     expect(checkSnippets(snippets).flatMap((r) => r.errors)).toEqual([])

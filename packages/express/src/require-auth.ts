@@ -21,7 +21,16 @@
  *
  * @module
  */
-import { type AccessTokenInfo, asHttpError, clientCertificateOf, type HttpRequestInput, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
+import {
+  type AccessTokenInfo,
+  asHttpError,
+  clientCertificateOf,
+  type HttpRequestInput,
+  protectRoute,
+  type ResourceServer,
+  type RouteOptions,
+  toErrorResponse,
+} from '@org/rs-core'
 import type { Request, RequestHandler, Response } from 'express'
 
 declare global {

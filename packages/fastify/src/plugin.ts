@@ -18,7 +18,16 @@
  *
  * @module
  */
-import { type AccessTokenInfo, asHttpError, clientCertificateOf, type HttpRequestInput, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
+import {
+  type AccessTokenInfo,
+  asHttpError,
+  clientCertificateOf,
+  type HttpRequestInput,
+  protectRoute,
+  type ResourceServer,
+  type RouteOptions,
+  toErrorResponse,
+} from '@org/rs-core'
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 

@@ -18,7 +18,15 @@
  *
  * @module
  */
-import { type AccessTokenInfo, asHttpError, clientCertificateOf, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
+import {
+  type AccessTokenInfo,
+  asHttpError,
+  clientCertificateOf,
+  protectRoute,
+  type ResourceServer,
+  type RouteOptions,
+  toErrorResponse,
+} from '@org/rs-core'
 import { HTTPException } from 'hono/http-exception'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -69,9 +77,18 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   const middleware: MiddlewareHandler<OptionalAuthEnv> = async (c, next) => {
     let auth: AccessTokenInfo | undefined
     try {
-      auth = await route.authenticate({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers, clientCertificate: () => peerCertificate(c) })
+      auth = await route.authenticate({
+        method: c.req.method,
+        url: c.req.url,
+        headers: c.req.raw.headers,
+        clientCertificate: () => peerCertificate(c),
+      })
     } catch (err) {
-      if (forwardErrors) throw new HTTPException(toErrorResponse(err).status as ContentfulStatusCode, { res: errorResponse(c, err), cause: asHttpError(err) })
+      if (forwardErrors)
+        throw new HTTPException(toErrorResponse(err).status as ContentfulStatusCode, {
+          res: errorResponse(c, err),
+          cause: asHttpError(err),
+        })
       return errorResponse(c, err)
     }
     c.set('auth', auth)

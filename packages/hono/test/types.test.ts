@@ -9,7 +9,11 @@ import { Hono } from 'hono'
 import { describe, expectTypeOf, it } from 'vitest'
 import { type AuthEnv, requireAuth } from '../src/index.js'
 
-const rs = createResourceServer({ issuer: 'https://as.example.test', clientId: 'api', clientSecret: 'a-secret-of-at-least-32-characters!!' })
+const rs = createResourceServer({
+  issuer: 'https://as.example.test',
+  clientId: 'api',
+  clientSecret: 'a-secret-of-at-least-32-characters!!',
+})
 
 describe('c.get("auth") types', () => {
   it('a route group: app.use("/api/*", requireAuth(rs)) then c.get("auth") in a route', () => {

@@ -23,7 +23,16 @@
  *
  * @module
  */
-import { type AccessTokenInfo, asHttpError, clientCertificateOf, type HttpRequestInput, protectRoute, type ResourceServer, type RouteOptions, toErrorResponse } from '@org/rs-core'
+import {
+  type AccessTokenInfo,
+  asHttpError,
+  clientCertificateOf,
+  type HttpRequestInput,
+  protectRoute,
+  type ResourceServer,
+  type RouteOptions,
+  toErrorResponse,
+} from '@org/rs-core'
 import type { Context, Middleware } from 'koa'
 
 declare module 'koa' {

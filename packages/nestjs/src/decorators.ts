@@ -44,6 +44,8 @@ export function RequireAuth(options: RequireAuthOptions = {}): MethodDecorator &
  * Parameter decorator: the validated `AccessTokenInfo` of a route protected by {@link RequireAuth}
  * (`undefined` on an optional route called without a token).
  */
-export const Auth: () => ParameterDecorator = createParamDecorator((_data: unknown, context: ExecutionContext): AccessTokenInfo | undefined => {
-  return context.switchToHttp().getRequest<{ auth?: AccessTokenInfo }>().auth
-}) as () => ParameterDecorator
+export const Auth: () => ParameterDecorator = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): AccessTokenInfo | undefined => {
+    return context.switchToHttp().getRequest<{ auth?: AccessTokenInfo }>().auth
+  },
+) as () => ParameterDecorator

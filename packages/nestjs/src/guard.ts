@@ -6,7 +6,15 @@
  */
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
-import { type AccessTokenInfo, clientCertificateOf, type HttpRequestInput, type ProtectedRoute, protectRoute, type ResourceServer, type RouteOptions } from '@org/rs-core'
+import {
+  type AccessTokenInfo,
+  clientCertificateOf,
+  type HttpRequestInput,
+  type ProtectedRoute,
+  protectRoute,
+  type ResourceServer,
+  type RouteOptions,
+} from '@org/rs-core'
 import { ResourceServerException } from './exception.js'
 import { REQUIRE_AUTH, RESOURCE_SERVER } from './tokens.js'
 
@@ -49,13 +57,15 @@ export class ResourceServerGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true
-    const options = this.reflector.getAllAndOverride<Readonly<RouteOptions> | undefined>(REQUIRE_AUTH, [context.getHandler(), context.getClass()])
+    const options = this.reflector.getAllAndOverride<Readonly<RouteOptions> | undefined>(REQUIRE_AUTH, [
+      context.getHandler(),
+      context.getClass(),
+    ])
     if (options === undefined) return true
     let route = this.routes.get(options)
     if (!route) this.routes.set(options, (route = protectRoute(this.rs, options, '@RequireAuth')))
     const http = context.switchToHttp()
     const request = http.getRequest<GuardedRequest>()
-    const raw = request.raw ?? request
     try {
       request.auth = await route.authenticate(requestInput(request))
       return true

@@ -63,7 +63,11 @@ export class ResourceServerModule {
       global: true,
       imports: options.imports ?? [],
       providers: [
-        { provide: RESOURCE_SERVER, useFactory: async (...args: unknown[]) => toResourceServer(await options.useFactory(...args)), inject: options.inject ?? [] },
+        {
+          provide: RESOURCE_SERVER,
+          useFactory: async (...args: unknown[]) => toResourceServer(await options.useFactory(...args)),
+          inject: options.inject ?? [],
+        },
         ResourceServerGuard,
       ],
       exports: [RESOURCE_SERVER, ResourceServerGuard],

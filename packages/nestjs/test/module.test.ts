@@ -5,7 +5,19 @@
  */
 import 'reflect-metadata'
 import { execFileSync } from 'node:child_process'
-import { type ArgumentsHost, Catch, Controller, type ExceptionFilter, Get, Inject, Injectable, type INestApplication, Module, type Type, UseFilters } from '@nestjs/common'
+import {
+  type ArgumentsHost,
+  Catch,
+  Controller,
+  type ExceptionFilter,
+  Get,
+  Inject,
+  Injectable,
+  type INestApplication,
+  Module,
+  type Type,
+  UseFilters,
+} from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
@@ -86,7 +98,11 @@ class Introspector {
 }
 
 async function startApp(root: Type<unknown>, platform: 'express' | 'fastify'): Promise<{ app: INestApplication; url: string }> {
-  const app = await NestFactory.create(root, platform === 'express' ? new ExpressAdapter() : new FastifyAdapter({ forceCloseConnections: true }), { logger: false })
+  const app = await NestFactory.create(
+    root,
+    platform === 'express' ? new ExpressAdapter() : new FastifyAdapter({ forceCloseConnections: true }),
+    { logger: false },
+  )
   await app.listen(0, '127.0.0.1')
   return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1') }
 }
@@ -165,17 +181,32 @@ describe('set-up errors', () => {
   })
 
   it('forRootAsync with wrong options fails when the app initialises', async () => {
-    @Module({ imports: [ResourceServerModule.forRootAsync({ useFactory: () => ({ issuer: 'https://as.example.test', clientId: 'x', tokenFormat: 'nope' }) as never })] })
+    @Module({
+      imports: [
+        ResourceServerModule.forRootAsync({
+          useFactory: () => ({ issuer: 'https://as.example.test', clientId: 'x', tokenFormat: 'nope' }) as never,
+        }),
+      ],
+    })
     class Broken {}
-    await expect(NestFactory.create(Broken, new ExpressAdapter(), { logger: false, abortOnError: false })).rejects.toBeInstanceOf(ConfigurationError)
+    await expect(NestFactory.create(Broken, new ExpressAdapter(), { logger: false, abortOnError: false })).rejects.toBeInstanceOf(
+      ConfigurationError,
+    )
   })
 })
 
 it('the CommonJS build loads with NestJS 12 (ESM only) through require(esm), one @nestjs/common', () => {
-  const out = execFileSync(process.execPath, ['-e', `
+  const out = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `
     const nest = require('@nestjs/common')
     const rs = require('./dist/index.cjs')
     process.stdout.write(String(new rs.ResourceServerException(new Error('x')) instanceof nest.HttpException))
-  `], { cwd: new URL('..', import.meta.url), encoding: 'utf8' })
+  `,
+    ],
+    { cwd: new URL('..', import.meta.url), encoding: 'utf8' },
+  )
   expect(out).toBe('true')
 })

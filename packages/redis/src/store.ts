@@ -153,7 +153,8 @@ export function createRedisStore<V = unknown>(source: RedisStoreSource, options:
   const timeout = positive('timeout', options.timeout, 50)
   const generationRefreshMs = positive('generationRefreshMs', options.generationRefreshMs, 1000)
   const reconnectMaxDelayMs = positive('reconnectMaxDelayMs', options.reconnectMaxDelayMs, 2000)
-  if (options.onError !== undefined && typeof options.onError !== 'function') throw new TypeError('createRedisStore: onError must be a function')
+  if (options.onError !== undefined && typeof options.onError !== 'function')
+    throw new TypeError('createRedisStore: onError must be a function')
   const settings = { prefix, timeout, generationRefreshMs, onError: options.onError }
 
   if (source.url !== undefined && source.client !== undefined) throw new TypeError('createRedisStore: give either url or client, not both')
@@ -184,7 +185,8 @@ function backoff(capMs: number): (retries: number) => number {
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new RangeError(`createRedisStore: ${name} must be a positive number of milliseconds`)
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new RangeError(`createRedisStore: ${name} must be a positive number of milliseconds`)
   return value
 }
 
@@ -268,7 +270,11 @@ class RedisStoreImpl<V> implements RedisStore<V> {
   }
 
   delete(key: string): Promise<void> {
-    return this.#run('delete', (generation) => ['DEL', this.#key(generation, key)], () => undefined)
+    return this.#run(
+      'delete',
+      (generation) => ['DEL', this.#key(generation, key)],
+      () => undefined,
+    )
   }
 
   add(key: string, value: V, ttlMs: number): Promise<boolean> {
@@ -287,7 +293,9 @@ class RedisStoreImpl<V> implements RedisStore<V> {
     return this.#track(
       this.#bounded('clear', async (signal) => {
         this.#assertUsable('clear')
-        const reply = await this.#client.sendCommand(['EVAL', CLEAR_SCRIPT, '1', this.#generationKey, this.#channel], { abortSignal: signal })
+        const reply = await this.#client.sendCommand(['EVAL', CLEAR_SCRIPT, '1', this.#generationKey, this.#channel], {
+          abortSignal: signal,
+        })
         const generation = parseGeneration(reply)
         if (generation === undefined) throw new StoreUnavailableError('clear', `${this.#generationKey} does not hold an integer`)
         // INCR's answer only moves forward: a later clear() by another instance may already be known.
@@ -363,7 +371,8 @@ class RedisStoreImpl<V> implements RedisStore<V> {
         this.#assertUsable(operation)
         if (!this.#confirmed) await this.#refresh()
         const generation = this.#generation
-        if (!this.#confirmed || generation === undefined) throw new StoreUnavailableError(operation, 'the generation of the namespace could not be read')
+        if (!this.#confirmed || generation === undefined)
+          throw new StoreUnavailableError(operation, 'the generation of the namespace could not be read')
         this.#assertUsable(operation)
         return map(await this.#client.sendCommand(args(generation), { abortSignal: signal }))
       }),
@@ -407,7 +416,9 @@ class RedisStoreImpl<V> implements RedisStore<V> {
     if (this.#closed || !this.#client.isReady) return Promise.resolve()
     const version = this.#version
     const epoch = this.#epoch
-    const refreshing: Promise<void> = this.#bounded('refresh', (signal) => this.#client.sendCommand(['GET', this.#generationKey], { abortSignal: signal }))
+    const refreshing: Promise<void> = this.#bounded('refresh', (signal) =>
+      this.#client.sendCommand(['GET', this.#generationKey], { abortSignal: signal }),
+    )
       .then((reply) => {
         if (epoch !== this.#epoch) return
         const generation = parseGeneration(reply)
@@ -510,7 +521,9 @@ function destroy(connection: Connection): void {
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]).finally(() => clearTimeout(timer))
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]).finally(
+    () => clearTimeout(timer),
+  )
 }
 
 function toStoreError(operation: StoreOperation, err: unknown): StoreError {
@@ -537,7 +550,8 @@ function encode(value: unknown): string {
 
 /** A lifetime in whole milliseconds, at least 1. */
 function milliseconds(ttlMs: number): string {
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs)) throw new RangeError('Redis store: ttlMs must be a finite number of milliseconds')
+  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs))
+    throw new RangeError('Redis store: ttlMs must be a finite number of milliseconds')
   return String(Math.max(1, Math.ceil(ttlMs)))
 }
 

@@ -15,7 +15,9 @@ it('a RedisStore is a CacheStore and a SharedStore, accepted by createResourceSe
   const store = createRedisStore({ url: 'redis://127.0.0.1:1' }, { reconnectMaxDelayMs: 50 })
   try {
     const asCacheStore: CacheStore = store
-    expect(() => createResourceServer({ issuer: 'https://as.example', clientId: 'rs', clientSecret: 's', cache: { store: asCacheStore } })).not.toThrow()
+    expect(() =>
+      createResourceServer({ issuer: 'https://as.example', clientId: 'rs', clientSecret: 's', cache: { store: asCacheStore } }),
+    ).not.toThrow()
     expect(() => createClientCredentials({ issuer: 'https://as.example', clientId: 'app', clientSecret: 's', store })).not.toThrow()
     // Down: a typed rejection, which core treats as a miss.
     await expect(store.get('k')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })

@@ -32,7 +32,9 @@ async function freePort(): Promise<number> {
 }
 
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  })
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const socket = createConnection({ host: '127.0.0.1', port }, () => {
@@ -60,7 +62,13 @@ describe.skipIf(!available)('DPoP replay detection shared through Redis', () => 
   const instance = (): ResourceServer => {
     const store = createRedisStore({ url: `redis://127.0.0.1:${port}` }, { prefix: 'api:dpop:', timeout: 300, reconnectMaxDelayMs: 50 })
     stores.push(store)
-    return createResourceServer({ issuer: as.issuer, tokenFormat: 'jwt', audience: API, allowInsecureRequests: true, dpop: { replay: { store } } })
+    return createResourceServer({
+      issuer: as.issuer,
+      tokenFormat: 'jwt',
+      audience: API,
+      allowInsecureRequests: true,
+      dpop: { replay: { store } },
+    })
   }
   let port: number
 

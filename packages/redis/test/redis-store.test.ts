@@ -34,7 +34,9 @@ async function freePort(): Promise<number> {
 
 /** Starts redis-server on 127.0.0.1:port and waits (bounded) until it accepts connections. */
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  })
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const socket = createConnection({ host: '127.0.0.1', port }, () => {
@@ -62,7 +64,13 @@ async function settle<T>(promise: Promise<T>, boundMs: number): Promise<{ ok: tr
   let timer: ReturnType<typeof setTimeout> | undefined
   const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), boundMs)))
   try {
-    return await Promise.race([promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })), hung])
+    return await Promise.race([
+      promise.then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+      hung,
+    ])
   } finally {
     clearTimeout(timer)
   }
@@ -102,7 +110,10 @@ describe.skipIf(!available)('createRedisStore on a real Redis', () => {
 
   // Semantics tests get a generous timeout: the machine running them may be loaded (the default, 50 ms,
   // is for production). The 'Redis killed mid-run' test uses 50 ms.
-  function store<V = unknown>(source: Parameters<typeof createRedisStore>[0], options: Parameters<typeof createRedisStore>[1] = {}): RedisStore<V> {
+  function store<V = unknown>(
+    source: Parameters<typeof createRedisStore>[0],
+    options: Parameters<typeof createRedisStore>[1] = {},
+  ): RedisStore<V> {
     const s = createRedisStore<V>(source, { timeout: 1_000, ...options })
     stores.push(s as RedisStore)
     return s
@@ -185,7 +196,9 @@ describe.skipIf(!available)('createRedisStore on a real Redis', () => {
     await s.set('fraction', 'x', 0.2)
     await s.set('zero', 'x', 0)
     await s.set('negative', 'x', -5)
-    expect(await eventually(async () => (await raw.exists([`${prefix}0:fraction`, `${prefix}0:zero`, `${prefix}0:negative`])) === 0, 1_000)).toBe(true)
+    expect(
+      await eventually(async () => (await raw.exists([`${prefix}0:fraction`, `${prefix}0:zero`, `${prefix}0:negative`])) === 0, 1_000),
+    ).toBe(true)
 
     // A lifetime that is not a number, and a value JSON cannot hold, are the caller's mistakes.
     await expect(s.set('inf', 'x', Number.POSITIVE_INFINITY)).rejects.toThrow(RangeError)
@@ -219,12 +232,17 @@ describe.skipIf(!available)('createRedisStore on a real Redis', () => {
   it("prefix isolation: another application's keys and another namespace are untouched, clear() included", async () => {
     // Another application on the same Redis, under its own prefix, with and without lifetimes.
     const other = 'other-app:'
-    for (let i = 0; i < 200; i++) await raw.set(`${other}entry:${i}`, `v${i}`, i % 2 === 0 ? { expiration: { type: 'PX', value: 600_000 } } : undefined)
+    for (let i = 0; i < 200; i++)
+      await raw.set(`${other}entry:${i}`, `v${i}`, i % 2 === 0 ? { expiration: { type: 'PX', value: 600_000 } } : undefined)
     await raw.set(`${other}generation`, '41')
     await raw.set('rs-unrelated', 'keep')
     const snapshot = async () => {
       const keys = (await raw.keys(`${other}*`)).sort()
-      return { keys, values: await raw.mGet(keys), persistent: (await Promise.all(keys.map((k) => raw.pTTL(k)))).filter((t) => t === -1).length }
+      return {
+        keys,
+        values: await raw.mGet(keys),
+        persistent: (await Promise.all(keys.map((k) => raw.pTTL(k)))).filter((t) => t === -1).length,
+      }
     }
     const before = await snapshot()
     expect(before.keys).toHaveLength(201)
@@ -431,7 +449,12 @@ describe.skipIf(!available)('createRedisStore on a real Redis', () => {
         try {
           await expectAllRejectTyped([...allOps(a), ...allOps(c)], StoreTimeoutError)
           const [timedOut] = await Promise.allSettled([a.get('k')])
-          expect((timedOut as PromiseRejectedResult).reason).toMatchObject({ name: 'StoreTimeoutError', code: 'STORE_TIMEOUT', operation: 'get', timeoutMs: timeout })
+          expect((timedOut as PromiseRejectedResult).reason).toMatchObject({
+            name: 'StoreTimeoutError',
+            code: 'STORE_TIMEOUT',
+            operation: 'get',
+            timeoutMs: timeout,
+          })
         } finally {
           server!.kill('SIGCONT')
         }

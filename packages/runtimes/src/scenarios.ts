@@ -62,7 +62,8 @@ export const SCENARIOS = {
 export type ScenarioId = keyof typeof SCENARIOS
 
 /** Outcome of one scenario: what the runtime observed, or the error it hit. */
-export type ScenarioResult = { ok: true; value: Record<string, unknown> } | { ok: false; error: { name: string; message: string; stack?: string } }
+export type ScenarioResult =
+  { ok: true; value: Record<string, unknown> } | { ok: false; error: { name: string; message: string; stack?: string } }
 
 /** What `GET /__scenarios` answers. */
 export interface ScenarioReport {
@@ -126,7 +127,10 @@ export async function runScenarios(config: ScenarioConfig): Promise<ScenarioRepo
         decryptionKeys: [config.decryptionKey as never],
       })
       const published = await rs.jwks()
-      return { ...summary(await rs.authenticate(bearer(tokens.enc))), publishedKeys: published.keys.map((k) => ({ kid: k.kid, use: k.use, alg: k.alg, private: 'd' in k })) }
+      return {
+        ...summary(await rs.authenticate(bearer(tokens.enc))),
+        publishedKeys: published.keys.map((k) => ({ kid: k.kid, use: k.use, alg: k.alg, private: 'd' in k })),
+      }
     },
     jwt: async () => {
       const rs = createResourceServer({ issuer: config.issuer, tokenFormat: 'jwt', audience: config.jwtAudience, timeout: 5 })
@@ -185,7 +189,9 @@ export async function runScenarios(config: ScenarioConfig): Promise<ScenarioRepo
 export function createHonoApp(config: ScenarioConfig): Hono {
   const rs = introspectingRs(config, config.clients.json)
   const app = new Hono()
-  app.get('/me', requireAuth(rs, { scopes: ['read'] }), (c) => c.json({ sub: c.get('auth').sub, scopes: c.get('auth').scopes, runtime: detectRuntime().name }))
+  app.get('/me', requireAuth(rs, { scopes: ['read'] }), (c) =>
+    c.json({ sub: c.get('auth').sub, scopes: c.get('auth').scopes, runtime: detectRuntime().name }),
+  )
   return app
 }
 

@@ -40,12 +40,25 @@ export async function bundleFor(name: RuntimeName): Promise<string> {
   const file = { node: 'node', bun: 'bun', deno: 'deno', workerd: 'worker' }[name]
   const outfile = join(outDir, `${file}.mjs`)
   rmSync(outfile, { force: true })
-  const common: BuildOptions = { entryPoints: [join(pkgDir, 'src', 'entries', `${file}.ts`)], outfile, bundle: true, format: 'esm', logLevel: 'silent' }
+  const common: BuildOptions = {
+    entryPoints: [join(pkgDir, 'src', 'entries', `${file}.ts`)],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    logLevel: 'silent',
+  }
   if (name === 'node') {
     await build({ ...common, platform: 'node', target: 'node20', packages: 'external' })
   } else {
     const conditions = { bun: ['bun'], deno: ['deno'], workerd: ['workerd', 'worker', 'browser'] }[name]
-    await build({ ...common, platform: 'neutral', target: 'es2022', mainFields: ['module', 'main'], conditions, external: ['node:*', ...builtinModules] })
+    await build({
+      ...common,
+      platform: 'neutral',
+      target: 'es2022',
+      mainFields: ['module', 'main'],
+      conditions,
+      external: ['node:*', ...builtinModules],
+    })
   }
   return outfile
 }
@@ -229,7 +242,12 @@ export async function startRuntime(name: RuntimeName, binary: string, config: Sc
     case 'bun':
       return startProcess(name, binary, ['run', '--no-install', bundle], config)
     case 'deno':
-      return startProcess(name, binary, ['run', '--no-config', '--no-lock', '--no-prompt', '--allow-net=127.0.0.1', `--allow-env=${CONFIG_VAR}`, bundle], config)
+      return startProcess(
+        name,
+        binary,
+        ['run', '--no-config', '--no-lock', '--no-prompt', '--allow-net=127.0.0.1', `--allow-env=${CONFIG_VAR}`, bundle],
+        config,
+      )
     case 'workerd':
       return startWorkerd(bundle, config)
   }

@@ -93,7 +93,14 @@ async function configFor(): Promise<ScenarioConfig> {
     issuer: as.issuer,
     closedUrl,
     jwtAudience: API,
-    clients: { json: client('rs-json'), rs256: client('rs-rs256'), es256: client('rs-es256'), hs256: client('rs-hs256'), enc: ENC_CLIENT, app: client('app') },
+    clients: {
+      json: client('rs-json'),
+      rs256: client('rs-rs256'),
+      es256: client('rs-es256'),
+      hs256: client('rs-hs256'),
+      enc: ENC_CLIENT,
+      app: client('app'),
+    },
     decryptionKey: decryptionKey as Record<string, unknown>,
     tokens: { json, rs256, es256, hs256, enc, jwt, hono },
   }
@@ -101,7 +108,13 @@ async function configFor(): Promise<ScenarioConfig> {
 
 /** What each scenario must have observed inside the runtime. */
 function expected(issuer: string): Record<ScenarioId, Record<string, unknown>> {
-  const introspected = (sub: string) => ({ sub, clientId: 'app', iss: issuer, source: 'introspection', scopes: ['openid', 'read', 'write'] })
+  const introspected = (sub: string) => ({
+    sub,
+    clientId: 'app',
+    iss: issuer,
+    source: 'introspection',
+    scopes: ['openid', 'read', 'write'],
+  })
   return {
     json: introspected('user-json'),
     rs256: introspected('user-rs256'),
@@ -123,7 +136,9 @@ function expected(issuer: string): Record<ScenarioId, Record<string, unknown>> {
 function unwrap(result: ScenarioResult | undefined, running: RunningRuntime | undefined): Record<string, unknown> {
   if (!result) throw new Error(`no result reported\n${running?.output() ?? ''}`)
   if (!result.ok) {
-    const err = new Error(`${result.error.name}: ${result.error.message}\n--- stack inside the runtime ---\n${result.error.stack ?? '(none)'}\n--- runtime output ---\n${running?.output() ?? ''}`)
+    const err = new Error(
+      `${result.error.name}: ${result.error.message}\n--- stack inside the runtime ---\n${result.error.stack ?? '(none)'}\n--- runtime output ---\n${running?.output() ?? ''}`,
+    )
     err.name = 'ScenarioFailed'
     throw err
   }

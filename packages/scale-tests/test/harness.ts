@@ -30,7 +30,9 @@ export async function freePort(): Promise<number> {
 
 /** Starts redis-server on 127.0.0.1:port (no persistence) and waits, bounded, until it accepts connections. */
 export async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  })
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const socket = createConnection({ host: '127.0.0.1', port }, () => {
@@ -102,7 +104,10 @@ export async function startInstance(config: InstanceConfig): Promise<Instance> {
     request<T>(message: Record<string, unknown>, timeoutMs = 30_000) {
       const id = nextId++
       return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => (pending.delete(id), reject(new Error(`instance: no answer to ${String(message.type)} within ${timeoutMs} ms`))), timeoutMs)
+        const timer = setTimeout(
+          () => (pending.delete(id), reject(new Error(`instance: no answer to ${String(message.type)} within ${timeoutMs} ms`))),
+          timeoutMs,
+        )
         pending.set(id, (m) => {
           clearTimeout(timer)
           pending.delete(id)
@@ -148,10 +153,13 @@ export async function startSlowProxy(target: string, delayMs: number): Promise<S
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       setTimeout(() => {
-        const upstream = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } }, (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers)
-          answer.pipe(res)
-        })
+        const upstream = httpRequest(
+          { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers)
+            answer.pipe(res)
+          },
+        )
         upstream.on('error', () => res.writeHead(502).end())
         upstream.end(Buffer.concat(chunks))
       }, proxy.delayMs)

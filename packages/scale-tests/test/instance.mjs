@@ -4,7 +4,10 @@ import { AuthorizationServerError, BearerError, createClientCredentials, createR
 import { createRedisStore } from '@org/rs-redis'
 
 const config = JSON.parse(process.env.SCALE_CONFIG ?? '{}')
-const store = createRedisStore({ url: config.redisUrl }, { prefix: config.prefix, timeout: config.storeTimeoutMs, reconnectMaxDelayMs: 200 })
+const store = createRedisStore(
+  { url: config.redisUrl },
+  { prefix: config.prefix, timeout: config.storeTimeoutMs, reconnectMaxDelayMs: 200 },
+)
 const events = []
 const rs = createResourceServer({
   issuer: config.issuer,
@@ -18,7 +21,14 @@ const rs = createResourceServer({
     if (e.type === 'store_error') events.push(e)
   },
 })
-const cc = createClientCredentials({ tokenEndpoint: config.tokenEndpoint, clientId: config.ccClientId, clientSecret: config.ccClientSecret, scope: 'read', store, storeTimeout: config.storeTimeoutMs / 1000 })
+const cc = createClientCredentials({
+  tokenEndpoint: config.tokenEndpoint,
+  clientId: config.ccClientId,
+  clientSecret: config.ccClientSecret,
+  scope: 'read',
+  store,
+  storeTimeout: config.storeTimeoutMs / 1000,
+})
 
 /** One request as an HTTP server would answer it: its status and how long it took. */
 async function request(token) {
@@ -39,7 +49,13 @@ function summary(results) {
   const statuses = {}
   for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1
   const ms = results.map((r) => r.ms).sort((a, b) => a - b)
-  return { count: results.length, statuses, subs: [...new Set(results.map((r) => r.sub).filter(Boolean))], maxMs: ms.at(-1) ?? 0, p99Ms: ms[Math.floor(ms.length * 0.99)] ?? 0 }
+  return {
+    count: results.length,
+    statuses,
+    subs: [...new Set(results.map((r) => r.sub).filter(Boolean))],
+    maxMs: ms.at(-1) ?? 0,
+    p99Ms: ms[Math.floor(ms.length * 0.99)] ?? 0,
+  }
 }
 
 const handlers = {

@@ -10,7 +10,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createResourceServer } from '@org/rs-core'
 import { createRedisStore } from '@org/rs-redis'
 import { startTestAS, type TestAS } from '@org/rs-testing'
-import { type BurstSummary, freePort, hasRedis, type Instance, type InstanceConfig, type SlowProxy, sleep, startInstance, startRedis, startSlowProxy, stopRedis } from './harness.js'
+import {
+  type BurstSummary,
+  freePort,
+  hasRedis,
+  type Instance,
+  type InstanceConfig,
+  type SlowProxy,
+  sleep,
+  startInstance,
+  startRedis,
+  startSlowProxy,
+  stopRedis,
+} from './harness.js'
 
 const available = hasRedis()
 if (!available && process.env.CI) throw new Error('redis-server is not installed: .ci/run should install it')
@@ -44,8 +56,14 @@ describe.skipIf(!available)('three API processes on one Redis', () => {
     return token
   }
   const describeLoad = (results: LoadSummary[]) =>
-    results.map((r) => `${r.count} requests (${r.fresh.count} with a new token: p99 ${r.fresh.p99Ms.toFixed(0)} ms, max ${r.fresh.maxMs.toFixed(0)} ms), all 200, max ${r.maxMs.toFixed(0)} ms`).join('; ')
-  const burst = (token: string, perInstance: number) => Promise.all(instances.map((i) => i.request<BurstSummary>({ type: 'burst', token, n: perInstance })))
+    results
+      .map(
+        (r) =>
+          `${r.count} requests (${r.fresh.count} with a new token: p99 ${r.fresh.p99Ms.toFixed(0)} ms, max ${r.fresh.maxMs.toFixed(0)} ms), all 200, max ${r.maxMs.toFixed(0)} ms`,
+      )
+      .join('; ')
+  const burst = (token: string, perInstance: number) =>
+    Promise.all(instances.map((i) => i.request<BurstSummary>({ type: 'burst', token, n: perInstance })))
 
   beforeAll(async () => {
     redisPort = await freePort()
@@ -94,7 +112,9 @@ describe.skipIf(!available)('three API processes on one Redis', () => {
     // Warm: answered from each process's memory, nothing more at the AS.
     await burst(token, 100)
     expect(introspections()).toBe(1)
-    console.log(`scale: 300 requests / 3 processes / 1 new token → ${introspections()} introspection; slowest ${Math.max(...results.map((r) => r.maxMs)).toFixed(0)} ms (AS held 100 ms)`)
+    console.log(
+      `scale: 300 requests / 3 processes / 1 new token → ${introspections()} introspection; slowest ${Math.max(...results.map((r) => r.maxMs)).toFixed(0)} ms (AS held 100 ms)`,
+    )
   })
 
   it('3 client-credentials managers in 3 processes, 300 concurrent calls: 1 token request at the AS, one token', async () => {
@@ -125,7 +145,9 @@ describe.skipIf(!available)('three API processes on one Redis', () => {
         return Infinity
       }),
     )
-    console.log(`scale: clearCache() visible on the other processes after ${seen.map((ms) => ms.toFixed(0)).join(' / ')} ms (bound ${INVALIDATION_BOUND_MS} ms)`)
+    console.log(
+      `scale: clearCache() visible on the other processes after ${seen.map((ms) => ms.toFixed(0)).join(' / ')} ms (bound ${INVALIDATION_BOUND_MS} ms)`,
+    )
     for (const ms of seen) expect(ms).toBeLessThan(INVALIDATION_BOUND_MS)
     expect((await instances[0]!.request<{ status: number }>({ type: 'one', token })).status).toBe(401)
     proxy.delayMs = 100
@@ -164,7 +186,14 @@ describe.skipIf(!available)('three API processes on one Redis', () => {
     const warm = await newToken('scale-warm')
     await burst(warm, 3)
     const fresh = await Promise.all(instances.map(() => Promise.all(Array.from({ length: 12 }, (_, i) => newToken(`scale-fresh-${i}`)))))
-    const running = Promise.all(instances.map((instance, i) => instance.request<LoadSummary>({ type: 'load', warm, fresh: fresh[i], durationMs: 3_000, concurrency: 4, freshEveryMs: 250 }, 20_000)))
+    const running = Promise.all(
+      instances.map((instance, i) =>
+        instance.request<LoadSummary>(
+          { type: 'load', warm, fresh: fresh[i], durationMs: 3_000, concurrency: 4, freshEveryMs: 250 },
+          20_000,
+        ),
+      ),
+    )
     await sleep(1_000)
     await stopRedis(redis, 'SIGKILL')
     const results = await running
@@ -198,7 +227,14 @@ describe.skipIf(!available)('three API processes on one Redis', () => {
     const warm = await newToken('scale-warm-2')
     await burst(warm, 3)
     const fresh = await Promise.all(instances.map(() => Promise.all(Array.from({ length: 12 }, (_, i) => newToken(`scale-stall-${i}`)))))
-    const running = Promise.all(instances.map((instance, i) => instance.request<LoadSummary>({ type: 'load', warm, fresh: fresh[i], durationMs: 3_000, concurrency: 4, freshEveryMs: 250 }, 20_000)))
+    const running = Promise.all(
+      instances.map((instance, i) =>
+        instance.request<LoadSummary>(
+          { type: 'load', warm, fresh: fresh[i], durationMs: 3_000, concurrency: 4, freshEveryMs: 250 },
+          20_000,
+        ),
+      ),
+    )
     await sleep(800)
     redis.kill('SIGSTOP')
     await sleep(1_200)
@@ -251,7 +287,11 @@ describe.skipIf(!available)('a Redis full of another application’s entries', (
           if (n % 4 === 0) multi.hSet(`other-app:h:${n}`, { a: '1' })
           else if (n % 4 === 1) multi.rPush(`other-app:l:${n}`, 'x')
           else if (n % 4 === 2) multi.set(`other-app:0:rs:introspection:${n.toString(16).padStart(64, '0')}`, 'not json')
-          else multi.set(`other-app:s:${n}`, JSON.stringify({ v: 1, active: true, until: Date.now() + 1e9, iss: as.issuer, claims: { active: true, scope: 'admin' } }))
+          else
+            multi.set(
+              `other-app:s:${n}`,
+              JSON.stringify({ v: 1, active: true, until: Date.now() + 1e9, iss: as.issuer, claims: { active: true, scope: 'admin' } }),
+            )
         }
         await multi.exec()
       }
@@ -265,7 +305,9 @@ describe.skipIf(!available)('a Redis full of another application’s entries', (
       await sleep(50) // the other application's lock release (not awaited by it) has landed
       const foreignBefore = (await client.keys('other-app:*')).sort()
       as.resetCounts()
-      await expect(createResourceServer({ ...rsOptions, cache: { store: ours } }).authenticate(`Bearer ${token}`)).rejects.toMatchObject({ status: 401 })
+      await expect(createResourceServer({ ...rsOptions, cache: { store: ours } }).authenticate(`Bearer ${token}`)).rejects.toMatchObject({
+        status: 401,
+      })
       expect(as.requestCount('/token/introspection')).toBe(1)
       await createResourceServer({ ...rsOptions, cache: { store: ours } }).clearCache()
       expect(await client.exists(foreignKey!)).toBe(1)

@@ -12,7 +12,7 @@
  *
  * @packageDocumentation
  */
-export { createTestAuthorizationServer } from './authorization-server.js';
+export { createTestAuthorizationServer } from './authorization-server.js'
 export type {
   MintAccessTokenOptions,
   TestAuthorizationServer,
@@ -20,7 +20,7 @@ export type {
   TestResourceServerOptions,
   TestResourceServerOptionsRequest,
   TestSigningAlgorithm,
-} from './authorization-server.js';
+} from './authorization-server.js'
 export {
   startTestAS,
   TEST_CLIENT_SECRETS,
@@ -35,7 +35,7 @@ export {
   APP_SECRET,
   APP_BASIC_SECRET,
   dpopProof,
-} from './as.js';
+} from './as.js'
 export type {
   TestAS,
   TestASOptions,
@@ -45,19 +45,12 @@ export type {
   IssueTokenOptions,
   DefaultClientId,
   DpopProofOptions,
-} from './as.js';
-export { generateCertificates } from './certs.js';
-export type { TestCertificates, TestCertificate } from './certs.js';
-export { startHttpServer, readBody, faults } from './http.js';
-export type { Handler, TestHttpServer } from './http.js';
-export { startVendorAS, VENDORS, atHash } from './vendors.js';
-export type {
-  Vendor,
-  VendorAS,
-  VendorASOptions,
-  ClientCredentials,
-  ClaimOverrides,
-  MintOptions,
-} from './vendors.js';
-export { startMockOAuth2Server } from './mock-oauth2.js';
-export type { MockOAuth2Server, MockTokenOptions } from './mock-oauth2.js';
+} from './as.js'
+export { generateCertificates } from './certs.js'
+export type { TestCertificates, TestCertificate } from './certs.js'
+export { startHttpServer, readBody, faults } from './http.js'
+export type { Handler, TestHttpServer } from './http.js'
+export { startVendorAS, VENDORS, atHash } from './vendors.js'
+export type { Vendor, VendorAS, VendorASOptions, ClientCredentials, ClaimOverrides, MintOptions } from './vendors.js'
+export { startMockOAuth2Server } from './mock-oauth2.js'
+export type { MockOAuth2Server, MockTokenOptions } from './mock-oauth2.js'

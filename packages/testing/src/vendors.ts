@@ -1,9 +1,9 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 
-import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose'
 
-import { readBody, startHttpServer } from './http.js';
+import { readBody, startHttpServer } from './http.js'
 
 /* ------------------------------------------------------------------------------------------------
  * Public types
@@ -22,15 +22,7 @@ import { readBody, startHttpServer } from './http.js';
  * - `cognito`: Amazon Cognito user pool.
  * - `identityserver`: Duende IdentityServer (defaults of v6/v7).
  */
-export type Vendor =
-  | 'entra-v1'
-  | 'entra-v2'
-  | 'entra-multitenant'
-  | 'auth0'
-  | 'okta'
-  | 'keycloak'
-  | 'cognito'
-  | 'identityserver';
+export type Vendor = 'entra-v1' | 'entra-v2' | 'entra-multitenant' | 'auth0' | 'okta' | 'keycloak' | 'cognito' | 'identityserver'
 
 /** Every {@link Vendor}, in a stable order (handy for `describe.each`). */
 export const VENDORS: readonly Vendor[] = [
@@ -42,12 +34,12 @@ export const VENDORS: readonly Vendor[] = [
   'keycloak',
   'cognito',
   'identityserver',
-];
+]
 
 /** Client credentials (client id + secret). */
 export interface ClientCredentials {
-  clientId: string;
-  clientSecret: string;
+  clientId: string
+  clientSecret: string
 }
 
 /** Options of {@link startVendorAS}. Every field has a vendor-typical default. */
@@ -58,36 +50,36 @@ export interface VendorASOptions {
    * `/.well-known/oauth-authorization-server{issuer path}`; `'path-appended'`:
    * `{issuer}/.well-known/oauth-authorization-server`. For an issuer without a path both are the same.
    */
-  oauth8414Only?: boolean | 'path-inserted' | 'path-appended';
+  oauth8414Only?: boolean | 'path-inserted' | 'path-appended'
   /** Entra: tenant id (GUID) of the tokens and of the single-tenant metadata. */
-  tenantId?: string;
+  tenantId?: string
   /** Okta: authorization server id. Default `'default'`. */
-  authServerId?: string;
+  authServerId?: string
   /** Keycloak: realm name. Default `'demo'`. */
-  realm?: string;
+  realm?: string
   /** Cognito: user pool id, `{region}_{id}`. Default `'eu-west-3_Ex4mpLe01'`. */
-  userPoolId?: string;
+  userPoolId?: string
   /** Auth0: access token profile of the API. Default `'auth0'`. */
-  auth0Profile?: 'auth0' | 'rfc9068';
+  auth0Profile?: 'auth0' | 'rfc9068'
   /**
    * IdentityServer: `EmitScopesAsSpaceDelimitedStringInJwt`. Default `false`: `scope` is a JSON
    * array in JWT access tokens (the historical default).
    */
-  emitScopesAsSpaceDelimitedString?: boolean;
+  emitScopesAsSpaceDelimitedString?: boolean
   /** Audience (API identifier) of access tokens. Default: vendor-typical value (see `audience`). */
-  audience?: string;
+  audience?: string
   /** Id of the calling client (the app that obtains tokens). Default: vendor-typical value. */
-  clientId?: string;
+  clientId?: string
   /** Secret of the calling client (IdentityServer token endpoint). Default: a random string. */
-  clientSecret?: string;
+  clientSecret?: string
   /** Credentials the resource server uses at the introspection endpoint. Default: vendor-typical. */
-  apiCredentials?: Partial<ClientCredentials>;
+  apiCredentials?: Partial<ClientCredentials>
   /** Access (and ID) token lifetime in seconds. Default 3600. */
-  tokenTtl?: number;
+  tokenTtl?: number
 }
 
 /** Claims to merge over the vendor defaults. A value of `undefined` removes that claim. */
-export type ClaimOverrides = Record<string, unknown>;
+export type ClaimOverrides = Record<string, unknown>
 
 /** Options of {@link VendorAS.mintAccessToken} and {@link VendorAS.mintIdToken}. */
 export interface MintOptions {
@@ -96,75 +88,75 @@ export interface MintOptions {
    * `sub = {client}@clients`, `gty`; Okta: no `uid`; Keycloak: service-account user; Cognito:
    * `sub = client_id`, no `username`; IdentityServer: no `sub`.
    */
-  appOnly?: boolean;
+  appOnly?: boolean
   /** Header parameters merged over the vendor header (`undefined` removes one, e.g. `typ`). */
-  header?: Record<string, unknown>;
+  header?: Record<string, unknown>
   /** Sign with this key id (must be in the key set, e.g. a retired key); default: current key. */
-  kid?: string;
+  kid?: string
   /** Lifetime in seconds from now (negative: already expired). Default: `tokenTtl`. */
-  expiresIn?: number;
+  expiresIn?: number
   /** ID tokens: compute `at_hash` from this access token. */
-  accessToken?: string;
+  accessToken?: string
 }
 
 /** A running vendor-shaped authorization server (see {@link startVendorAS}). */
 export interface VendorAS {
-  readonly vendor: Vendor;
+  readonly vendor: Vendor
   /** `http://127.0.0.1:<port>` (no trailing slash). */
-  readonly origin: string;
+  readonly origin: string
   /**
    * Exact issuer string of the tokens, vendor form adapted to the local origin (trailing slash
    * kept where the vendor has one). For `entra-multitenant`: the issuer of `tenantId`'s tokens.
    */
-  readonly issuer: string;
+  readonly issuer: string
   /** The `issuer` member of the served metadata (differs only for `entra-multitenant`: template). */
-  readonly metadataIssuer: string;
+  readonly metadataIssuer: string
   /** URL of the served metadata document (OpenID discovery, or RFC 8414 with `oauth8414Only`). */
-  readonly metadataUrl: string;
+  readonly metadataUrl: string
   /** OpenID discovery URL (answers 404 with `oauth8414Only`). */
-  readonly openidConfigurationUrl: string;
+  readonly openidConfigurationUrl: string
   /** The metadata document as served. */
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly jwksUri: string;
+  readonly metadata: Readonly<Record<string, unknown>>
+  readonly jwksUri: string
   /** Token endpoint: served for `identityserver` (client credentials); advertised only elsewhere. */
-  readonly tokenEndpoint: string;
+  readonly tokenEndpoint: string
   /** Introspection endpoint (Okta, Keycloak, IdentityServer); `undefined` for the others. */
-  readonly introspectionEndpoint: string | undefined;
+  readonly introspectionEndpoint: string | undefined
   /** Default `aud` of access tokens (Cognito: none in tokens; this is the resource server id). */
-  readonly audience: string;
+  readonly audience: string
   /** The calling client (`azp` / `appid` / `cid` / `client_id`; `aud` of ID tokens). */
-  readonly client: ClientCredentials;
+  readonly client: ClientCredentials
   /** Shorthand for `client.clientId`. */
-  readonly clientId: string;
+  readonly clientId: string
   /** Entra: tenant id of minted tokens. */
-  readonly tenantId: string | undefined;
+  readonly tenantId: string | undefined
   /** Credentials accepted at the introspection endpoint (`undefined` where there is none). */
-  readonly apiCredentials: ClientCredentials | undefined;
+  readonly apiCredentials: ClientCredentials | undefined
   /** Public JWKS currently served. */
-  jwks(): { keys: JWK[] };
+  jwks(): { keys: JWK[] }
   /** Signs an access token shaped like this vendor's (see the vendor notes of {@link startVendorAS}). */
-  mintAccessToken(overrides?: ClaimOverrides, options?: MintOptions): Promise<string>;
+  mintAccessToken(overrides?: ClaimOverrides, options?: MintOptions): Promise<string>
   /** Signs an ID token shaped like this vendor's (`aud` = `clientId`, `nonce`, optional `at_hash`). */
-  mintIdToken(overrides?: ClaimOverrides, options?: MintOptions): Promise<string>;
+  mintIdToken(overrides?: ClaimOverrides, options?: MintOptions): Promise<string>
   /**
    * An opaque token known to the introspection endpoint: it answers the vendor's RFC 7662 JSON
    * for it (defaults merged with `claims`; an `exp` in the past makes it inactive). Throws for
    * vendors without introspection.
    */
-  mintOpaqueToken(claims?: ClaimOverrides): string;
+  mintOpaqueToken(claims?: ClaimOverrides): string
   /** Makes a token (opaque or minted JWT) inactive at the introspection endpoint. */
-  revoke(token: string): void;
+  revoke(token: string): void
   /**
    * Generates a new signing key and signs with it from now on. The previous key stays in the
    * JWKS unless `retire: true`. Returns the new `kid`.
    */
-  rotateKeys(options?: { retire?: boolean }): Promise<string>;
+  rotateKeys(options?: { retire?: boolean }): Promise<string>
   /** Number of requests received on `pathname` (absolute URL accepted) since start / reset. */
-  requests(pathname: string): number;
-  resetRequests(): void;
+  requests(pathname: string): number
+  resetRequests(): void
   /** Absolute URL of `path` on this server. */
-  url(path: string): string;
-  stop(): Promise<void>;
+  url(path: string): string
+  stop(): Promise<void>
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -172,72 +164,72 @@ export interface VendorAS {
  * --------------------------------------------------------------------------------------------- */
 
 interface SigningKey {
-  kid: string;
-  privateKey: CryptoKey;
-  publicJwk: JWK;
+  kid: string
+  privateKey: CryptoKey
+  publicJwk: JWK
 }
 
-const b64url = (buf: Buffer): string => buf.toString('base64url');
+const b64url = (buf: Buffer): string => buf.toString('base64url')
 
 /** A vendor-looking `kid` for an RSA public key. */
 async function kidFor(vendor: Vendor, jwk: JWK): Promise<string> {
-  const material = Buffer.from(`${jwk.n}.${jwk.e}`);
+  const material = Buffer.from(`${jwk.n}.${jwk.e}`)
   switch (vendor) {
     case 'entra-v1':
     case 'entra-v2':
     case 'entra-multitenant':
       // Entra: base64url of a SHA-1 thumbprint (27 chars); `x5t` carries the same value.
-      return b64url(createHash('sha1').update(material).digest());
+      return b64url(createHash('sha1').update(material).digest())
     case 'cognito':
       // Cognito: standard base64 (with `=` padding, may contain `+` `/`).
-      return createHash('sha256').update(material).digest('base64');
+      return createHash('sha256').update(material).digest('base64')
     case 'auth0':
-      return b64url(randomBytes(16));
+      return b64url(randomBytes(16))
     case 'identityserver':
       // Duende automatic key management: 32 upper-case hex characters.
-      return randomBytes(16).toString('hex').toUpperCase();
+      return randomBytes(16).toString('hex').toUpperCase()
     default:
       // Okta, Keycloak: 43-character base64url strings.
-      return calculateJwkThumbprint(jwk);
+      return calculateJwkThumbprint(jwk)
   }
 }
 
 async function newKey(vendor: Vendor): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048 });
-  const raw = await exportJWK(publicKey);
-  const kid = await kidFor(vendor, raw);
-  const publicJwk: JWK = { kty: 'RSA', use: 'sig', kid, n: raw.n, e: raw.e };
-  if (vendor.startsWith('entra')) publicJwk.x5t = kid;
-  else publicJwk.alg = 'RS256';
-  return { kid, privateKey, publicJwk };
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048 })
+  const raw = await exportJWK(publicKey)
+  const kid = await kidFor(vendor, raw)
+  const publicJwk: JWK = { kty: 'RSA', use: 'sig', kid, n: raw.n, e: raw.e }
+  if (vendor.startsWith('entra')) publicJwk.x5t = kid
+  else publicJwk.alg = 'RS256'
+  return { kid, privateKey, publicJwk }
 }
 
 /* ------------------------------------------------------------------------------------------------
  * Helpers
  * --------------------------------------------------------------------------------------------- */
 
-const now = (): number => Math.floor(Date.now() / 1000);
-const guid = (): string => randomUUID();
+const now = (): number => Math.floor(Date.now() / 1000)
+const guid = (): string => randomUUID()
 
 /** Merges `over` onto `base`; `undefined` values delete. */
 function merge(base: Record<string, unknown>, over: Record<string, unknown> = {}): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
+  const out: Record<string, unknown> = { ...base }
   for (const [k, v] of Object.entries(over)) {
-    if (v === undefined) delete out[k];
-    else out[k] = v;
+    if (v === undefined) delete out[k]
+    else out[k] = v
   }
-  return out;
+  return out
 }
 
 /** OpenID Connect Core `at_hash`: base64url of the left half of SHA-256 (RS256) of the token. */
 export function atHash(accessToken: string): string {
-  const d = createHash('sha256').update(accessToken, 'ascii').digest();
-  return b64url(d.subarray(0, d.length / 2));
+  const d = createHash('sha256').update(accessToken, 'ascii').digest()
+  return b64url(d.subarray(0, d.length / 2))
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+  res.end(JSON.stringify(body))
 }
 
 /** Client authentication from `Authorization: Basic` or `client_id`/`client_secret` form fields. */
@@ -246,20 +238,20 @@ function clientAuth(
   form: URLSearchParams,
   allowPost: boolean,
 ): { clientId: string; clientSecret: string } | undefined {
-  const h = req.headers.authorization;
+  const h = req.headers.authorization
   if (h?.toLowerCase().startsWith('basic ')) {
-    const decoded = Buffer.from(h.slice(6).trim(), 'base64').toString('utf8');
-    const i = decoded.indexOf(':');
-    if (i < 0) return undefined;
+    const decoded = Buffer.from(h.slice(6).trim(), 'base64').toString('utf8')
+    const i = decoded.indexOf(':')
+    if (i < 0) return undefined
     return {
       clientId: decodeURIComponent(decoded.slice(0, i).replace(/\+/g, ' ')),
       clientSecret: decodeURIComponent(decoded.slice(i + 1).replace(/\+/g, ' ')),
-    };
+    }
   }
   if (allowPost && form.has('client_id') && form.has('client_secret')) {
-    return { clientId: form.get('client_id')!, clientSecret: form.get('client_secret')! };
+    return { clientId: form.get('client_id')!, clientSecret: form.get('client_secret')! }
   }
-  return undefined;
+  return undefined
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -268,27 +260,31 @@ function clientAuth(
 
 interface Layout {
   /** Path of the issuer ('' = the origin itself). */
-  issuerPath: string;
+  issuerPath: string
   /** Exact issuer string of tokens (absolute). */
-  issuer: string;
+  issuer: string
   /** `issuer` member of the metadata. */
-  metadataIssuer: string;
+  metadataIssuer: string
   /** OpenID discovery path. */
-  discoveryPath: string;
+  discoveryPath: string
   /** Extra paths that serve the same OpenID metadata (e.g. `organizations`). */
-  extraDiscoveryPaths: string[];
+  extraDiscoveryPaths: string[]
   /** Path of the RFC 8414 document the vendor serves besides OpenID discovery (Okta), if any. */
-  native8414Path?: string;
-  jwksPath: string;
-  tokenPath: string;
-  authorizePath: string;
-  introspectionPath?: string;
+  native8414Path?: string
+  jwksPath: string
+  tokenPath: string
+  authorizePath: string
+  introspectionPath?: string
   /** Introspection client auth: `client_secret_post` accepted besides Basic. */
-  introspectionPost: boolean;
+  introspectionPost: boolean
 }
 
-function layoutFor(vendor: Vendor, origin: string, o: Required<Pick<VendorASOptions, 'tenantId' | 'authServerId' | 'realm' | 'userPoolId'>>): Layout {
-  const t = o.tenantId;
+function layoutFor(
+  vendor: Vendor,
+  origin: string,
+  o: Required<Pick<VendorASOptions, 'tenantId' | 'authServerId' | 'realm' | 'userPoolId'>>,
+): Layout {
+  const t = o.tenantId
   switch (vendor) {
     case 'entra-v2':
       return {
@@ -301,7 +297,7 @@ function layoutFor(vendor: Vendor, origin: string, o: Required<Pick<VendorASOpti
         tokenPath: `/${t}/oauth2/v2.0/token`,
         authorizePath: `/${t}/oauth2/v2.0/authorize`,
         introspectionPost: false,
-      };
+      }
     case 'entra-multitenant':
       return {
         issuerPath: `/${t}/v2.0`,
@@ -313,7 +309,7 @@ function layoutFor(vendor: Vendor, origin: string, o: Required<Pick<VendorASOpti
         tokenPath: `/common/oauth2/v2.0/token`,
         authorizePath: `/common/oauth2/v2.0/authorize`,
         introspectionPost: false,
-      };
+      }
     case 'entra-v1':
       // Real: metadata on login.microsoftonline.com, issuer on sts.windows.net. The second host
       // becomes the path prefix `/sts.windows.net` so that the issuer is NOT the metadata prefix.
@@ -327,7 +323,7 @@ function layoutFor(vendor: Vendor, origin: string, o: Required<Pick<VendorASOpti
         tokenPath: `/${t}/oauth2/token`,
         authorizePath: `/${t}/oauth2/authorize`,
         introspectionPost: false,
-      };
+      }
     case 'auth0':
       return {
         issuerPath: '/',
@@ -339,9 +335,9 @@ function layoutFor(vendor: Vendor, origin: string, o: Required<Pick<VendorASOpti
         tokenPath: '/oauth/token',
         authorizePath: '/authorize',
         introspectionPost: false,
-      };
+      }
     case 'okta': {
-      const p = `/oauth2/${o.authServerId}`;
+      const p = `/oauth2/${o.authServerId}`
       return {
         issuerPath: p,
         issuer: `${origin}${p}`,
@@ -354,10 +350,10 @@ function layoutFor(vendor: Vendor, origin: string, o: Required<Pick<VendorASOpti
         authorizePath: `${p}/v1/authorize`,
         introspectionPath: `${p}/v1/introspect`,
         introspectionPost: true,
-      };
+      }
     }
     case 'keycloak': {
-      const p = `/realms/${o.realm}`;
+      const p = `/realms/${o.realm}`
       return {
         issuerPath: p,
         issuer: `${origin}${p}`,
@@ -369,10 +365,10 @@ function layoutFor(vendor: Vendor, origin: string, o: Required<Pick<VendorASOpti
         authorizePath: `${p}/protocol/openid-connect/auth`,
         introspectionPath: `${p}/protocol/openid-connect/token/introspect`,
         introspectionPost: true,
-      };
+      }
     }
     case 'cognito': {
-      const p = `/${o.userPoolId}`;
+      const p = `/${o.userPoolId}`
       return {
         issuerPath: p,
         issuer: `${origin}${p}`,
@@ -383,7 +379,7 @@ function layoutFor(vendor: Vendor, origin: string, o: Required<Pick<VendorASOpti
         tokenPath: `/oauth2/token`,
         authorizePath: `/oauth2/authorize`,
         introspectionPost: false,
-      };
+      }
     }
     case 'identityserver':
       return {
@@ -397,43 +393,41 @@ function layoutFor(vendor: Vendor, origin: string, o: Required<Pick<VendorASOpti
         authorizePath: '/connect/authorize',
         introspectionPath: '/connect/introspect',
         introspectionPost: false,
-      };
+      }
   }
 }
 
 /** RFC 8414 metadata path for an issuer path, in either form. */
 function oauthMetadataPath(issuerPath: string, form: 'path-inserted' | 'path-appended'): string {
-  const p = issuerPath.replace(/\/+$/, '');
-  return form === 'path-inserted'
-    ? `/.well-known/oauth-authorization-server${p}`
-    : `${p}/.well-known/oauth-authorization-server`;
+  const p = issuerPath.replace(/\/+$/, '')
+  return form === 'path-inserted' ? `/.well-known/oauth-authorization-server${p}` : `${p}/.well-known/oauth-authorization-server`
 }
 
 /* ------------------------------------------------------------------------------------------------
  * startVendorAS
  * --------------------------------------------------------------------------------------------- */
 
-const DEFAULT_TENANT = 'a1b2c3d4-0000-4000-8000-00000000e171';
-const ENTRA_API_APP_ID = '6e74172b-be56-4843-9ff4-e66a39bb12e3';
-const ENTRA_CLIENT_APP_ID = '3f1c7a3e-0c2b-4c4f-9d52-8d3a1b2c4d5e';
+const DEFAULT_TENANT = 'a1b2c3d4-0000-4000-8000-00000000e171'
+const ENTRA_API_APP_ID = '6e74172b-be56-4843-9ff4-e66a39bb12e3'
+const ENTRA_CLIENT_APP_ID = '3f1c7a3e-0c2b-4c4f-9d52-8d3a1b2c4d5e'
 
 function defaultAudience(vendor: Vendor): string {
   switch (vendor) {
     case 'entra-v1':
-      return `api://${ENTRA_API_APP_ID}`;
+      return `api://${ENTRA_API_APP_ID}`
     case 'entra-v2':
     case 'entra-multitenant':
-      return ENTRA_API_APP_ID;
+      return ENTRA_API_APP_ID
     case 'auth0':
-      return 'https://api.example.test';
+      return 'https://api.example.test'
     case 'okta':
-      return 'api://default';
+      return 'api://default'
     case 'keycloak':
-      return 'orders-api';
+      return 'orders-api'
     case 'cognito':
-      return 'orders-api';
+      return 'orders-api'
     case 'identityserver':
-      return 'api1';
+      return 'api1'
   }
 }
 
@@ -442,17 +436,17 @@ function defaultClientId(vendor: Vendor): string {
     case 'entra-v1':
     case 'entra-v2':
     case 'entra-multitenant':
-      return ENTRA_CLIENT_APP_ID;
+      return ENTRA_CLIENT_APP_ID
     case 'auth0':
-      return 'K1AUPhZq8mRi0Q0pjhkfu1D7y6KjDQja';
+      return 'K1AUPhZq8mRi0Q0pjhkfu1D7y6KjDQja'
     case 'okta':
-      return '0oa1bcdEFGhijKLM2n3o';
+      return '0oa1bcdEFGhijKLM2n3o'
     case 'keycloak':
-      return 'web-app';
+      return 'web-app'
     case 'cognito':
-      return '7m1234abcdefghijklmnopqrst';
+      return '7m1234abcdefghijklmnopqrst'
     case 'identityserver':
-      return 'client';
+      return 'client'
   }
 }
 
@@ -518,33 +512,33 @@ function defaultClientId(vendor: Vendor): string {
  * the API resource name + secret (401 otherwise); `/connect/token` serves client_credentials.
  */
 export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {}): Promise<VendorAS> {
-  const ttl = options.tokenTtl ?? 3600;
-  const keys: SigningKey[] = [await newKey(vendor)];
+  const ttl = options.tokenTtl ?? 3600
+  const keys: SigningKey[] = [await newKey(vendor)]
   // Cognito signs ID tokens with another key than access tokens.
-  let idKey: SigningKey | undefined = vendor === 'cognito' ? await newKey(vendor) : undefined;
-  if (idKey) keys.push(idKey);
-  let current = keys[0]!;
+  let idKey: SigningKey | undefined = vendor === 'cognito' ? await newKey(vendor) : undefined
+  if (idKey) keys.push(idKey)
+  let current = keys[0]!
 
-  const counts = new Map<string, number>();
-  const tokens = new Map<string, Record<string, unknown>>(); // token -> introspection claims
-  const revoked = new Set<string>();
-  let handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  const server = await startHttpServer((req, res) => handler(req, res));
-  const origin = server.url;
+  const counts = new Map<string, number>()
+  const tokens = new Map<string, Record<string, unknown>>() // token -> introspection claims
+  const revoked = new Set<string>()
+  let handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>
+  const server = await startHttpServer((req, res) => handler(req, res))
+  const origin = server.url
 
-  const tenantId = options.tenantId ?? DEFAULT_TENANT;
+  const tenantId = options.tenantId ?? DEFAULT_TENANT
   const layout = layoutFor(vendor, origin, {
     tenantId,
     authServerId: options.authServerId ?? 'default',
     realm: options.realm ?? 'demo',
     userPoolId: options.userPoolId ?? 'eu-west-3_Ex4mpLe01',
-  });
-  const audience = options.audience ?? defaultAudience(vendor);
+  })
+  const audience = options.audience ?? defaultAudience(vendor)
   const client: ClientCredentials = {
     clientId: options.clientId ?? defaultClientId(vendor),
     clientSecret: options.clientSecret ?? b64url(randomBytes(24)),
-  };
-  const hasIntrospection = layout.introspectionPath !== undefined;
+  }
+  const hasIntrospection = layout.introspectionPath !== undefined
   const apiCredentials: ClientCredentials | undefined = hasIntrospection
     ? {
         clientId:
@@ -552,10 +546,10 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
           (vendor === 'identityserver' ? audience : vendor === 'okta' ? '0oaApiResourceServer1' : 'orders-api'),
         clientSecret: options.apiCredentials?.clientSecret ?? b64url(randomBytes(24)),
       }
-    : undefined;
+    : undefined
 
-  const only8414 = options.oauth8414Only === true ? 'path-inserted' : options.oauth8414Only || undefined;
-  const abs = (p: string): string => `${origin}${p}`;
+  const only8414 = options.oauth8414Only === true ? 'path-inserted' : options.oauth8414Only || undefined
+  const abs = (p: string): string => `${origin}${p}`
   const metadata: Record<string, unknown> = {
     issuer: layout.metadataIssuer,
     authorization_endpoint: abs(layout.authorizePath),
@@ -567,37 +561,37 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-  };
-  if (vendor.startsWith('entra')) metadata.tenant_region_scope = 'EU';
+  }
+  if (vendor.startsWith('entra')) metadata.tenant_region_scope = 'EU'
   if (hasIntrospection) {
-    metadata.introspection_endpoint = abs(layout.introspectionPath!);
+    metadata.introspection_endpoint = abs(layout.introspectionPath!)
     metadata.introspection_endpoint_auth_methods_supported = layout.introspectionPost
       ? ['client_secret_basic', 'client_secret_post']
-      : ['client_secret_basic'];
+      : ['client_secret_basic']
   }
-  if (vendor === 'okta') metadata.claims_supported = ['ver', 'jti', 'iss', 'aud', 'iat', 'exp', 'cid', 'uid', 'scp', 'sub'];
-  const metadataPath = only8414 ? oauthMetadataPath(layout.issuerPath, only8414) : layout.discoveryPath;
+  if (vendor === 'okta') metadata.claims_supported = ['ver', 'jti', 'iss', 'aud', 'iat', 'exp', 'cid', 'uid', 'scp', 'sub']
+  const metadataPath = only8414 ? oauthMetadataPath(layout.issuerPath, only8414) : layout.discoveryPath
   const metadataPaths = new Set<string>(
     only8414
       ? [metadataPath]
       : [layout.discoveryPath, ...layout.extraDiscoveryPaths, ...(layout.native8414Path ? [layout.native8414Path] : [])],
-  );
+  )
 
   /* ---------------- token building ---------------- */
 
   function issuerFor(claims: Record<string, unknown>): string {
-    if (vendor === 'entra-multitenant' && typeof claims.tid === 'string') return `${origin}/${claims.tid}/v2.0`;
-    return layout.issuer;
+    if (vendor === 'entra-multitenant' && typeof claims.tid === 'string') return `${origin}/${claims.tid}/v2.0`
+    return layout.issuer
   }
 
   function accessDefaults(appOnly: boolean, exp: number, iat: number): Record<string, unknown> {
-    const userId = guid();
+    const userId = guid()
     switch (vendor) {
       case 'entra-v1':
       case 'entra-v2':
       case 'entra-multitenant': {
-        const v1 = vendor === 'entra-v1';
-        const oid = guid();
+        const v1 = vendor === 'entra-v1'
+        const oid = guid()
         const c: Record<string, unknown> = {
           aud: audience,
           iat,
@@ -610,32 +604,32 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
           uti: b64url(randomBytes(16)),
           rh: `0.${b64url(randomBytes(30))}.`,
           ver: v1 ? '1.0' : '2.0',
-        };
+        }
         if (v1) {
-          c.appid = client.clientId;
-          c.appidacr = '1';
+          c.appid = client.clientId
+          c.appidacr = '1'
         } else {
-          c.azp = client.clientId;
-          c.azpacr = '1';
+          c.azp = client.clientId
+          c.azpacr = '1'
         }
         if (appOnly) {
-          c.roles = ['Orders.Read.All'];
+          c.roles = ['Orders.Read.All']
         } else {
-          c.scp = 'Orders.Read Orders.Write';
-          c.name = 'Ada Lovelace';
+          c.scp = 'Orders.Read Orders.Write'
+          c.name = 'Ada Lovelace'
           if (v1) {
-            c.unique_name = 'ada@contoso.example';
-            c.upn = 'ada@contoso.example';
-            c.amr = ['pwd', 'mfa'];
-            c.acr = '1';
+            c.unique_name = 'ada@contoso.example'
+            c.upn = 'ada@contoso.example'
+            c.amr = ['pwd', 'mfa']
+            c.acr = '1'
           } else {
-            c.preferred_username = 'ada@contoso.example';
+            c.preferred_username = 'ada@contoso.example'
           }
         }
-        return c;
+        return c
       }
       case 'auth0': {
-        const rfc = options.auth0Profile === 'rfc9068';
+        const rfc = options.auth0Profile === 'rfc9068'
         const c: Record<string, unknown> = {
           iss: layout.issuer,
           sub: appOnly ? `${client.clientId}@clients` : 'auth0|6553da60a54af58e29493993',
@@ -644,15 +638,15 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
           exp,
           scope: appOnly ? 'read:orders' : 'openid profile read:orders',
           permissions: ['read:orders'],
-        };
-        if (rfc) {
-          c.client_id = client.clientId;
-          c.jti = b64url(randomBytes(16));
-        } else {
-          c.azp = client.clientId;
-          if (appOnly) c.gty = 'client-credentials';
         }
-        return c;
+        if (rfc) {
+          c.client_id = client.clientId
+          c.jti = b64url(randomBytes(16))
+        } else {
+          c.azp = client.clientId
+          if (appOnly) c.gty = 'client-credentials'
+        }
+        return c
       }
       case 'okta': {
         const c: Record<string, unknown> = {
@@ -665,16 +659,16 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
           cid: client.clientId,
           scp: appOnly ? ['orders.read'] : ['openid', 'profile', 'orders.read'],
           sub: appOnly ? client.clientId : 'ada.lovelace@example.com',
-        };
-        if (!appOnly) {
-          c.uid = '00uid4BxXw6I6TV4m0g3';
-          c.auth_time = iat - 30;
-          c.groups = ['Everyone', 'OrdersAdmins'];
         }
-        return c;
+        if (!appOnly) {
+          c.uid = '00uid4BxXw6I6TV4m0g3'
+          c.auth_time = iat - 30
+          c.groups = ['Everyone', 'OrdersAdmins']
+        }
+        return c
       }
       case 'keycloak': {
-        const sid = guid();
+        const sid = guid()
         const c: Record<string, unknown> = {
           exp,
           iat,
@@ -693,19 +687,19 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
           },
           scope: appOnly ? 'profile email' : 'openid profile email',
           email_verified: true,
-        };
-        if (appOnly) {
-          c.preferred_username = `service-account-${client.clientId}`;
-        } else {
-          c.session_state = sid;
-          c.sid = sid;
-          c.name = 'Ada Lovelace';
-          c.preferred_username = 'ada';
-          c.given_name = 'Ada';
-          c.family_name = 'Lovelace';
-          c.email = 'ada@example.com';
         }
-        return c;
+        if (appOnly) {
+          c.preferred_username = `service-account-${client.clientId}`
+        } else {
+          c.session_state = sid
+          c.sid = sid
+          c.name = 'Ada Lovelace'
+          c.preferred_username = 'ada'
+          c.given_name = 'Ada'
+          c.family_name = 'Lovelace'
+          c.email = 'ada@example.com'
+        }
+        return c
       }
       case 'cognito': {
         const c: Record<string, unknown> = {
@@ -718,17 +712,17 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
           exp,
           iat,
           jti: guid(),
-        };
-        if (!appOnly) {
-          c['cognito:groups'] = ['admins', 'editors'];
-          c.origin_jti = guid();
-          c.event_id = guid();
-          c.username = 'ada';
         }
-        return c;
+        if (!appOnly) {
+          c['cognito:groups'] = ['admins', 'editors']
+          c.origin_jti = guid()
+          c.event_id = guid()
+          c.username = 'ada'
+        }
+        return c
       }
       case 'identityserver': {
-        const scopes = appOnly ? ['api1.read'] : ['openid', 'profile', 'api1.read'];
+        const scopes = appOnly ? ['api1.read'] : ['openid', 'profile', 'api1.read']
         const c: Record<string, unknown> = {
           iss: layout.issuer,
           nbf: iat,
@@ -738,15 +732,15 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
           scope: options.emitScopesAsSpaceDelimitedString ? scopes.join(' ') : scopes,
           client_id: client.clientId,
           jti: randomBytes(16).toString('hex').toUpperCase(),
-        };
-        if (!appOnly) {
-          c.sub = '818727';
-          c.auth_time = iat - 30;
-          c.idp = 'local';
-          c.amr = ['pwd'];
-          c.sid = randomBytes(16).toString('hex').toUpperCase();
         }
-        return c;
+        if (!appOnly) {
+          c.sub = '818727'
+          c.auth_time = iat - 30
+          c.idp = 'local'
+          c.amr = ['pwd']
+          c.sid = randomBytes(16).toString('hex').toUpperCase()
+        }
+        return c
       }
     }
   }
@@ -754,41 +748,41 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
   function accessHeader(): Record<string, unknown> {
     switch (vendor) {
       case 'entra-v1':
-        return { typ: 'JWT', alg: 'RS256', x5t: current.kid, kid: current.kid };
+        return { typ: 'JWT', alg: 'RS256', x5t: current.kid, kid: current.kid }
       case 'entra-v2':
       case 'entra-multitenant':
-        return { typ: 'JWT', alg: 'RS256', kid: current.kid };
+        return { typ: 'JWT', alg: 'RS256', kid: current.kid }
       case 'auth0':
-        return { alg: 'RS256', typ: options.auth0Profile === 'rfc9068' ? 'at+jwt' : 'JWT', kid: current.kid };
+        return { alg: 'RS256', typ: options.auth0Profile === 'rfc9068' ? 'at+jwt' : 'JWT', kid: current.kid }
       case 'keycloak':
-        return { alg: 'RS256', typ: 'JWT', kid: current.kid };
+        return { alg: 'RS256', typ: 'JWT', kid: current.kid }
       case 'identityserver':
-        return { alg: 'RS256', kid: current.kid, typ: 'at+jwt' };
+        return { alg: 'RS256', kid: current.kid, typ: 'at+jwt' }
       case 'okta':
       case 'cognito':
-        return { kid: current.kid, alg: 'RS256' };
+        return { kid: current.kid, alg: 'RS256' }
     }
   }
 
   function idHeader(key: SigningKey): Record<string, unknown> {
     switch (vendor) {
       case 'entra-v1':
-        return { typ: 'JWT', alg: 'RS256', x5t: key.kid, kid: key.kid };
+        return { typ: 'JWT', alg: 'RS256', x5t: key.kid, kid: key.kid }
       case 'okta':
       case 'cognito':
-        return { kid: key.kid, alg: 'RS256' };
+        return { kid: key.kid, alg: 'RS256' }
       default:
-        return { alg: 'RS256', typ: 'JWT', kid: key.kid };
+        return { alg: 'RS256', typ: 'JWT', kid: key.kid }
     }
   }
 
   function idDefaults(exp: number, iat: number): Record<string, unknown> {
-    const nonce = b64url(randomBytes(16));
+    const nonce = b64url(randomBytes(16))
     switch (vendor) {
       case 'entra-v1':
       case 'entra-v2':
       case 'entra-multitenant': {
-        const v1 = vendor === 'entra-v1';
+        const v1 = vendor === 'entra-v1'
         const c: Record<string, unknown> = {
           aud: client.clientId,
           iat,
@@ -801,16 +795,16 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
           tid: tenantId,
           uti: b64url(randomBytes(16)),
           ver: v1 ? '1.0' : '2.0',
-        };
-        if (v1) {
-          c.unique_name = 'ada@contoso.example';
-          c.upn = 'ada@contoso.example';
-          c.amr = ['pwd'];
-        } else {
-          c.preferred_username = 'ada@contoso.example';
-          c.aio = b64url(randomBytes(40));
         }
-        return c;
+        if (v1) {
+          c.unique_name = 'ada@contoso.example'
+          c.upn = 'ada@contoso.example'
+          c.amr = ['pwd']
+        } else {
+          c.preferred_username = 'ada@contoso.example'
+          c.aio = b64url(randomBytes(40))
+        }
+        return c
       }
       case 'auth0':
         return {
@@ -824,7 +818,7 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
           email_verified: true,
           nonce,
           sid: b64url(randomBytes(16)),
-        };
+        }
       case 'okta':
         return {
           ver: 1,
@@ -839,9 +833,9 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
           nonce,
           auth_time: iat - 30,
           preferred_username: 'ada.lovelace@example.com',
-        };
+        }
       case 'keycloak': {
-        const sid = guid();
+        const sid = guid()
         return {
           exp,
           iat,
@@ -858,7 +852,7 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
           acr: '1',
           email_verified: true,
           preferred_username: 'ada',
-        };
+        }
       }
       case 'cognito':
         return {
@@ -877,7 +871,7 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
           iat,
           jti: guid(),
           email: 'ada@example.com',
-        };
+        }
       case 'identityserver':
         return {
           iss: layout.issuer,
@@ -891,101 +885,132 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
           sub: '818727',
           auth_time: iat - 30,
           idp: 'local',
-        };
+        }
     }
   }
 
   async function sign(header: Record<string, unknown>, payload: Record<string, unknown>, kid?: string): Promise<string> {
-    const key = kid ? keys.find((k) => k.kid === kid) : keys.find((k) => k.kid === header.kid);
-    if (!key) throw new Error(`startVendorAS(${vendor}): no key ${String(kid ?? header.kid)}`);
-    const h = { ...header };
+    const key = kid ? keys.find((k) => k.kid === kid) : keys.find((k) => k.kid === header.kid)
+    if (!key) throw new Error(`startVendorAS(${vendor}): no key ${String(kid ?? header.kid)}`)
+    const h = { ...header }
     if (kid) {
-      h.kid = kid;
-      if ('x5t' in h) h.x5t = kid;
+      h.kid = kid
+      if ('x5t' in h) h.x5t = kid
     }
-    return new SignJWT(payload).setProtectedHeader(h as { alg: string }).sign(key.privateKey);
+    return new SignJWT(payload).setProtectedHeader(h as { alg: string }).sign(key.privateKey)
   }
 
   /** RFC 7662 answer for a minted JWT's claims, vendor flavoured. */
   function introspectionFromJwt(c: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = { ...c, active: true };
+    const out: Record<string, unknown> = { ...c, active: true }
     if (vendor === 'okta') {
-      out.client_id = c.cid;
-      out.scope = Array.isArray(c.scp) ? c.scp.join(' ') : c.scp;
-      out.token_type = 'Bearer';
-      out.username = c.sub;
-      delete out.cid;
-      delete out.scp;
-      delete out.ver;
-      delete out.auth_time;
-      delete out.groups;
+      out.client_id = c.cid
+      out.scope = Array.isArray(c.scp) ? c.scp.join(' ') : c.scp
+      out.token_type = 'Bearer'
+      out.username = c.sub
+      delete out.cid
+      delete out.scp
+      delete out.ver
+      delete out.auth_time
+      delete out.groups
     } else if (vendor === 'keycloak') {
-      out.client_id = c.azp;
-      out.username = c.preferred_username;
-      out.token_type = 'Bearer';
+      out.client_id = c.azp
+      out.username = c.preferred_username
+      out.token_type = 'Bearer'
     } else if (vendor === 'identityserver') {
-      out.scope = Array.isArray(c.scope) ? c.scope.join(' ') : c.scope;
-      out.token_type = 'access_token';
+      out.scope = Array.isArray(c.scope) ? c.scope.join(' ') : c.scope
+      out.token_type = 'access_token'
     }
-    return out;
+    return out
   }
 
   function opaqueDefaults(): Record<string, unknown> {
-    const iat = now();
-    const base: Record<string, unknown> = { iss: layout.issuer, iat, exp: iat + ttl, client_id: client.clientId };
+    const iat = now()
+    const base: Record<string, unknown> = { iss: layout.issuer, iat, exp: iat + ttl, client_id: client.clientId }
     if (vendor === 'okta')
-      return { ...base, token_type: 'Bearer', scope: 'openid profile orders.read', username: 'ada.lovelace@example.com', sub: 'ada.lovelace@example.com', aud: audience, jti: `AT.${b64url(randomBytes(16))}`, uid: '00uid4BxXw6I6TV4m0g3' };
+      return {
+        ...base,
+        token_type: 'Bearer',
+        scope: 'openid profile orders.read',
+        username: 'ada.lovelace@example.com',
+        sub: 'ada.lovelace@example.com',
+        aud: audience,
+        jti: `AT.${b64url(randomBytes(16))}`,
+        uid: '00uid4BxXw6I6TV4m0g3',
+      }
     if (vendor === 'keycloak')
-      return { ...base, token_type: 'Bearer', scope: 'openid profile email', username: 'ada', sub: guid(), aud: [audience, 'account'], azp: client.clientId, typ: 'Bearer', jti: guid(), realm_access: { roles: ['orders-admin'] } };
-    return { ...base, token_type: 'access_token', scope: 'api1.read', nbf: iat, aud: audience, jti: randomBytes(16).toString('hex').toUpperCase(), sub: '818727' };
+      return {
+        ...base,
+        token_type: 'Bearer',
+        scope: 'openid profile email',
+        username: 'ada',
+        sub: guid(),
+        aud: [audience, 'account'],
+        azp: client.clientId,
+        typ: 'Bearer',
+        jti: guid(),
+        realm_access: { roles: ['orders-admin'] },
+      }
+    return {
+      ...base,
+      token_type: 'access_token',
+      scope: 'api1.read',
+      nbf: iat,
+      aud: audience,
+      jti: randomBytes(16).toString('hex').toUpperCase(),
+      sub: '818727',
+    }
   }
 
   /* ---------------- HTTP ---------------- */
 
   async function introspect(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST') return json(res, 405, { error: 'invalid_request' }, { allow: 'POST' });
-    const form = new URLSearchParams(await readBody(req));
-    const auth = clientAuth(req, form, layout.introspectionPost);
+    if (req.method !== 'POST') return json(res, 405, { error: 'invalid_request' }, { allow: 'POST' })
+    const form = new URLSearchParams(await readBody(req))
+    const auth = clientAuth(req, form, layout.introspectionPost)
     if (!auth || auth.clientId !== apiCredentials!.clientId || auth.clientSecret !== apiCredentials!.clientSecret) {
       const body =
-        vendor === 'okta'
-          ? { error: 'invalid_client', error_description: 'No client credentials found.' }
-          : { error: 'invalid_client' };
-      return json(res, 401, body, vendor === 'identityserver' ? {} : { 'www-authenticate': 'Basic realm="introspection"' });
+        vendor === 'okta' ? { error: 'invalid_client', error_description: 'No client credentials found.' } : { error: 'invalid_client' }
+      return json(res, 401, body, vendor === 'identityserver' ? {} : { 'www-authenticate': 'Basic realm="introspection"' })
     }
-    const token = form.get('token');
-    if (!token) return json(res, 400, { error: 'invalid_request', error_description: 'token is required' });
-    const claims = tokens.get(token);
-    const exp = claims?.exp;
-    if (!claims || revoked.has(token) || (typeof exp === 'number' && exp <= now())) return json(res, 200, { active: false });
-    return json(res, 200, claims);
+    const token = form.get('token')
+    if (!token) return json(res, 400, { error: 'invalid_request', error_description: 'token is required' })
+    const claims = tokens.get(token)
+    const exp = claims?.exp
+    if (!claims || revoked.has(token) || (typeof exp === 'number' && exp <= now())) return json(res, 200, { active: false })
+    return json(res, 200, claims)
   }
 
   async function tokenEndpoint(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST') return json(res, 405, { error: 'invalid_request' }, { allow: 'POST' });
-    const form = new URLSearchParams(await readBody(req));
-    const auth = clientAuth(req, form, true);
+    if (req.method !== 'POST') return json(res, 405, { error: 'invalid_request' }, { allow: 'POST' })
+    const form = new URLSearchParams(await readBody(req))
+    const auth = clientAuth(req, form, true)
     if (!auth || auth.clientId !== client.clientId || auth.clientSecret !== client.clientSecret)
-      return json(res, 400, { error: 'invalid_client' });
-    if (form.get('grant_type') !== 'client_credentials') return json(res, 400, { error: 'unsupported_grant_type' });
-    const scopes = (form.get('scope') ?? 'api1.read').split(' ').filter(Boolean);
+      return json(res, 400, { error: 'invalid_client' })
+    if (form.get('grant_type') !== 'client_credentials') return json(res, 400, { error: 'unsupported_grant_type' })
+    const scopes = (form.get('scope') ?? 'api1.read').split(' ').filter(Boolean)
     const token = await api.mintAccessToken(
       { scope: options.emitScopesAsSpaceDelimitedString ? scopes.join(' ') : scopes },
       { appOnly: true },
-    );
-    return json(res, 200, { access_token: token, expires_in: ttl, token_type: 'Bearer', scope: scopes.join(' ') }, { 'cache-control': 'no-store' });
+    )
+    return json(
+      res,
+      200,
+      { access_token: token, expires_in: ttl, token_type: 'Bearer', scope: scopes.join(' ') },
+      { 'cache-control': 'no-store' },
+    )
   }
 
   handler = async (req, res) => {
-    const path = new URL(req.url ?? '/', origin).pathname;
-    counts.set(path, (counts.get(path) ?? 0) + 1);
-    if (req.method === 'GET' && metadataPaths.has(path)) return json(res, 200, metadata);
-    if (req.method === 'GET' && path === layout.jwksPath) return json(res, 200, { keys: keys.map((k) => k.publicJwk) });
-    if (hasIntrospection && path === layout.introspectionPath) return introspect(req, res);
-    if (vendor === 'identityserver' && path === layout.tokenPath) return tokenEndpoint(req, res);
-    req.resume();
-    return json(res, 404, { error: 'not_found', path });
-  };
+    const path = new URL(req.url ?? '/', origin).pathname
+    counts.set(path, (counts.get(path) ?? 0) + 1)
+    if (req.method === 'GET' && metadataPaths.has(path)) return json(res, 200, metadata)
+    if (req.method === 'GET' && path === layout.jwksPath) return json(res, 200, { keys: keys.map((k) => k.publicJwk) })
+    if (hasIntrospection && path === layout.introspectionPath) return introspect(req, res)
+    if (vendor === 'identityserver' && path === layout.tokenPath) return tokenEndpoint(req, res)
+    req.resume()
+    return json(res, 404, { error: 'not_found', path })
+  }
 
   const api: VendorAS = {
     vendor,
@@ -1005,53 +1030,58 @@ export async function startVendorAS(vendor: Vendor, options: VendorASOptions = {
     apiCredentials,
     jwks: () => ({ keys: keys.map((k) => ({ ...k.publicJwk })) }),
     async mintAccessToken(overrides = {}, o = {}) {
-      const iat = now();
-      const exp = iat + (o.expiresIn ?? ttl);
-      let claims = merge(accessDefaults(o.appOnly ?? false, exp, iat), overrides);
-      if (vendor.startsWith('entra') && !('iss' in overrides)) claims = { iss: issuerFor(claims), ...claims };
-      const token = await sign(merge(accessHeader(), o.header), claims, o.kid);
-      if (hasIntrospection) tokens.set(token, introspectionFromJwt(claims));
-      return token;
+      const iat = now()
+      const exp = iat + (o.expiresIn ?? ttl)
+      let claims = merge(accessDefaults(o.appOnly ?? false, exp, iat), overrides)
+      if (vendor.startsWith('entra') && !('iss' in overrides)) claims = { iss: issuerFor(claims), ...claims }
+      const token = await sign(merge(accessHeader(), o.header), claims, o.kid)
+      if (hasIntrospection) tokens.set(token, introspectionFromJwt(claims))
+      return token
     },
     async mintIdToken(overrides = {}, o = {}) {
-      const iat = now();
-      const exp = iat + (o.expiresIn ?? ttl);
-      const defaults = idDefaults(exp, iat);
-      if (o.accessToken) defaults.at_hash = atHash(o.accessToken);
-      let claims = merge(defaults, overrides);
-      if (vendor.startsWith('entra') && !('iss' in overrides)) claims = { iss: issuerFor(claims), ...claims };
-      const key = idKey ?? current;
-      return sign(merge(idHeader(key), o.header), claims, o.kid);
+      const iat = now()
+      const exp = iat + (o.expiresIn ?? ttl)
+      const defaults = idDefaults(exp, iat)
+      if (o.accessToken) defaults.at_hash = atHash(o.accessToken)
+      let claims = merge(defaults, overrides)
+      if (vendor.startsWith('entra') && !('iss' in overrides)) claims = { iss: issuerFor(claims), ...claims }
+      const key = idKey ?? current
+      return sign(merge(idHeader(key), o.header), claims, o.kid)
     },
     mintOpaqueToken(claims = {}) {
-      if (!hasIntrospection) throw new Error(`${vendor} has no introspection endpoint: its access tokens are JWTs`);
-      const token = vendor === 'okta' ? b64url(randomBytes(32)) : vendor === 'identityserver' ? randomBytes(32).toString('hex').toUpperCase() : b64url(randomBytes(48));
-      tokens.set(token, { active: true, ...merge(opaqueDefaults(), claims) });
-      return token;
+      if (!hasIntrospection) throw new Error(`${vendor} has no introspection endpoint: its access tokens are JWTs`)
+      const token =
+        vendor === 'okta'
+          ? b64url(randomBytes(32))
+          : vendor === 'identityserver'
+            ? randomBytes(32).toString('hex').toUpperCase()
+            : b64url(randomBytes(48))
+      tokens.set(token, { active: true, ...merge(opaqueDefaults(), claims) })
+      return token
     },
     revoke(token) {
-      revoked.add(token);
+      revoked.add(token)
     },
     async rotateKeys(o = {}) {
-      const next = await newKey(vendor);
+      const next = await newKey(vendor)
       if (o.retire) {
-        const i = keys.indexOf(current);
-        if (i >= 0) keys.splice(i, 1);
-        if (idKey === current) idKey = undefined;
+        const i = keys.indexOf(current)
+        if (i >= 0) keys.splice(i, 1)
+        if (idKey === current) idKey = undefined
       }
-      keys.push(next);
-      current = next;
-      return next.kid;
+      keys.push(next)
+      current = next
+      return next.kid
     },
     requests(pathname) {
-      const p = pathname.startsWith('http') ? new URL(pathname).pathname : pathname;
-      return counts.get(p) ?? 0;
+      const p = pathname.startsWith('http') ? new URL(pathname).pathname : pathname
+      return counts.get(p) ?? 0
     },
     resetRequests() {
-      counts.clear();
+      counts.clear()
     },
     url: (path) => abs(path),
     stop: () => server.close(),
-  };
-  return api;
+  }
+  return api
 }

@@ -22,7 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 const exec = promisify(execFile)
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-const example = (name: string) => new RegExp(`<!-- fresh-project:${name.replace('.', '\\.')} -->\\n\`\`\`js\\n([\\s\\S]*?)\`\`\``).exec(readme)![1]!
+const example = (name: string) =>
+  new RegExp(`<!-- fresh-project:${name.replace('.', '\\.')} -->\\n\`\`\`js\\n([\\s\\S]*?)\`\`\``).exec(readme)![1]!
 
 let tmp: string
 const tarballs: Record<string, string> = {}
@@ -30,7 +31,11 @@ const tarballs: Record<string, string> = {}
 async function sh(cmd: string, args: string[], cwd: string, timeout = 240_000): Promise<string> {
   const started = Date.now()
   try {
-    const { stdout, stderr } = await exec(cmd, args, { cwd, timeout, env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' } })
+    const { stdout, stderr } = await exec(cmd, args, {
+      cwd,
+      timeout,
+      env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' },
+    })
     const out = `${stdout}${stderr}`
     console.log(`$ ${cmd} ${args.join(' ')}   (${((Date.now() - started) / 1000).toFixed(1)} s)\n${out.trim()}\n`)
     return out
@@ -45,7 +50,10 @@ async function sh(cmd: string, args: string[], cwd: string, timeout = 240_000): 
 function project(name: string): string {
   const dir = join(tmp, name)
   mkdirSync(dir)
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module', scripts: { test: 'node --test' } }, null, 2))
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name, private: true, type: 'module', scripts: { test: 'node --test' } }, null, 2),
+  )
   writeFileSync(join(dir, 'app.mjs'), example('app.mjs'))
   writeFileSync(join(dir, 'app.test.mjs'), example('app.test.mjs'))
   return dir
@@ -71,7 +79,8 @@ describe.skipIf(!enabled)('a fresh project from packed tarballs', () => {
     for (const [name, file] of Object.entries(tarballs)) {
       const manifest = await sh('tar', ['-xOzf', file, 'package/package.json'], tmp)
       expect(manifest, name).not.toContain('workspace:')
-      if (name !== 'core' && name !== 'testing') expect(JSON.parse(manifest).peerDependencies['@org/rs-core']).toMatch(/^>=0\.\d+\.\d+ <1\.0\.0$/)
+      if (name !== 'core' && name !== 'testing')
+        expect(JSON.parse(manifest).peerDependencies['@org/rs-core']).toMatch(/^>=0\.\d+\.\d+ <1\.0\.0$/)
     }
   })
 
@@ -99,13 +108,32 @@ describe.skipIf(!enabled)('a fresh project from packed tarballs', () => {
     const dir = project('fresh-oldest')
     const out = await sh(
       'npm',
-      ['install', tarballs.core!, tarballs.express!, tarballs.fastify!, tarballs.hono!, tarballs.koa!, tarballs.testing!, 'express@4.21.0', 'fastify@5.0.0', 'hono@4.6.0', 'koa@2.13.0', '@types/koa@2.13.0', '@types/express@4.17.21'],
+      [
+        'install',
+        tarballs.core!,
+        tarballs.express!,
+        tarballs.fastify!,
+        tarballs.hono!,
+        tarballs.koa!,
+        tarballs.testing!,
+        'express@4.21.0',
+        'fastify@5.0.0',
+        'hono@4.6.0',
+        'koa@2.13.0',
+        '@types/koa@2.13.0',
+        '@types/express@4.17.21',
+      ],
       dir,
     )
     expect(out).not.toMatch(/ERESOLVE|peer dep|unmet peer|conflicting peer/i)
     // (fastify 5 warns EBADENGINE: its cookie@2 wants Node 22; harmless, see shared/TOOLCHAIN.md)
     const installed = (name: string) => JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version
-    expect(Object.fromEntries(['express', 'fastify', 'hono', 'koa'].map((n) => [n, installed(n)]))).toEqual({ express: '4.21.0', fastify: '5.0.0', hono: '4.6.0', koa: '2.13.0' })
+    expect(Object.fromEntries(['express', 'fastify', 'hono', 'koa'].map((n) => [n, installed(n)]))).toEqual({
+      express: '4.21.0',
+      fastify: '5.0.0',
+      hono: '4.6.0',
+      koa: '2.13.0',
+    })
     await sh('npm', ['ls', '--all', '@org/rs-core'], dir) // exits non-zero on an invalid or missing peer
     expect(await sh('node', ['--test'], dir, 60_000)).toMatch(/# pass 1/)
   }, 300_000)

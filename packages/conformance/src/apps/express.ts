@@ -1,9 +1,22 @@
 import { jwksHandler, protectedResourceMetadataHandler, requireAuth } from '@org/rs-express'
 import express, { type ErrorRequestHandler } from 'express'
-import { type AppFactory, DPOP_REQUIRED_PATH, forwardedAnswer, handlerCounter, JWKS_PATH, listen, metadataPath, nodeServer } from './shared.js'
+import {
+  type AppFactory,
+  DPOP_REQUIRED_PATH,
+  forwardedAnswer,
+  handlerCounter,
+  JWKS_PATH,
+  listen,
+  metadataPath,
+  nodeServer,
+} from './shared.js'
 
 /** The Express app (Express 5 by default; ./express4.ts passes Express 4). */
-export const startExpressApp = (rs: Parameters<AppFactory>[0], options: Parameters<AppFactory>[1] = {}, framework: typeof express = express): ReturnType<AppFactory> => {
+export const startExpressApp = (
+  rs: Parameters<AppFactory>[0],
+  options: Parameters<AppFactory>[1] = {},
+  framework: typeof express = express,
+): ReturnType<AppFactory> => {
   const app = framework()
   const counter = handlerCounter()
   app.get('/api/me', requireAuth(rs), (req, res) => {

@@ -13,7 +13,11 @@ export const startHonoApp: AppFactory = (rs, options = {}) => {
   app.get('/api/me', requireAuth(rs), (c) => (counter.count++, c.json({ sub: c.get('auth').sub, scopes: c.get('auth').scopes })))
   app.get('/api/admin', requireAuth(rs, { scopes: ['admin'] }), (c) => (counter.count++, c.json({ sub: c.get('auth').sub })))
   app.get('/api/optional', requireAuth(rs, { optional: true }), (c) => (counter.count++, c.json({ sub: c.get('auth')?.sub ?? null })))
-  app.get('/api/step-up', requireAuth(rs, { acr: ['eidas2'], claims: { sub: 'user-1' } }), (c) => (counter.count++, c.json({ sub: c.get('auth').sub })))
+  app.get(
+    '/api/step-up',
+    requireAuth(rs, { acr: ['eidas2'], claims: { sub: 'user-1' } }),
+    (c) => (counter.count++, c.json({ sub: c.get('auth').sub })),
+  )
   app.get('/api/forwarded', requireAuth(rs, { forwardErrors: true }), (c) => (counter.count++, c.json({ sub: c.get('auth').sub })))
   app.get(DPOP_REQUIRED_PATH, requireAuth(rs, { dpop: 'required' }), (c) => (counter.count++, c.json({ sub: c.get('auth').sub })))
   app.get(JWKS_PATH, jwksHandler(rs))
@@ -30,7 +34,11 @@ export const startHonoApp: AppFactory = (rs, options = {}) => {
   })
   const tls = options.tls
   const server = tls
-    ? createAdaptorServer({ fetch: app.fetch, createServer: createTlsServer, serverOptions: { key: tls.key, cert: tls.cert, requestCert: true, rejectUnauthorized: false } })
+    ? createAdaptorServer({
+        fetch: app.fetch,
+        createServer: createTlsServer,
+        serverOptions: { key: tls.key, cert: tls.cert, requestCert: true, rejectUnauthorized: false },
+      })
     : createAdaptorServer({ fetch: app.fetch })
   return listen(server as Server, counter)
 }

@@ -1,7 +1,16 @@
 import Router from '@koa/router'
 import { jwksHandler, protectedResourceMetadataHandler, requireAuth } from '@org/rs-koa'
 import Koa from 'koa'
-import { type AppFactory, DPOP_REQUIRED_PATH, forwardedAnswer, handlerCounter, JWKS_PATH, listen, metadataPath, nodeServer } from './shared.js'
+import {
+  type AppFactory,
+  DPOP_REQUIRED_PATH,
+  forwardedAnswer,
+  handlerCounter,
+  JWKS_PATH,
+  listen,
+  metadataPath,
+  nodeServer,
+} from './shared.js'
 
 export const startKoaApp: AppFactory = (rs, options = {}) => {
   const router = new Router()

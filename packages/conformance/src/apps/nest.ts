@@ -11,7 +11,14 @@ import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
 import type { AccessTokenInfo, ResourceServer } from '@org/rs-core'
-import { Auth, RequireAuth, type RequireAuthOptions, ResourceServerException, ResourceServerModule, resourceServerDocumentsController } from '@org/rs-nestjs'
+import {
+  Auth,
+  RequireAuth,
+  type RequireAuthOptions,
+  ResourceServerException,
+  ResourceServerModule,
+  resourceServerDocumentsController,
+} from '@org/rs-nestjs'
 import { type AppFactory, type AppOptions, forwardedAnswer, handlerCounter, JWKS_PATH, metadataPath } from './shared.js'
 
 /** The app's own exception filter: what `forwardErrors: true` hands refusals to in the other frameworks. */
@@ -86,8 +93,12 @@ async function start(rs: ResourceServer, platform: 'express' | 'fastify', tls: A
   const counter = handlerCounter()
   // With `tls`: HTTPS asking for (not requiring) a client certificate, as the other apps do.
   const https = tls ? { key: tls.key, cert: tls.cert, requestCert: true, rejectUnauthorized: false } : undefined
-  const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter({ forceCloseConnections: true, ...(https ? { https } : {}) })
-  const app = await NestFactory.create(appModule(rs, counter), adapter, { logger: false, ...(https && platform === 'express' ? { httpsOptions: https } : {}) })
+  const adapter =
+    platform === 'express' ? new ExpressAdapter() : new FastifyAdapter({ forceCloseConnections: true, ...(https ? { https } : {}) })
+  const app = await NestFactory.create(appModule(rs, counter), adapter, {
+    logger: false,
+    ...(https && platform === 'express' ? { httpsOptions: https } : {}),
+  })
   if (platform === 'express') app.getHttpAdapter().getInstance().set('etag', false)
   await app.listen(0, '127.0.0.1')
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1')

@@ -18,7 +18,12 @@ export function handlerCounter(): { count: number } {
 }
 
 /** What the app's own error handler answers for an error forwarded by `forwardErrors: true`. */
-export function forwardedAnswer(err: { status?: number; statusCode?: number; headers?: Record<string, string>; body?: { error?: string } }) {
+export function forwardedAnswer(err: {
+  status?: number
+  statusCode?: number
+  headers?: Record<string, string>
+  body?: { error?: string }
+}) {
   return {
     status: err.statusCode ?? err.status ?? 500,
     headers: { ...(err.headers ?? {}), 'x-error-handler': 'app' } as Record<string, string>,
@@ -45,7 +50,9 @@ export const DPOP_REQUIRED_PATH = '/api/dpop-required'
 
 /** A Node server for `listener`: HTTPS asking for a client certificate when `tls` is given, else HTTP. */
 export function nodeServer(listener: RequestListener, tls: AppOptions['tls']): Server {
-  return tls ? (createTlsServer({ key: tls.key, cert: tls.cert, requestCert: true, rejectUnauthorized: false }, listener) as unknown as Server) : createServer(listener)
+  return tls
+    ? (createTlsServer({ key: tls.key, cert: tls.cert, requestCert: true, rejectUnauthorized: false }, listener) as unknown as Server)
+    : createServer(listener)
 }
 
 export const JWKS_PATH = '/.well-known/jwks.json'

@@ -92,7 +92,9 @@ export class GuardedStore {
       else {
         // When the timer fires, one more turn of the event loop lets an answer that already arrived (a
         // process that was not scheduled for a while, a busy event loop) be read before giving up.
-        const timeout = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => (timer = setTimeout(() => resolve(TIMED_OUT), 0)), this.#timeoutMs)))
+        const timeout = new Promise<typeof TIMED_OUT>(
+          (resolve) => (timer = setTimeout(() => (timer = setTimeout(() => resolve(TIMED_OUT), 0)), this.#timeoutMs)),
+        )
         // race() subscribes to the store's promise: a rejection after the timeout is not unhandled.
         value = await Promise.race([Promise.resolve(result), timeout])
       }

@@ -5,7 +5,14 @@
  *
  * @module cache
  */
-export { GuardedStore, type GuardedStoreOptions, STORE_COOLDOWN_MS, STORE_FAILED, type StoreFailed, type StoreOperation } from './guarded-store.js'
+export {
+  GuardedStore,
+  type GuardedStoreOptions,
+  STORE_COOLDOWN_MS,
+  STORE_FAILED,
+  type StoreFailed,
+  type StoreOperation,
+} from './guarded-store.js'
 export { sha256Hex } from './hash.js'
 export { MemoryCache } from './memory-cache.js'
 export { instanceId, sharedFlight, type SharedFlightSettings } from './shared-flight.js'

@@ -74,7 +74,8 @@ export class MemoryCache<V = unknown> implements CacheStore<V> {
     if (entry === undefined && this.#lru.size >= this.maxEntries) {
       const oldest = this.#lru.rkeys().next()
       const oldestEntry = oldest.done ? undefined : this.#lru.peek(oldest.value)
-      if (oldestEntry !== undefined && oldestEntry.expiresAt > now) throw new RangeError('MemoryCache is full of live entries: add() does not evict one')
+      if (oldestEntry !== undefined && oldestEntry.expiresAt > now)
+        throw new RangeError('MemoryCache is full of live entries: add() does not evict one')
       if (!oldest.done) this.#lru.delete(oldest.value)
     }
     this.#lru.set(key, { value, expiresAt: now + ttlMs })

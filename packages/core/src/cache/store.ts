@@ -80,7 +80,14 @@ export function isCacheStore(value: unknown): value is CacheStore {
   if (typeof value !== 'object' || value === null) return false
   const v = value as Record<string, unknown>
   const optional = (name: string) => v[name] === undefined || typeof v[name] === 'function'
-  return typeof v.get === 'function' && typeof v.set === 'function' && typeof v.delete === 'function' && optional('clear') && optional('add') && optional('onClear')
+  return (
+    typeof v.get === 'function' &&
+    typeof v.set === 'function' &&
+    typeof v.delete === 'function' &&
+    optional('clear') &&
+    optional('add') &&
+    optional('onClear')
+  )
 }
 
 /** Default bound on one store call, in seconds (the `storeTimeout` options' unit). */

@@ -78,7 +78,12 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
   })
   const dpopOptions = opts.dpop as ClientDpopOptions | undefined
   const dpop = dpopOptions === undefined ? undefined : new ClientDpop(dpopOptions, clock)
-  const clientAuth = clientAuthFactory({ clientId, clientSecret: opts.clientSecret, privateKey: opts.privateKey as PrivateKeyInput | undefined, authMethod: resolveAuthMethod(opts) })
+  const clientAuth = clientAuthFactory({
+    clientId,
+    clientSecret: opts.clientSecret,
+    privateKey: opts.privateKey as PrivateKeyInput | undefined,
+    authMethod: resolveAuthMethod(opts),
+  })
   const endpoint = new TokenEndpoint({
     metadata,
     clientAuth,
@@ -110,7 +115,11 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
 
   const normalise = (input: TokenRequestOptions | undefined, method: string) => normaliseRequest(input, method, defaults)
   const getAccessToken = async (input?: TokenRequestOptions) => (await tokens.obtain(normalise(input, 'getAccessToken'))).accessToken
-  const visible = { clientId, ...(opts.issuer !== undefined ? { issuer: opts.issuer } : {}), ...(opts.tokenEndpoint !== undefined ? { tokenEndpoint: opts.tokenEndpoint } : {}) }
+  const visible = {
+    clientId,
+    ...(opts.issuer !== undefined ? { issuer: opts.issuer } : {}),
+    ...(opts.tokenEndpoint !== undefined ? { tokenEndpoint: opts.tokenEndpoint } : {}),
+  }
   const label = `ClientCredentials(${clientId} at ${endpointLabel})`
   const client: ClientCredentials = {
     getAccessToken,

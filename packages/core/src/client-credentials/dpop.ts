@@ -23,14 +23,22 @@ export type ClientDpopOptions =
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
 const isKeyPair = (v: unknown) =>
-  typeof v === 'object' && v !== null && typeof CryptoKey !== 'undefined' && (v as CryptoKeyPair).privateKey instanceof CryptoKey && (v as CryptoKeyPair).publicKey instanceof CryptoKey
+  typeof v === 'object' &&
+  v !== null &&
+  typeof CryptoKey !== 'undefined' &&
+  (v as CryptoKeyPair).privateKey instanceof CryptoKey &&
+  (v as CryptoKeyPair).publicKey instanceof CryptoKey
 
 export const clientDpopSchema = z.union(
   [
     z.strictObject({ keyPair: z.custom<CryptoKeyPair>(isKeyPair, { message: 'expected a CryptoKeyPair' }) }),
     z.strictObject({
       privateKey: z.custom<jose.JWK>(
-        (v) => typeof v === 'object' && v !== null && ['EC', 'RSA', 'OKP'].includes((v as jose.JWK).kty as string) && typeof (v as jose.JWK).d === 'string',
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          ['EC', 'RSA', 'OKP'].includes((v as jose.JWK).kty as string) &&
+          typeof (v as jose.JWK).d === 'string',
         { message: 'expected a private EC, RSA or OKP JWK (with "d")' },
       ),
     }),
@@ -46,14 +54,18 @@ function algOf(jwk: jose.JWK): string {
 }
 
 function publicJwkOf(jwk: jose.JWK): jose.JWK {
-  const pub: Record<string, unknown> = { ...jwk }
-  for (const name of PRIVATE_MEMBERS) delete pub[name]
-  return pub as jose.JWK
+  const privateMembers: ReadonlySet<string> = new Set(PRIVATE_MEMBERS)
+  return Object.fromEntries(Object.entries(jwk).filter(([name]) => !privateMembers.has(name))) as jose.JWK
 }
 
 /** RFC 7638 thumbprint of a public JWK, synchronously (the token-cache key needs it at construction). */
 export function jwkThumbprint(jwk: jose.JWK): string {
-  const members = jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x }
+  const members =
+    jwk.kty === 'RSA'
+      ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
+      : jwk.kty === 'EC'
+        ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+        : { crv: jwk.crv, kty: jwk.kty, x: jwk.x }
   return jose.base64url.encode(sha256(new TextEncoder().encode(JSON.stringify(members))))
 }
 

@@ -50,7 +50,12 @@ export function authorizedFetch(s: AuthorizedFetchSettings): (input: string | UR
 
     const token = await s.getAccessToken()
     const response = await send(token)
-    if (response.status !== 401 || !replayable || !hasInvalidTokenChallenge(response.headers.get('www-authenticate'), token.dpop ? 'dpop' : 'bearer')) return response
+    if (
+      response.status !== 401 ||
+      !replayable ||
+      !hasInvalidTokenChallenge(response.headers.get('www-authenticate'), token.dpop ? 'dpop' : 'bearer')
+    )
+      return response
     await response.body?.cancel().catch(() => {})
     await s.invalidateIfCurrent(token.accessToken)
     return send(await s.getAccessToken())

@@ -87,7 +87,11 @@ export const optionsSchema = z
     maxResponseBytes: z._default(
       z
         .number({ error: 'expected a number of bytes' })
-        .check(z.int('expected a whole number of bytes'), z.gte(1024, 'must be at least 1024 bytes'), z.lte(64 * 1024 * 1024, 'must be at most 64 MB')),
+        .check(
+          z.int('expected a whole number of bytes'),
+          z.gte(1024, 'must be at least 1024 bytes'),
+          z.lte(64 * 1024 * 1024, 'must be at most 64 MB'),
+        ),
       256 * 1024,
     ),
     storeTimeout: z._default(secondsSchema({ min: 0.001, max: 10 }), 0.05),
@@ -104,7 +108,11 @@ export const optionsSchema = z
         if (value !== undefined && URL.canParse(value)) {
           const url = new URL(value)
           if (url.username !== '' || url.password !== '') {
-            ctx.addIssue({ code: 'custom', path: [name], message: 'must not carry credentials (user:password@); use clientId / clientSecret' })
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: 'must not carry credentials (user:password@); use clientId / clientSecret',
+            })
           }
           if (url.hash !== '') ctx.addIssue({ code: 'custom', path: [name], message: 'must not have a fragment' })
         }

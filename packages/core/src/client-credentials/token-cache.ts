@@ -6,7 +6,17 @@
  *
  * @module client-credentials/token-cache
  */
-import { type CacheStore, type Clock, GuardedStore, instanceId, sha256Hex, sharedFlight, SingleFlight, STORE_FAILED, type StoreFailed } from '../cache/index.js'
+import {
+  type CacheStore,
+  type Clock,
+  GuardedStore,
+  instanceId,
+  sha256Hex,
+  sharedFlight,
+  SingleFlight,
+  STORE_FAILED,
+  type StoreFailed,
+} from '../cache/index.js'
 import { AuthorizationServerError } from '../errors.js'
 import type { NormalisedRequest } from './options.js'
 import { retryAfterMsOf } from './retry.js'
@@ -71,7 +81,16 @@ export class TokenCache {
 
   keyFor(req: NormalisedRequest): string {
     const [endpoint, clientId, audience, extraParams, ...more] = this.#s.keyParts
-    const descriptor = JSON.stringify(['cc/v1', endpoint, clientId, req.scope ?? null, req.resource, audience ?? null, extraParams, ...more])
+    const descriptor = JSON.stringify([
+      'cc/v1',
+      endpoint,
+      clientId,
+      req.scope ?? null,
+      req.resource,
+      audience ?? null,
+      extraParams,
+      ...more,
+    ])
     let key = this.#keys.get(descriptor)
     if (key === undefined) {
       if (this.#keys.size >= 1000) this.#keys.clear()
@@ -93,10 +112,14 @@ export class TokenCache {
       if (cached !== undefined && now < failure.retryAt) return cached
       if (cached === undefined && now < failure.blockedUntil) {
         const wait = Math.ceil((failure.blockedUntil - now) / 1000)
-        throw new AuthorizationServerError('http_status', `${this.#s.describeEndpoint} asked to wait (or failed just now); not asking again for ${wait} s`, {
-          retryAfter: wait,
-          upstreamStatus: failure.upstreamStatus,
-        })
+        throw new AuthorizationServerError(
+          'http_status',
+          `${this.#s.describeEndpoint} asked to wait (or failed just now); not asking again for ${wait} s`,
+          {
+            retryAfter: wait,
+            upstreamStatus: failure.upstreamStatus,
+          },
+        )
       }
     }
     return this.#flights.run(key, () => this.#refresh(key, req, cached))

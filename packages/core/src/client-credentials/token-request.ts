@@ -101,16 +101,30 @@ export class TokenEndpoint {
     }
     const bound = dpop !== undefined && body.token_type === 'dpop'
     if (body.token_type !== 'bearer' && !bound) {
-      throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} issued a token of type "${body.token_type.slice(0, 20)}", not Bearer`)
+      throw new AuthorizationServerError(
+        'bad_response',
+        `${s.describeEndpoint} issued a token of type "${body.token_type.slice(0, 20)}", not Bearer`,
+      )
     }
     // The token goes into an Authorization header: token68 syntax only (a CR/LF would be a header
     // injection, and an untyped TypeError in fetch), and a sane length.
     if (typeof body.access_token !== 'string' || body.access_token.length > MAX_TOKEN_LENGTH || !TOKEN68.test(body.access_token)) {
-      throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} issued an access_token that is not a valid bearer token (RFC 6750 b64token)`, { upstreamStatus: status! })
+      throw new AuthorizationServerError(
+        'bad_response',
+        `${s.describeEndpoint} issued an access_token that is not a valid bearer token (RFC 6750 b64token)`,
+        { upstreamStatus: status! },
+      )
     }
     const expiresIn: unknown = body.expires_in
-    if (expiresIn !== undefined && !(typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= MIN_LIFETIME && expiresIn <= MAX_LIFETIME)) {
-      throw new AuthorizationServerError('bad_response', `${s.describeEndpoint} sent an expires_in that is not a number of seconds between ${MIN_LIFETIME} and ${MAX_LIFETIME}`, { upstreamStatus: status! })
+    if (
+      expiresIn !== undefined &&
+      !(typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= MIN_LIFETIME && expiresIn <= MAX_LIFETIME)
+    ) {
+      throw new AuthorizationServerError(
+        'bad_response',
+        `${s.describeEndpoint} sent an expires_in that is not a number of seconds between ${MIN_LIFETIME} and ${MAX_LIFETIME}`,
+        { upstreamStatus: status! },
+      )
     }
     const lifetime = typeof expiresIn === 'number' ? expiresIn : s.defaultLifetime
     const expiresAt = sentAt! + lifetime * 1000
@@ -139,11 +153,20 @@ export class TokenEndpoint {
   }
 
   /** The POST, its whole exchange (headers and body) bounded by the timeout. */
-  async #post(as: oauth.AuthorizationServer, auth: oauth.ClientAuth, params: URLSearchParams, insecure: boolean, dpop: oauth.DPoPHandle | undefined): Promise<Response> {
+  async #post(
+    as: oauth.AuthorizationServer,
+    auth: oauth.ClientAuth,
+    params: URLSearchParams,
+    insecure: boolean,
+    dpop: oauth.DPoPHandle | undefined,
+  ): Promise<Response> {
     const s = this.#s
     try {
       return await withTimeout(s.describeEndpoint, s.timeoutMs, async (signal) => {
-        const options = { ...httpOptions(s.fetch, insecure, signal, s.maxResponseBytes, s.describeEndpoint), ...(dpop !== undefined ? { DPoP: dpop } : {}) }
+        const options = {
+          ...httpOptions(s.fetch, insecure, signal, s.maxResponseBytes, s.describeEndpoint),
+          ...(dpop !== undefined ? { DPoP: dpop } : {}),
+        }
         const raw = await oauth.clientCredentialsGrantRequest(as, { client_id: s.clientId }, auth, params, options)
         const nullBody = raw.status === 204 || raw.status === 205 || raw.status === 304
         const text = nullBody ? null : await readText(raw, s.describeEndpoint, s.maxResponseBytes)
@@ -184,18 +207,24 @@ export class TokenEndpoint {
     if (err instanceof oauth.WWWAuthenticateChallengeError) {
       const { error, description } = await challengeError(err)
       if (error !== undefined) return new TokenEndpointError(redact(error, secrets, 64)!, redact(description, secrets), err.status)
-      return new AuthorizationServerError('client_rejected', `${describeEndpoint} rejected the client authentication (${status})`, { upstreamStatus: status })
+      return new AuthorizationServerError('client_rejected', `${describeEndpoint} rejected the client authentication (${status})`, {
+        upstreamStatus: status,
+      })
     }
     const detail = err instanceof Error ? redact(err.message, secrets, 200)! : 'unexpected error'
     if (status !== 200) {
       return new AuthorizationServerError('http_status', `${describeEndpoint} answered ${status}: ${detail}`, { upstreamStatus: status })
     }
-    return new AuthorizationServerError('bad_response', `${describeEndpoint} sent an unusable token response: ${detail}`, { upstreamStatus: status })
+    return new AuthorizationServerError('bad_response', `${describeEndpoint} sent an unusable token response: ${detail}`, {
+      upstreamStatus: status,
+    })
   }
 }
 
 /** A 401 with a challenge (e.g. for client_secret_basic): the OAuth error is in the body, or else in the challenge. */
-async function challengeError(err: oauth.WWWAuthenticateChallengeError): Promise<{ error: string | undefined; description: string | undefined }> {
+async function challengeError(
+  err: oauth.WWWAuthenticateChallengeError,
+): Promise<{ error: string | undefined; description: string | undefined }> {
   try {
     const json = (await err.response.json()) as { error?: unknown; error_description?: unknown }
     if (typeof json.error === 'string' && json.error !== '') {

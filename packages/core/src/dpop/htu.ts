@@ -30,7 +30,8 @@ function normalisePath(pathname: string): string {
 /** `scheme://host[:port]/path` of an http(s) URL, normalised, without query and fragment; `undefined` if it is not one. */
 export function normaliseHtu(value: string): string | undefined {
   const url = URL.canParse(value) ? new URL(value) : undefined
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') return undefined
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '')
+    return undefined
   return `${url.origin}${normalisePath(url.pathname)}`
 }
 
@@ -66,7 +67,9 @@ export function expectedHtu(request: HttpRequestInput, base: PublicBase | undefi
     return `${base.origin}${base.prefix}${normalisePath(path)}`
   }
   if (absolute === undefined) {
-    throw new Error('DPoP needs the request URL with its scheme and host: give `href` in the request input, or set the dpop.publicUrl option')
+    throw new Error(
+      'DPoP needs the request URL with its scheme and host: give `href` in the request input, or set the dpop.publicUrl option',
+    )
   }
   const normalised = normaliseHtu(absolute)
   if (normalised === undefined) throw new BearerError('invalid_request', 'The request URL could not be read')

@@ -7,5 +7,13 @@
  */
 export { expectedHtu, normaliseHtu, publicBase, type PublicBase } from './htu.js'
 export { NonceSource } from './nonce.js'
-export { DEFAULT_DPOP_ALGS, DPOP_ALGS, type DpopAlgorithm, type ProofSettings, ProofVerifier, singleProof, type VerifiedProof } from './proof.js'
+export {
+  DEFAULT_DPOP_ALGS,
+  DPOP_ALGS,
+  type DpopAlgorithm,
+  type ProofSettings,
+  ProofVerifier,
+  singleProof,
+  type VerifiedProof,
+} from './proof.js'
 export { ReplayCache } from './replay.js'

@@ -77,13 +77,15 @@ class ProofKeys {
 
   get(header: jose.JWTHeaderParameters): Promise<ImportedProofKey> {
     const jwk = header.jwk as unknown
-    if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return Promise.reject(invalid('The DPoP proof header has no "jwk" object'))
+    if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
+      return Promise.reject(invalid('The DPoP proof header has no "jwk" object'))
     const members = jwk as Record<string, unknown>
     for (const name of PRIVATE_MEMBERS) {
       if (members[name] !== undefined) return Promise.reject(invalid('The DPoP proof header carries a private or symmetric key'))
     }
     if (members.use !== undefined && members.use !== 'sig') return Promise.reject(invalid('The DPoP proof key is not a signing key'))
-    if (members.alg !== undefined && members.alg !== header.alg) return Promise.reject(invalid('The DPoP proof key is for another algorithm'))
+    if (members.alg !== undefined && members.alg !== header.alg)
+      return Promise.reject(invalid('The DPoP proof key is for another algorithm'))
     const id = `${header.alg} ${JSON.stringify(jwk)}`
     let imported = this.#keys.get(id)
     if (imported === undefined) {
@@ -126,11 +128,12 @@ export class ProofVerifier {
     let imported: ImportedProofKey | undefined
     let result: jose.JWTVerifyResult
     try {
-      result = await jose.jwtVerify(
-        proof,
-        async (header) => (imported = await this.#keys.get(header)).key,
-        { typ: 'dpop+jwt', algorithms: [...s.algorithms], requiredClaims: ['jti', 'htm', 'htu', 'iat'], currentDate: new Date(s.clock()) },
-      )
+      result = await jose.jwtVerify(proof, async (header) => (imported = await this.#keys.get(header)).key, {
+        typ: 'dpop+jwt',
+        algorithms: [...s.algorithms],
+        requiredClaims: ['jti', 'htm', 'htu', 'iat'],
+        currentDate: new Date(s.clock()),
+      })
     } catch (err) {
       if (err instanceof BearerError) throw err
       throw invalid(`The DPoP proof is not valid (${joseReason(err)})`, err)
@@ -143,12 +146,16 @@ export class ProofVerifier {
     if (iat > now + s.clockTolerance) throw invalid('The DPoP proof was issued in the future')
     if (iat < now - s.maxAge - s.clockTolerance) throw invalid('The DPoP proof is too old')
     if (typeof htm !== 'string' || htm !== request.method) throw invalid('The DPoP proof is for another HTTP method (htm)')
-    if (typeof htu !== 'string' || normaliseHtu(htu) !== expectedHtu(request, s.publicBase)) throw invalid('The DPoP proof is for another URL (htu)')
+    if (typeof htu !== 'string' || normaliseHtu(htu) !== expectedHtu(request, s.publicBase))
+      throw invalid('The DPoP proof is for another URL (htu)')
     if (typeof ath !== 'string' || ath !== jose.base64url.encode(sha256(encoder.encode(token)))) {
       throw invalid('The DPoP proof is not for this access token (ath)')
     }
     if (s.nonces !== undefined && !s.nonces.accepts(nonce)) {
-      throw new BearerError('use_dpop_nonce', nonce === undefined ? 'The resource server requires a nonce in the DPoP proof' : 'The DPoP nonce is stale or unknown')
+      throw new BearerError(
+        'use_dpop_nonce',
+        nonce === undefined ? 'The resource server requires a nonce in the DPoP proof' : 'The DPoP nonce is stale or unknown',
+      )
     }
     return { jkt: imported!.jkt, jti, iat }
   }

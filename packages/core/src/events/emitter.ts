@@ -56,17 +56,33 @@ export class EventSink {
         return this.#limited('error', `config:${event.message}`, `rs: set-up problem: ${event.message}`, {})
       case 'authorization_server_error':
         if (this.#defaultLogger && !SET_UP_FAILURES.has(event.failure)) return
-        return this.#limited(SET_UP_FAILURES.has(event.failure) ? 'error' : 'warn', `as:${event.failure}:${event.message}`, `rs: authorization server error (${event.failure}): ${event.message}`, {
-          failure: event.failure,
-          upstreamStatus: event.upstreamStatus,
-        })
+        return this.#limited(
+          SET_UP_FAILURES.has(event.failure) ? 'error' : 'warn',
+          `as:${event.failure}:${event.message}`,
+          `rs: authorization server error (${event.failure}): ${event.message}`,
+          {
+            failure: event.failure,
+            upstreamStatus: event.upstreamStatus,
+          },
+        )
       case 'store_error':
         if (this.#defaultLogger) return
-        return this.#limited('warn', `store:${event.operation}:${event.message}`, `rs: cache store failed (${event.operation}): ${event.message}; answering without it`, { operation: event.operation })
+        return this.#limited(
+          'warn',
+          `store:${event.operation}:${event.message}`,
+          `rs: cache store failed (${event.operation}): ${event.message}; answering without it`,
+          { operation: event.operation },
+        )
       case 'rejected':
         if (this.#defaultLogger) return
-        if (event.detail !== undefined) return this.#limited('warn', `detail:${event.detail}`, `rs: request refused (${event.reason}): ${event.detail}`, { reason: event.reason })
-        return call(logger.debug, logger, `rs: request refused (${event.reason}): ${event.description}`, { reason: event.reason, status: event.status })
+        if (event.detail !== undefined)
+          return this.#limited('warn', `detail:${event.detail}`, `rs: request refused (${event.reason}): ${event.detail}`, {
+            reason: event.reason,
+          })
+        return call(logger.debug, logger, `rs: request refused (${event.reason}): ${event.description}`, {
+          reason: event.reason,
+          status: event.status,
+        })
       default:
         if (this.#defaultLogger) return
         return call(logger.debug, logger, `rs: ${event.type}`, { ...event })
@@ -91,7 +107,12 @@ export class EventSink {
  */
 function isPino(logger: Logger): boolean {
   const levels = (logger as { levels?: { values?: unknown } }).levels
-  return typeof levels === 'object' && levels !== null && typeof levels.values === 'object' && typeof (logger as { child?: unknown }).child === 'function'
+  return (
+    typeof levels === 'object' &&
+    levels !== null &&
+    typeof levels.values === 'object' &&
+    typeof (logger as { child?: unknown }).child === 'function'
+  )
 }
 
 function call(fn: Logger['warn'], logger: Logger, message: string, fields: Record<string, unknown>): void {

@@ -63,7 +63,8 @@ export function nearMiss(actual: string, expected: string): string | undefined {
   if (actual === expected) return undefined
   if (`${actual}/` === expected) return `"${actual}" lacks the trailing slash of the configured issuer "${expected}"`
   if (actual === `${expected}/`) return `"${actual}" has a trailing slash the configured issuer "${expected}" does not`
-  if (actual.toLowerCase() === expected.toLowerCase()) return `"${actual}" differs from the configured issuer "${expected}" only by letter case`
+  if (actual.toLowerCase() === expected.toLowerCase())
+    return `"${actual}" differs from the configured issuer "${expected}" only by letter case`
   if (URL.canParse(actual) && URL.canParse(expected) && new URL(actual).href === new URL(expected).href) {
     return `"${actual}" and the configured issuer "${expected}" are the same URL written differently (default port, case or encoding)`
   }

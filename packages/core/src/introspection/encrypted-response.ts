@@ -32,6 +32,10 @@ export async function decryptResponse(settings: IntrospectorSettings, what: stri
     }
     return decoder.decode(plaintext)
   } catch (err) {
-    throw new AuthorizationServerError('bad_signature', `${what} sent an encrypted response that could not be decrypted: ${joseReason(err)}`, { cause: err })
+    throw new AuthorizationServerError(
+      'bad_signature',
+      `${what} sent an encrypted response that could not be decrypted: ${joseReason(err)}`,
+      { cause: err },
+    )
   }
 }

@@ -13,7 +13,12 @@ import { checkIntrospectionObject } from './json-response.js'
 import type { IntrospectionClaims, IntrospectorSettings } from './settings.js'
 
 /** Verifies a JWT introspection response (decrypting it first when it is a JWE) and returns its `token_introspection` members. */
-export async function verifyJwtResponse(settings: IntrospectorSettings, as: oauth.AuthorizationServer, what: string, body: string): Promise<IntrospectionClaims> {
+export async function verifyJwtResponse(
+  settings: IntrospectorSettings,
+  as: oauth.AuthorizationServer,
+  what: string,
+  body: string,
+): Promise<IntrospectionClaims> {
   const compact = body.trim()
   const parts = compact.split('.').length
   let jws: string
@@ -24,7 +29,10 @@ export async function verifyJwtResponse(settings: IntrospectorSettings, as: oaut
     jws = await decryptResponse(settings, what, compact)
   } else if (parts === 3) {
     if (settings.encryption === 'required') {
-      throw new AuthorizationServerError('bad_signature', `${what} sent a response that is signed but not encrypted; encryption is required`)
+      throw new AuthorizationServerError(
+        'bad_signature',
+        `${what} sent a response that is signed but not encrypted; encryption is required`,
+      )
     }
     jws = compact
   } else {
@@ -55,7 +63,9 @@ export async function verifyJwtResponse(settings: IntrospectorSettings, as: oaut
     ))
   } catch (err) {
     if (err instanceof AuthorizationServerError) throw err
-    throw new AuthorizationServerError('bad_signature', `${what} sent a JWT response that failed verification: ${joseReason(err)}`, { cause: err })
+    throw new AuthorizationServerError('bad_signature', `${what} sent a JWT response that failed verification: ${joseReason(err)}`, {
+      cause: err,
+    })
   }
   // Freshness: a signed answer is only good for the request just made. One captured earlier (an
   // old "active": true) must not be replayable: `iat` within maxResponseAge (+ tolerance), not in the future.

@@ -67,13 +67,20 @@ export async function introspectToken(settings: IntrospectorSettings, token: str
  */
 const TOKEN_REFUSALS = new Set(['unsupported_token_type', 'invalid_request', 'invalid_token'])
 
-function statusError(what: string, response: Response, body: string, settings: IntrospectorSettings, token: string): AuthorizationServerError | BearerError {
+function statusError(
+  what: string,
+  response: Response,
+  body: string,
+  settings: IntrospectorSettings,
+  token: string,
+): AuthorizationServerError | BearerError {
   const status = response.status
   let oauthError: string | undefined
   try {
     const parsed = JSON.parse(body) as { error?: unknown }
     // Redacted before it is cut: the AS may echo the token (or our secret) in any form we sent it.
-    if (typeof parsed.error === 'string') oauthError = redact(parsed.error, [...secretForms(token), ...settings.secretForms], 64)!.replace(/[^\x20-\x7e]/g, '')
+    if (typeof parsed.error === 'string')
+      oauthError = redact(parsed.error, [...secretForms(token), ...settings.secretForms], 64)!.replace(/[^\x20-\x7e]/g, '')
   } catch {
     // not JSON: the status says enough
   }
@@ -82,7 +89,14 @@ function statusError(what: string, response: Response, body: string, settings: I
   }
   const retryAfter = parseRetryAfter(response.headers.get('retry-after'), settings.clock())
   if (oauthError === 'invalid_client' || status === 401) {
-    return new AuthorizationServerError('client_rejected', `${what} rejected this resource server's client authentication (${status} ${oauthError ?? ''}): check clientId, clientSecret and authMethod`.replace(' )', ')'), { upstreamStatus: status })
+    return new AuthorizationServerError(
+      'client_rejected',
+      `${what} rejected this resource server's client authentication (${status} ${oauthError ?? ''}): check clientId, clientSecret and authMethod`.replace(
+        ' )',
+        ')',
+      ),
+      { upstreamStatus: status },
+    )
   }
   return new AuthorizationServerError('http_status', `${what} answered ${status}${oauthError ? ` ${oauthError}` : ''}`, {
     upstreamStatus: status,

@@ -68,7 +68,9 @@ export function jwtShape(token: string): JwtShape | undefined {
   if (!isObject(header)) return undefined
   for (let i = 0; i < parts.length; i++) {
     if (!isCanonicalBase64url(parts[i]!)) {
-      throw new BearerError('invalid_token', 'The access token is not a well-formed JWT (non-canonical base64url)', { reason: 'malformed_token' })
+      throw new BearerError('invalid_token', 'The access token is not a well-formed JWT (non-canonical base64url)', {
+        reason: 'malformed_token',
+      })
     }
   }
   if (parts.length === 5) return { kind: 'jwe', header, payload: undefined }

@@ -11,7 +11,19 @@ import type { RemoteKeySet } from '../keys/index.js'
 import { type AccessTokenInfo, toTokenInfo } from '../token-info.js'
 
 /** Asymmetric algorithms accepted for JWT access tokens unless configured otherwise. */
-export const DEFAULT_JWT_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const
+export const DEFAULT_JWT_ALGS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const
 
 /** The placeholder of a multi-tenant issuer (Entra ID's `common` / `organizations` metadata). */
 export const TENANT_PLACEHOLDER = '{tenantid}'
@@ -51,7 +63,6 @@ export interface JwtVerifierSettings {
 export interface VerifiedJwt {
   info: AccessTokenInfo
   kid: string | undefined
-  alg: string
 }
 
 const STRICT_TYPS = new Set(['at+jwt', 'application/at+jwt'])
@@ -62,17 +73,35 @@ const LENIENT_TYPS = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'applicatio
  * the allow-list (never `none`; HS* only with a secret), `typ`, `kid` and `cty` strings when present,
  * `typ` of the expected kind. Throws {@link BearerError} `invalid_token`.
  */
-export function checkJwtHeader(settings: Pick<JwtVerifierSettings, 'algorithms' | 'secret' | 'typ'>, header: Record<string, unknown>): void {
+export function checkJwtHeader(
+  settings: Pick<JwtVerifierSettings, 'algorithms' | 'secret' | 'typ'>,
+  header: Record<string, unknown>,
+): void {
   const { alg, typ, kid, cty } = header
-  if (typeof alg !== 'string' || alg.toLowerCase() === 'none' || !settings.algorithms.includes(alg) || (alg.startsWith('HS') && settings.secret === undefined)) {
-    throw new BearerError('invalid_token', 'The access token is signed with an algorithm that is not allowed', { reason: 'alg_not_allowed' })
+  if (
+    typeof alg !== 'string' ||
+    alg.toLowerCase() === 'none' ||
+    !settings.algorithms.includes(alg) ||
+    (alg.startsWith('HS') && settings.secret === undefined)
+  ) {
+    throw new BearerError('invalid_token', 'The access token is signed with an algorithm that is not allowed', {
+      reason: 'alg_not_allowed',
+    })
   }
-  if ((typ !== undefined && typeof typ !== 'string') || (kid !== undefined && typeof kid !== 'string') || (cty !== undefined && typeof cty !== 'string')) {
+  if (
+    (typ !== undefined && typeof typ !== 'string') ||
+    (kid !== undefined && typeof kid !== 'string') ||
+    (cty !== undefined && typeof cty !== 'string')
+  ) {
     throw new BearerError('invalid_token', 'The access token has a malformed header', { reason: 'malformed_token' })
   }
   const typs = settings.typ === 'strict' ? STRICT_TYPS : LENIENT_TYPS
   if (typ === undefined ? settings.typ === 'strict' : !typs.has(typ.toLowerCase())) {
-    throw new BearerError('invalid_token', `The access token has the wrong type (typ ${typ === undefined ? 'missing' : JSON.stringify(typ).slice(0, 40)}; at+jwt expected)`, { reason: 'wrong_type' })
+    throw new BearerError(
+      'invalid_token',
+      `The access token has the wrong type (typ ${typ === undefined ? 'missing' : JSON.stringify(typ).slice(0, 40)}; at+jwt expected)`,
+      { reason: 'wrong_type' },
+    )
   }
 }
 
@@ -113,7 +142,8 @@ export async function verifyAccessTokenJwt(settings: JwtVerifierSettings, token:
     throw new BearerError('invalid_token', 'The access token was issued in the future', { reason: 'issued_in_future' })
   }
   const issuer = settings.tenant === undefined ? settings.issuer : tenantIssuer(settings.tenant, payload)
-  if (payload.iss !== issuer) throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer' })
+  if (payload.iss !== issuer)
+    throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer' })
   const info = toTokenInfo(payload, 'jwt', issuer, protectedHeader.typ) // an ID token is named as such before any audience check
   if (settings.audience.length === 0 && payload.aud !== undefined) {
     throw new BearerError('invalid_token', 'The access token is not meant for this resource server', {
@@ -121,7 +151,7 @@ export async function verifyAccessTokenJwt(settings: JwtVerifierSettings, token:
       detail: 'The token names an audience (aud) and no audience is configured: set audience to accept it',
     })
   }
-  return { info, kid: protectedHeader.kid, alg: protectedHeader.alg }
+  return { info, kid: protectedHeader.kid }
 }
 
 /**
@@ -131,10 +161,16 @@ export async function verifyAccessTokenJwt(settings: JwtVerifierSettings, token:
 export function tenantIssuer(tenant: TenantIssuer, payload: Record<string, unknown>): string {
   const tid = payload.tid
   if (typeof tid !== 'string' || !GUID.test(tid)) {
-    throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer', detail: 'A multi-tenant issuer needs a tenant id (tid, a GUID) in the token' })
+    throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', {
+      reason: 'wrong_issuer',
+      detail: 'A multi-tenant issuer needs a tenant id (tid, a GUID) in the token',
+    })
   }
   if (tenant.allowed !== undefined && !tenant.allowed.has(tid.toLowerCase())) {
-    throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer', detail: `The tenant ${tid} is not in allowedTenants` })
+    throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', {
+      reason: 'wrong_issuer',
+      detail: `The tenant ${tid} is not in allowedTenants`,
+    })
   }
   return tenant.template.replace(TENANT_PLACEHOLDER, tid)
 }
@@ -144,7 +180,12 @@ export function matchesTenantTemplate(template: string, iss: string): boolean {
   const at = template.indexOf(TENANT_PLACEHOLDER)
   const prefix = template.slice(0, at)
   const suffix = template.slice(at + TENANT_PLACEHOLDER.length)
-  return iss.length === prefix.length + 36 + suffix.length && iss.startsWith(prefix) && iss.endsWith(suffix) && GUID.test(iss.slice(prefix.length, prefix.length + 36))
+  return (
+    iss.length === prefix.length + 36 + suffix.length &&
+    iss.startsWith(prefix) &&
+    iss.endsWith(suffix) &&
+    GUID.test(iss.slice(prefix.length, prefix.length + 36))
+  )
 }
 
 function describeJwtFailure(err: unknown): string {

@@ -26,7 +26,13 @@ export interface ImportedKey {
   publicJwk: jose.JWK
 }
 
-const DEFAULT_SIGNING_ALG: Record<string, string> = { RSA: 'RS256', 'EC:P-256': 'ES256', 'EC:P-384': 'ES384', 'EC:P-521': 'ES512', OKP: 'EdDSA' }
+const DEFAULT_SIGNING_ALG: Record<string, string> = {
+  RSA: 'RS256',
+  'EC:P-256': 'ES256',
+  'EC:P-384': 'ES384',
+  'EC:P-521': 'ES512',
+  OKP: 'EdDSA',
+}
 const DEFAULT_ENC_ALG: Record<string, string> = { RSA: 'RSA-OAEP-256', EC: 'ECDH-ES', OKP: 'ECDH-ES' }
 
 /** The algorithm a JWK is for: its `alg`, or a default for its key type and purpose. */
@@ -62,4 +68,3 @@ export async function importPrivateKey(input: PrivateKeyInput, use: 'sign' | 'en
 export function publicJwks(keys: readonly ImportedKey[]): { keys: jose.JWK[] } {
   return { keys: keys.map((k) => ({ ...k.publicJwk })) }
 }
-

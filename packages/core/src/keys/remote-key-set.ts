@@ -37,7 +37,11 @@ export class RemoteKeySet {
 
   constructor(url: string | URL, options: RemoteKeySetOptions = {}) {
     this.url = new URL(url)
-    const fetchImpl = boundedFetch(options.fetch, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, `The JWKS at ${this.url.origin}${this.url.pathname}`)
+    const fetchImpl = boundedFetch(
+      options.fetch,
+      options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      `The JWKS at ${this.url.origin}${this.url.pathname}`,
+    )
     this.#getKey = jose.createRemoteJWKSet(this.url, {
       cacheMaxAge: options.cacheMaxAgeMs ?? 600_000,
       cooldownDuration: options.cooldownMs ?? 30_000,
@@ -64,13 +68,17 @@ export class RemoteKeySet {
       if (err instanceof AuthorizationServerError) throw err // e.g. a body over the size bound
       if (err instanceof jose.errors.JWKSNoMatchingKey || err instanceof jose.errors.JWKSMultipleMatchingKeys) throw err
       if (err instanceof jose.errors.JWKSTimeout) {
-        throw new AuthorizationServerError('timeout', `The JWKS at ${this.url.origin}${this.url.pathname} did not answer in time`, { cause: err })
+        throw new AuthorizationServerError('timeout', `The JWKS at ${this.url.origin}${this.url.pathname} did not answer in time`, {
+          cause: err,
+        })
       }
       if (err instanceof jose.errors.JOSEError && !(err instanceof jose.errors.JWKSInvalid)) {
         // e.g. a JWK of an unsupported type for this alg: the key set is unusable for this header.
         if (err instanceof jose.errors.JOSENotSupported) throw err
       }
-      throw new AuthorizationServerError('network', `The JWKS at ${this.url.origin}${this.url.pathname} could not be fetched or used`, { cause: err })
+      throw new AuthorizationServerError('network', `The JWKS at ${this.url.origin}${this.url.pathname} could not be fetched or used`, {
+        cause: err,
+      })
     }
   }
 
@@ -79,7 +87,9 @@ export class RemoteKeySet {
     try {
       await this.#getKey.reload()
     } catch (err) {
-      throw new AuthorizationServerError('network', `The JWKS at ${this.url.origin}${this.url.pathname} could not be fetched or used`, { cause: err })
+      throw new AuthorizationServerError('network', `The JWKS at ${this.url.origin}${this.url.pathname} could not be fetched or used`, {
+        cause: err,
+      })
     }
     return this.#getKey.jwks()?.keys ?? []
   }
@@ -92,10 +102,5 @@ export class RemoteKeySet {
       this.#kidsAtFetch = this.#fetches
     }
     return this.#kids?.has(kid) ?? false
-  }
-
-  /** Was the key set fetched more than `cacheMaxAge` ago (or never)? */
-  get stale(): boolean {
-    return !this.#getKey.fresh
   }
 }

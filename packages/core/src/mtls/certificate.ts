@@ -36,7 +36,8 @@ export function parseClientCertHeader(value: string | readonly string[] | undefi
   const trimmed = value.trim()
   if (trimmed === '') return undefined
   const match = trimmed.length <= MAX_CLIENT_CERT_HEADER ? SF_BINARY.exec(trimmed) : null
-  if (match === null) throw new BearerError('invalid_request', 'The Client-Cert header is not one base64 certificate between colons (RFC 9440)')
+  if (match === null)
+    throw new BearerError('invalid_request', 'The Client-Cert header is not one base64 certificate between colons (RFC 9440)')
   try {
     return Uint8Array.from(atob(match[1]!), (c) => c.charCodeAt(0))
   } catch {

@@ -7,7 +7,10 @@ import type { ResourceServerOptions } from '../resource-server/index.js'
 import { lenientJwt, type PassThroughOptions, presetError, requireString, under } from './shared.js'
 
 /** Options of {@link auth0}. */
-export interface Auth0Options extends Omit<PassThroughOptions, 'tokenFormat' | 'clientId' | 'clientSecret' | 'privateKey' | 'authMethod' | 'audience'> {
+export interface Auth0Options extends Omit<
+  PassThroughOptions,
+  'tokenFormat' | 'clientId' | 'clientSecret' | 'privateKey' | 'authMethod' | 'audience'
+> {
   /** Your tenant's domain (`my-tenant.eu.auth0.com`) or custom domain, without `https://`. */
   domain?: string
   /** Or the exact issuer, with its trailing slash (`https://my-tenant.eu.auth0.com/`). */
@@ -32,8 +35,9 @@ export interface Auth0Options extends Omit<PassThroughOptions, 'tokenFormat' | '
  */
 export function auth0(options: Auth0Options): ResourceServerOptions {
   const { domain, issuer, jwt, ...rest } = options
-  if ((domain === undefined) === (issuer === undefined)) presetError('auth0', 'domain', 'give either domain (my-tenant.eu.auth0.com) or issuer, not both and not neither')
-  if (domain !== undefined && (requireString('auth0', 'domain', domain, 'the tenant domain') && /[/:]/.test(domain))) {
+  if ((domain === undefined) === (issuer === undefined))
+    presetError('auth0', 'domain', 'give either domain (my-tenant.eu.auth0.com) or issuer, not both and not neither')
+  if (domain !== undefined && requireString('auth0', 'domain', domain, 'the tenant domain') && /[/:]/.test(domain)) {
     presetError('auth0', 'domain', 'expected a host name such as my-tenant.eu.auth0.com (no https://, no path)')
   }
   const resolved = issuer ?? `https://${domain}/`

@@ -7,7 +7,10 @@ import type { ResourceServerOptions } from '../resource-server/index.js'
 import { lenientJwt, type PassThroughOptions, presetError, requireString, under } from './shared.js'
 
 /** Options of {@link cognito}. */
-export interface CognitoOptions extends Omit<PassThroughOptions, 'tokenFormat' | 'clientId' | 'clientSecret' | 'privateKey' | 'authMethod' | 'audience' | 'audienceClaim'> {
+export interface CognitoOptions extends Omit<
+  PassThroughOptions,
+  'tokenFormat' | 'clientId' | 'clientSecret' | 'privateKey' | 'authMethod' | 'audience' | 'audienceClaim'
+> {
   /** The user pool id, `{region}_{id}` (e.g. `eu-west-3_Ex4mpLe01`). */
   userPoolId: string
   /** The pool's region. Default: read from `userPoolId`. */
@@ -41,7 +44,19 @@ export function cognito(options: CognitoOptions): ResourceServerOptions {
   const match = /^([a-z]{2}(?:-[a-z]+)+-\d)_[A-Za-z0-9]+$/.exec(userPoolId)
   if (match === null) presetError('cognito', 'userPoolId', 'expected {region}_{id}, e.g. eu-west-3_Ex4mpLe01')
   if (region !== undefined && region !== match[1]) presetError('cognito', 'region', `the user pool ${userPoolId} is in ${match[1]}`)
-  if (!Array.isArray(allowedClients) || allowedClients.length === 0) presetError('cognito', 'allowedClients', 'required: the app client ids whose access tokens this API accepts (Cognito access tokens have no aud)')
+  if (!Array.isArray(allowedClients) || allowedClients.length === 0)
+    presetError(
+      'cognito',
+      'allowedClients',
+      'required: the app client ids whose access tokens this API accepts (Cognito access tokens have no aud)',
+    )
   const resolved = issuer ?? `https://cognito-idp.${match[1]}.amazonaws.com/${userPoolId}`
-  return { ...rest, issuer: resolved, jwksUri: under(resolved, '/.well-known/jwks.json'), tokenFormat: 'jwt', allowedClients, jwt: lenientJwt(jwt) }
+  return {
+    ...rest,
+    issuer: resolved,
+    jwksUri: under(resolved, '/.well-known/jwks.json'),
+    tokenFormat: 'jwt',
+    allowedClients,
+    jwt: lenientJwt(jwt),
+  }
 }

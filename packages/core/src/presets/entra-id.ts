@@ -12,7 +12,10 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const MULTI_TENANT = new Set(['common', 'organizations'])
 
 /** Options of {@link entraId}. */
-export interface EntraIdOptions extends Omit<PassThroughOptions, 'tokenFormat' | 'clientId' | 'clientSecret' | 'privateKey' | 'authMethod' | 'audience'> {
+export interface EntraIdOptions extends Omit<
+  PassThroughOptions,
+  'tokenFormat' | 'clientId' | 'clientSecret' | 'privateKey' | 'authMethod' | 'audience'
+> {
   /**
    * Your directory's tenant id (a GUID) for a single-tenant API, or `common` / `organizations` for a
    * multi-tenant one: each token's `iss` is then checked against the template with the token's own `tid`.
@@ -61,8 +64,10 @@ export function entraId(options: EntraIdOptions): ResourceServerOptions {
   const { tenant, version = 2, authority = 'https://login.microsoftonline.com', issuer, allowedTenants, jwt, ...rest } = options
   requireString('entraId', 'tenant', tenant, 'your tenant id (a GUID), or "common" / "organizations" for a multi-tenant API')
   const multi = MULTI_TENANT.has(tenant)
-  if (!multi && !GUID.test(tenant)) presetError('entraId', 'tenant', 'expected the tenant id (a GUID, not a domain name), or "common" / "organizations"')
-  if (version !== 1 && version !== 2) presetError('entraId', 'version', 'expected 1 or 2 (accessTokenAcceptedVersion of the API app registration)')
+  if (!multi && !GUID.test(tenant))
+    presetError('entraId', 'tenant', 'expected the tenant id (a GUID, not a domain name), or "common" / "organizations"')
+  if (version !== 1 && version !== 2)
+    presetError('entraId', 'version', 'expected 1 or 2 (accessTokenAcceptedVersion of the API app registration)')
   if (allowedTenants !== undefined && !multi) presetError('entraId', 'allowedTenants', 'only with tenant "common" or "organizations"')
   const base = authority.replace(/\/+$/, '')
   const tid = multi ? TENANT_PLACEHOLDER : tenant

@@ -34,11 +34,17 @@ export interface OktaOptions extends Omit<PassThroughOptions, 'audience'> {
  */
 export function okta(options: OktaOptions): ResourceServerOptions {
   const { domain, authorizationServerId = 'default', issuer, jwt, tokenFormat, ...rest } = options
-  if ((domain === undefined) === (issuer === undefined)) presetError('okta', 'domain', 'give either domain (dev-123456.okta.com) or issuer, not both and not neither')
-  if (domain !== undefined && (requireString('okta', 'domain', domain, 'the Okta domain') && /[/:]/.test(domain))) {
+  if ((domain === undefined) === (issuer === undefined))
+    presetError('okta', 'domain', 'give either domain (dev-123456.okta.com) or issuer, not both and not neither')
+  if (domain !== undefined && requireString('okta', 'domain', domain, 'the Okta domain') && /[/:]/.test(domain)) {
     presetError('okta', 'domain', 'expected a host name such as dev-123456.okta.com (no https://, no path)')
   }
-  if (!/^[A-Za-z0-9]+$/.test(authorizationServerId)) presetError('okta', 'authorizationServerId', 'expected the id of a custom authorization server, e.g. "default" or "aus1a2b3c4d5e6f7g8h9"')
+  if (!/^[A-Za-z0-9]+$/.test(authorizationServerId))
+    presetError(
+      'okta',
+      'authorizationServerId',
+      'expected the id of a custom authorization server, e.g. "default" or "aus1a2b3c4d5e6f7g8h9"',
+    )
   const resolved = issuer ?? `https://${domain}/oauth2/${authorizationServerId}`
   return {
     ...rest,

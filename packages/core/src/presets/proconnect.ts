@@ -18,7 +18,10 @@ export const PROCONNECT_ENVIRONMENTS = {
 export type ProConnectEnvironment = keyof typeof PROCONNECT_ENVIRONMENTS
 
 /** Options of {@link proConnect}. */
-export interface ProConnectOptions extends Omit<ResourceServerOptions, 'issuer' | 'issuers' | 'introspectionEndpoint' | 'jwksUri' | 'introspection' | 'tokenFormat'> {
+export interface ProConnectOptions extends Omit<
+  ResourceServerOptions,
+  'issuer' | 'issuers' | 'introspectionEndpoint' | 'jwksUri' | 'introspection' | 'tokenFormat'
+> {
   /** Which ProConnect environment; or give `issuer` to point at another deployment (e.g. a local one). */
   environment?: ProConnectEnvironment
   /** Overrides the environment's issuer (`https://{host}/api/v2`). */

@@ -47,7 +47,10 @@ export class Authenticator {
   }
 
   // Not an async function: a cached answer resolves without going through route()'s awaits.
-  authenticate(authorization: string | readonly string[] | null | undefined, given?: AuthenticateOptions): Promise<AccessTokenInfo | undefined> {
+  authenticate(
+    authorization: string | readonly string[] | null | undefined,
+    given?: AuthenticateOptions,
+  ): Promise<AccessTokenInfo | undefined> {
     // Events cost nothing on the hot path unless someone listens: not even a clock read.
     const started = this.#events.active ? now() : 0
     try {
@@ -129,7 +132,14 @@ export class Authenticator {
   readonly #accept = (info: AccessTokenInfo, options: AuthenticateOptions): AccessTokenInfo => this.#acceptToken(info, options)
 
   #accepted(info: AccessTokenInfo, source: 'cache' | 'jwt' | 'introspection', started: number): void {
-    this.#events.emit({ type: 'authenticated', source, issuer: info.iss, clientId: info.clientId, sub: info.sub, durationMs: now() - started })
+    this.#events.emit({
+      type: 'authenticated',
+      source,
+      issuer: info.iss,
+      clientId: info.clientId,
+      sub: info.sub,
+      durationMs: now() - started,
+    })
   }
 
   /** Explains a refusal (always: refusals and AS failures are where an operator needs to know why), then adds the challenge. */
@@ -145,7 +155,13 @@ export class Authenticator {
         durationMs,
       })
     } else if (err instanceof AuthorizationServerError) {
-      this.#events.emit({ type: 'authorization_server_error', failure: err.failure, message: err.message, upstreamStatus: err.upstreamStatus, durationMs })
+      this.#events.emit({
+        type: 'authorization_server_error',
+        failure: err.failure,
+        message: err.message,
+        upstreamStatus: err.upstreamStatus,
+        durationMs,
+      })
     }
     return this.#withChallenge(err)
   }

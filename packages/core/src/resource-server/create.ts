@@ -64,7 +64,12 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const lifetimes = { maxTtlMs: (caching?.maxTtl ?? 300) * 1000, inactiveTtlMs: (caching?.inactiveTtl ?? 30) * 1000 }
   // A MemoryCache given as the store is the first level itself; any other store is the shared second level.
   const given = caching?.store as CacheStore | undefined
-  const memory = caching === undefined ? undefined : given instanceof MemoryCache ? (given as MemoryCache<StoredVerdict>) : new MemoryCache<StoredVerdict>({ maxEntries: caching.maxEntries ?? 10_000, clock })
+  const memory =
+    caching === undefined
+      ? undefined
+      : given instanceof MemoryCache
+        ? (given as MemoryCache<StoredVerdict>)
+        : new MemoryCache<StoredVerdict>({ maxEntries: caching.maxEntries ?? 10_000, clock })
   const shared =
     given === undefined || given instanceof MemoryCache
       ? undefined
@@ -75,17 +80,33 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   // The others wait for the instance introspecting a token at most as long as it may take, plus a margin.
   const lockTtlMs = msOf(o.timeout ?? 5) + LOCK_MARGIN_MS
   const verdicts = new IntrospectionVerdicts({ memory, shared, lockTtlMs, maxTtlMs: lifetimes.maxTtlMs, clock })
-  const jwtCache = new VerifiedJwtCache(caching === undefined ? 0 : (caching.verifiedJwtMaxEntries ?? caching.maxEntries ?? 10_000), issuers, clock, lifetimes.maxTtlMs)
+  const jwtCache = new VerifiedJwtCache(
+    caching === undefined ? 0 : (caching.verifiedJwtMaxEntries ?? caching.maxEntries ?? 10_000),
+    issuers,
+    clock,
+    lifetimes.maxTtlMs,
+  )
 
   // Introspected tokens are checked against `audience` when asked for (`audienceClaim`), or by default when
   // introspection is the only path. In `auto` mode `audience` is, by default, the JWT access tokens' audience:
   // opaque tokens often carry no `aud` (RFC 7662 makes it optional) and the AS vouches for them.
   const audienceClaim = o.audienceClaim ?? (format === 'introspection' ? 'aud' : undefined)
   if (given?.onClear !== undefined) dropOnClear(given, verdicts, jwtCache)
-  const introspection = new IntrospectionPath({ runtimes: introspecting, tryAll: o.tryAllIntrospectionEndpoints ?? false, audienceClaim, lifetimes, verdicts, clock })
+  const introspection = new IntrospectionPath({
+    runtimes: introspecting,
+    tryAll: o.tryAllIntrospectionEndpoints ?? false,
+    audienceClaim,
+    lifetimes,
+    verdicts,
+    clock,
+  })
   const router = new TokenRouter(format, issuers, new JwtPath(jwtCache), introspection)
   const requirements = new RequestRequirements(clock, o.clockTolerance ?? 5, everyRouteOf(o))
-  const documents = new PublishedDocuments(o, issuers.map((r) => r.issuer), decryptionKeys)
+  const documents = new PublishedDocuments(
+    o,
+    issuers.map((r) => r.issuer),
+    decryptionKeys,
+  )
   const metadataUrl = documents.resourceMetadataUrl
   const challenge = o.realm !== undefined || metadataUrl !== undefined ? { realm: o.realm, resourceMetadata: metadataUrl } : undefined
   const bearer = { maxLength: o.bearer?.maxLength ?? 8192, acceptBase64: o.bearer?.acceptBase64 ?? false }
@@ -105,7 +126,10 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     verifyToken: authenticator.verifyToken.bind(authenticator),
     async introspect(token) {
       const runtime = introspecting[0]
-      if (runtime === undefined) throw new ConfigurationError('introspect', [{ path: 'clientId', message: 'this resource server is not configured for introspection' }])
+      if (runtime === undefined)
+        throw new ConfigurationError('introspect', [
+          { path: 'clientId', message: 'this resource server is not configured for introspection' },
+        ])
       await runtime.resolve()
       return introspectToken(runtime.introspector!, token)
     },
@@ -133,7 +157,6 @@ function everyRouteOf(o: ParsedOptions): RouteOptions | undefined {
   if (o.scopes !== undefined) every.scopes = [...(every.scopes ?? []), ...o.scopes]
   if (o.anyScope !== undefined && every.anyScope === undefined) every.anyScope = o.anyScope
   return Object.keys(every).length === 0 ? undefined : Object.freeze(every)
-
 }
 
 /** Added to the AS timeout to make the lifetime of the cross-instance introspection lock, in ms. */

@@ -63,7 +63,11 @@ export class PublishedDocuments {
   protectedResourceMetadataResponse(): DocumentResponse {
     const body = this.protectedResourceMetadata()
     if (body === undefined) {
-      return { status: 404, headers: { 'content-type': 'application/json' }, body: { error: 'not_found', error_description: 'No protected resource metadata is configured' } }
+      return {
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+        body: { error: 'not_found', error_description: 'No protected resource metadata is configured' },
+      }
     }
     return { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' }, body }
   }

@@ -83,7 +83,6 @@ export class IntrospectionPath {
   }
 }
 
-
 /** Largest claims object (in JSON characters) kept in the verdict cache: 64 KB. */
 export const MAX_CACHED_CLAIMS_CHARS = 64 * 1024
 

@@ -209,7 +209,12 @@ function jwtVerifierSettings(
   const template = entry.issuer.includes(TENANT_PLACEHOLDER)
   return {
     issuer: entry.issuer,
-    tenant: template ? { template: entry.issuer, allowed: entry.allowedTenants === undefined ? undefined : new Set(entry.allowedTenants.map((t) => t.toLowerCase())) } : undefined,
+    tenant: template
+      ? {
+          template: entry.issuer,
+          allowed: entry.allowedTenants === undefined ? undefined : new Set(entry.allowedTenants.map((t) => t.toLowerCase())),
+        }
+      : undefined,
     audience: audience ?? [],
     algorithms: entry.jwt?.algorithms ?? [...DEFAULT_JWT_ALGS],
     secret: entry.jwt?.secret === undefined ? undefined : encoder.encode(entry.jwt.secret),

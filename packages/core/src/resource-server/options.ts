@@ -12,16 +12,32 @@ import type { FetchLike } from '../http.js'
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from '../introspection/index.js'
 import { SIGNING_ALGS } from './issuer-options.js'
 import { routeOptionsSchema } from './route.js'
-import { checkClientAuth, checkUrls, clientAuthMethodSchema, privateKeySchema, type RefinementCtx, secondsSchema, urlSchema } from '../options.js'
+import {
+  checkClientAuth,
+  checkUrls,
+  clientAuthMethodSchema,
+  privateKeySchema,
+  type RefinementCtx,
+  secondsSchema,
+  urlSchema,
+} from '../options.js'
 import { checkSenderConstraintOptions, dpopOptionsSchema, mtlsOptionsSchema } from '../sender-constraint/index.js'
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` })
 const nonEmpty = () => z.string().check(z.minLength(1))
-const audienceSchema = z.union([nonEmpty(), z.array(nonEmpty()).check(z.minLength(1))], { error: 'expected a string or a non-empty array of strings' })
-const clientListSchema = z.array(nonEmpty(), { error: 'expected an array of client ids' }).check(z.minLength(1, 'expected at least one client id'))
+const audienceSchema = z.union([nonEmpty(), z.array(nonEmpty()).check(z.minLength(1))], {
+  error: 'expected a string or a non-empty array of strings',
+})
+const clientListSchema = z
+  .array(nonEmpty(), { error: 'expected an array of client ids' })
+  .check(z.minLength(1, 'expected at least one client id'))
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const TENANT_PLACEHOLDER = '{tenantid}'
-const scopeListSchema = z.array(z.string().check(z.minLength(1), z.regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope token (no space or quote)')))
+const scopeListSchema = z.array(
+  z.string().check(z.minLength(1), z.regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope token (no space or quote)')),
+)
+/** One configuration issue at `path`. */
+const issue = (ctx: RefinementCtx, path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message })
 const count = (min: number) => z.number().check(z.int(), z.gte(min))
 
 const issuerFields = {
@@ -35,7 +51,9 @@ const issuerFields = {
   allowedClients: z.optional(clientListSchema),
   oidcClientIds: z.optional(clientListSchema),
   allowedTenants: z.optional(
-    z.array(z.string().check(z.regex(GUID, 'expected a tenant id (a GUID)')), { error: 'expected an array of tenant ids' }).check(z.minLength(1, 'expected at least one tenant id')),
+    z
+      .array(z.string().check(z.regex(GUID, 'expected a tenant id (a GUID)')), { error: 'expected an array of tenant ids' })
+      .check(z.minLength(1, 'expected at least one tenant id')),
   ),
   introspection: z.optional(
     z.strictObject({
@@ -50,7 +68,11 @@ const issuerFields = {
   ),
   jwt: z.optional(
     z.strictObject({
-      algorithms: z.optional(z.array(z.enum(SIGNING_ALGS, { error: `expected one of ${SIGNING_ALGS.join(', ')} ("none" is never accepted)` })).check(z.minLength(1))),
+      algorithms: z.optional(
+        z
+          .array(z.enum(SIGNING_ALGS, { error: `expected one of ${SIGNING_ALGS.join(', ')} ("none" is never accepted)` }))
+          .check(z.minLength(1)),
+      ),
       secret: z.optional(z.string().check(z.minLength(32, 'expected at least 32 characters'))),
       typ: z.optional(z.enum(['strict', 'lenient'])),
       maxTokenAge: z.optional(secondsSchema({ above: 0 })),
@@ -80,15 +102,30 @@ export const optionsSchema = z
     fetch: z.optional(fn<FetchLike>('a fetch-compatible function')),
     onEvent: z.optional(fn<(event: ResourceServerEvent) => void>('a function receiving each event')),
     logger: z.optional(
-      z.union([z.literal(false), z.custom<Logger>((v) => typeof v === 'object' && v !== null && ['debug', 'info', 'warn', 'error'].some((m) => typeof (v as Record<string, unknown>)[m] === 'function'))], {
-        error: 'expected a logger with warn/error/debug methods (console, pino, winston…) or false',
-      }),
+      z.union(
+        [
+          z.literal(false),
+          z.custom<Logger>(
+            (v) =>
+              typeof v === 'object' &&
+              v !== null &&
+              ['debug', 'info', 'warn', 'error'].some((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+          ),
+        ],
+        {
+          error: 'expected a logger with warn/error/debug methods (console, pino, winston…) or false',
+        },
+      ),
     ),
     allowInsecureRequests: z.optional(z.boolean()),
     maxResponseBytes: z.optional(
       z
         .number({ error: 'expected a number of bytes' })
-        .check(z.int('expected a whole number of bytes'), z.gte(1024, 'must be at least 1024 bytes'), z.lte(64 * 1024 * 1024, 'must be at most 64 MB')),
+        .check(
+          z.int('expected a whole number of bytes'),
+          z.gte(1024, 'must be at least 1024 bytes'),
+          z.lte(64 * 1024 * 1024, 'must be at most 64 MB'),
+        ),
     ),
     bearer: z.optional(
       z.strictObject({
@@ -109,7 +146,12 @@ export const optionsSchema = z
         }),
       ]),
     ),
-    jwks: z.optional(z.strictObject({ cacheMaxAge: z.optional(secondsSchema({ min: 0, max: 86_400 })), cooldown: z.optional(secondsSchema({ min: 0, max: 3600 })) })),
+    jwks: z.optional(
+      z.strictObject({
+        cacheMaxAge: z.optional(secondsSchema({ min: 0, max: 86_400 })),
+        cooldown: z.optional(secondsSchema({ min: 0, max: 3600 })),
+      }),
+    ),
     metadata: z.optional(
       z.strictObject({
         cacheMaxAge: z.optional(secondsSchema({ min: 60, max: 604_800 })),
@@ -133,56 +175,74 @@ export const optionsSchema = z
     z.superRefine((o, ctx) => {
       checkSenderConstraintOptions(ctx, o)
       if (o.issuer === undefined && o.issuers === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'required: the issuer identifier of the authorization server (or an "issuers" list)' })
+        issue(ctx, ['issuer'], 'required: the issuer identifier of the authorization server (or an "issuers" list)')
         return
       }
       for (const key of ['scopes', 'anyScope'] as const) {
         if (o[key] !== undefined && o.everyRoute?.[key] !== undefined) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `give everyRoute.${key} only (the top-level ${key} is its deprecated name)` })
+          issue(ctx, [key], `give everyRoute.${key} only (the top-level ${key} is its deprecated name)`)
         }
       }
       if (o.issuer !== undefined && o.issuers !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['issuers'], message: 'give either "issuer" or "issuers", not both' })
+        issue(ctx, ['issuers'], 'give either "issuer" or "issuers", not both')
         return
       }
       const allowInsecure = o.allowInsecureRequests ?? false
       checkUrls(ctx, allowInsecure, { resource: o.resource, 'resourceMetadata.url': o.resourceMetadata?.url })
-      const entries = o.issuers?.map((entry, i) => ({ entry: mergeIssuer(o, entry), prefix: `issuers.${i}.` })) ?? [{ entry: mergeIssuer(o, { issuer: o.issuer! }), prefix: '' }]
+      const entries = o.issuers?.map((entry, i) => ({ entry: mergeIssuer(o, entry), prefix: `issuers.${i}.` })) ?? [
+        { entry: mergeIssuer(o, { issuer: o.issuer! }), prefix: '' },
+      ]
       const format = o.tokenFormat ?? defaultTokenFormat(entries.map((e) => e.entry))
       if (format !== 'jwt' && !entries.some((e) => canIntrospect(e.entry))) {
-        ctx.addIssue({ code: 'custom', path: ['clientId'], message: `required with tokenFormat "${format}": the client id this resource server uses at the introspection endpoint` })
+        issue(
+          ctx,
+          ['clientId'],
+          `required with tokenFormat "${format}": the client id this resource server uses at the introspection endpoint`,
+        )
       }
       for (const { entry, prefix } of entries) {
-        checkUrls(ctx, allowInsecure, { [`${prefix}issuer`]: entry.issuer, [`${prefix}introspectionEndpoint`]: entry.introspectionEndpoint, [`${prefix}jwksUri`]: entry.jwksUri })
+        checkUrls(ctx, allowInsecure, {
+          [`${prefix}issuer`]: entry.issuer,
+          [`${prefix}introspectionEndpoint`]: entry.introspectionEndpoint,
+          [`${prefix}jwksUri`]: entry.jwksUri,
+        })
         checkTenantTemplate(ctx, entry, format, prefix)
         if (format !== 'jwt' && canIntrospect(entry)) {
           checkClientAuth(ctx, entry, prefix)
           const algs = entry.introspection?.signingAlgorithms ?? []
           if (algs.some((a) => a.startsWith('HS')) && entry.clientSecret === undefined) {
-            ctx.addIssue({ code: 'custom', path: [`${prefix}introspection`, 'signingAlgorithms'], message: 'HS* introspection responses are keyed by the client secret: clientSecret is required' })
+            issue(
+              ctx,
+              [`${prefix}introspection`, 'signingAlgorithms'],
+              'HS* introspection responses are keyed by the client secret: clientSecret is required',
+            )
           }
           const encryption = entry.introspection?.encryption ?? (o.decryptionKeys ? 'required' : 'none')
           if (encryption !== 'none' && o.decryptionKeys === undefined) {
-            ctx.addIssue({ code: 'custom', path: ['decryptionKeys'], message: `required with introspection.encryption "${encryption}": the private keys the AS encrypts responses to` })
+            issue(
+              ctx,
+              ['decryptionKeys'],
+              `required with introspection.encryption "${encryption}": the private keys the AS encrypts responses to`,
+            )
           }
           if (encryption !== 'none' && entry.introspection?.response === 'json') {
-            ctx.addIssue({ code: 'custom', path: [`${prefix}introspection`, 'response'], message: 'must be "jwt" when responses are encrypted' })
+            issue(ctx, [`${prefix}introspection`, 'response'], 'must be "jwt" when responses are encrypted')
           }
         }
         if (format !== 'introspection') {
           if (entry.audience === undefined && entry.allowedClients === undefined) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [`${prefix}audience`],
-              message: `required with tokenFormat "${format}": the audience (aud) JWT access tokens must be issued for, usually this API's identifier (or, for an AS whose access tokens carry no aud such as Cognito, allowedClients: the calling clients accepted)`,
-            })
+            issue(
+              ctx,
+              [`${prefix}audience`],
+              `required with tokenFormat "${format}": the audience (aud) JWT access tokens must be issued for, usually this API's identifier (or, for an AS whose access tokens carry no aud such as Cognito, allowedClients: the calling clients accepted)`,
+            )
           }
           const algs = entry.jwt?.algorithms ?? []
           if (algs.some((a) => a.startsWith('HS')) && entry.jwt?.secret === undefined) {
-            ctx.addIssue({ code: 'custom', path: [`${prefix}jwt`, 'secret'], message: 'required when jwt.algorithms lists an HS* algorithm' })
+            issue(ctx, [`${prefix}jwt`, 'secret'], 'required when jwt.algorithms lists an HS* algorithm')
           }
           if (entry.jwt?.secret !== undefined && !algs.some((a) => a.startsWith('HS'))) {
-            ctx.addIssue({ code: 'custom', path: [`${prefix}jwt`, 'algorithms'], message: 'must list the HS* algorithm(s) the jwt.secret is for' })
+            issue(ctx, [`${prefix}jwt`, 'algorithms'], 'must list the HS* algorithm(s) the jwt.secret is for')
           }
         }
       }
@@ -197,13 +257,20 @@ export const optionsSchema = z
 function checkTenantTemplate(ctx: RefinementCtx, entry: IssuerEntry, format: string, prefix: string): void {
   const count = entry.issuer.split(TENANT_PLACEHOLDER).length - 1
   if (count === 0) {
-    if (entry.allowedTenants !== undefined) ctx.addIssue({ code: 'custom', path: [`${prefix}allowedTenants`], message: `only with a multi-tenant issuer (one holding ${TENANT_PLACEHOLDER})` })
+    if (entry.allowedTenants !== undefined)
+      issue(ctx, [`${prefix}allowedTenants`], `only with a multi-tenant issuer (one holding ${TENANT_PLACEHOLDER})`)
     return
   }
-  if (count > 1) ctx.addIssue({ code: 'custom', path: [`${prefix}issuer`], message: `expected at most one ${TENANT_PLACEHOLDER} placeholder` })
-  if (format === 'introspection') ctx.addIssue({ code: 'custom', path: ['tokenFormat'], message: `must be "jwt" with a multi-tenant issuer (${TENANT_PLACEHOLDER})` })
-  else if (format === 'auto' && canIntrospect(entry)) ctx.addIssue({ code: 'custom', path: [`${prefix}clientId`], message: `not with a multi-tenant issuer (${TENANT_PLACEHOLDER}): its tokens are JWTs, checked locally` })
-  if (entry.jwksUri === undefined) ctx.addIssue({ code: 'custom', path: [`${prefix}jwksUri`], message: `required with a multi-tenant issuer (${TENANT_PLACEHOLDER}): the AS's keys, e.g. https://login.microsoftonline.com/common/discovery/v2.0/keys` })
+  if (count > 1) issue(ctx, [`${prefix}issuer`], `expected at most one ${TENANT_PLACEHOLDER} placeholder`)
+  if (format === 'introspection') issue(ctx, ['tokenFormat'], `must be "jwt" with a multi-tenant issuer (${TENANT_PLACEHOLDER})`)
+  else if (format === 'auto' && canIntrospect(entry))
+    issue(ctx, [`${prefix}clientId`], `not with a multi-tenant issuer (${TENANT_PLACEHOLDER}): its tokens are JWTs, checked locally`)
+  if (entry.jwksUri === undefined)
+    issue(
+      ctx,
+      [`${prefix}jwksUri`],
+      `required with a multi-tenant issuer (${TENANT_PLACEHOLDER}): the AS's keys, e.g. https://login.microsoftonline.com/common/discovery/v2.0/keys`,
+    )
 }
 
 // The public option types are hand-written and documented (option-types.ts, issuer-options.ts);

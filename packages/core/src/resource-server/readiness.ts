@@ -18,11 +18,19 @@ const COMPONENT = 'resource server set-up'
  * exactly the AS's), introspects a random token with this resource server's credentials (expecting
  * `active: false`), and checks the AS's JWKS has a key for the configured algorithms.
  */
-export async function checkReadiness(issuers: readonly IssuerRuntime[], decryptionKeys: () => Promise<readonly ImportedKey[]>, events: EventSink): Promise<void> {
+export async function checkReadiness(
+  issuers: readonly IssuerRuntime[],
+  decryptionKeys: () => Promise<readonly ImportedKey[]>,
+  events: EventSink,
+): Promise<void> {
   try {
     await decryptionKeys()
   } catch (err) {
-    throw problem(events, 'decryptionKeys', `could not be imported (${err instanceof Error ? err.message : String(err)}): give private keys as JWK or PKCS#8 PEM with their alg`)
+    throw problem(
+      events,
+      'decryptionKeys',
+      `could not be imported (${err instanceof Error ? err.message : String(err)}): give private keys as JWK or PKCS#8 PEM with their alg`,
+    )
   }
   for (const runtime of issuers) {
     const prefix = issuers.length > 1 ? `issuers.${runtime.index}.` : ''
@@ -31,7 +39,8 @@ export async function checkReadiness(issuers: readonly IssuerRuntime[], decrypti
       if (runtime.introspector !== undefined) await checkCredentials(runtime, prefix, events)
       await checkSigningKeys(runtime, prefix, events)
     } catch (err) {
-      if (err instanceof AuthorizationServerError && err.failure === 'issuer_mismatch') throw problem(events, `${prefix}issuer`, err.message)
+      if (err instanceof AuthorizationServerError && err.failure === 'issuer_mismatch')
+        throw problem(events, `${prefix}issuer`, err.message)
       throw err
     }
   }
@@ -42,13 +51,22 @@ async function checkCredentials(runtime: IssuerRuntime, prefix: string, events: 
   const probe = `rs-ready-${crypto.randomUUID()}`
   try {
     const claims = await introspectToken(runtime.introspector!, probe)
-    if (claims.active !== false) throw problem(events, `${prefix}introspectionEndpoint`, 'answered active: true for a random token: this is not an introspection endpoint to trust')
+    if (claims.active !== false)
+      throw problem(
+        events,
+        `${prefix}introspectionEndpoint`,
+        'answered active: true for a random token: this is not an introspection endpoint to trust',
+      )
   } catch (err) {
     if (err instanceof AuthorizationServerError && err.failure === 'client_rejected') {
       throw problem(events, `${prefix}clientSecret`, `${err.message}`)
     }
     if (err instanceof AuthorizationServerError && err.failure === 'bad_signature' && err.message.includes('could not be decrypted')) {
-      throw problem(events, 'decryptionKeys', `${err.message}: the AS encrypts to a key this resource server does not hold; publish rs.jwks() at the jwks_uri registered at the AS, with the private key in decryptionKeys`)
+      throw problem(
+        events,
+        'decryptionKeys',
+        `${err.message}: the AS encrypts to a key this resource server does not hold; publish rs.jwks() at the jwks_uri registered at the AS, with the private key in decryptionKeys`,
+      )
     }
     throw err
   }
@@ -76,12 +94,17 @@ async function checkSigningKeys(runtime: IssuerRuntime, prefix: string, events: 
   const wanted = new Set<string>()
   const introspector = runtime.introspector
   if (introspector?.response === 'jwt') for (const a of introspector.signingAlgorithms) if (!a.startsWith('HS')) wanted.add(a)
-  if (runtime.jwtSettings !== undefined && runtime.jwtSettings.secret === undefined) for (const a of runtime.jwtSettings.algorithms) if (!a.startsWith('HS')) wanted.add(a)
+  if (runtime.jwtSettings !== undefined && runtime.jwtSettings.secret === undefined)
+    for (const a of runtime.jwtSettings.algorithms) if (!a.startsWith('HS')) wanted.add(a)
   if (wanted.size === 0) return
   const keys = await runtime.keySet().publishedKeys()
   if (keys.some((k) => [...wanted].some((alg) => usableFor(alg, k)))) return
   const found = keys.map((k) => k.alg ?? `${k.kty}${k.crv ? ` ${k.crv}` : ''}`).join(', ') || 'no key'
-  throw problem(events, `${prefix}${introspector?.response === 'jwt' ? 'introspection.signingAlgorithms' : 'jwt.algorithms'}`, `none of ${[...wanted].join(', ')} can be verified with the AS's published keys (${found})`)
+  throw problem(
+    events,
+    `${prefix}${introspector?.response === 'jwt' ? 'introspection.signingAlgorithms' : 'jwt.algorithms'}`,
+    `none of ${[...wanted].join(', ')} can be verified with the AS's published keys (${found})`,
+  )
 }
 
 function problem(events: EventSink, path: string, message: string): ConfigurationError {

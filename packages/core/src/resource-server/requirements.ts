@@ -45,17 +45,29 @@ export class RequestRequirements {
 
   /** RFC 9470: the user authenticated with an accepted `acr`, recently enough (`auth_time`). */
   #checkAuthentication(info: AccessTokenInfo, route: RouteOptions, nowSeconds: number): void {
-    const step = { acrValues: route.acr?.join(' '), ...(route.maxAge !== undefined ? { maxAge: route.maxAge } : {}), reason: 'insufficient_user_authentication' as const }
+    const step = {
+      acrValues: route.acr?.join(' '),
+      ...(route.maxAge !== undefined ? { maxAge: route.maxAge } : {}),
+      reason: 'insufficient_user_authentication' as const,
+    }
     if (route.acr !== undefined) {
       const acr = getClaim(info, 'acr')
       if (typeof acr !== 'string' || !route.acr.includes(acr)) {
-        throw new BearerError('insufficient_user_authentication', `A stronger authentication is required (acr ${route.acr.join(' or ')})`, step)
+        throw new BearerError(
+          'insufficient_user_authentication',
+          `A stronger authentication is required (acr ${route.acr.join(' or ')})`,
+          step,
+        )
       }
     }
     if (route.maxAge !== undefined) {
       const authTime = getClaim(info, 'auth_time')
       if (typeof authTime !== 'number' || !Number.isFinite(authTime) || nowSeconds - authTime > route.maxAge + this.#clockTolerance) {
-        throw new BearerError('insufficient_user_authentication', `A more recent authentication is required (within ${route.maxAge} s)`, step)
+        throw new BearerError(
+          'insufficient_user_authentication',
+          `A more recent authentication is required (within ${route.maxAge} s)`,
+          step,
+        )
       }
     }
   }
@@ -81,9 +93,11 @@ function satisfies(value: unknown, condition: ClaimCondition): boolean {
 function checkRoles(info: AccessTokenInfo, route: RouteOptions): void {
   const roles = rolesOf(info)
   const missing = route.roles?.filter((r) => !roles.includes(r)) ?? []
-  if (missing.length > 0) throw new BearerError('insufficient_scope', `The access token lacks the role ${missing.join(' ')}`, { reason: 'claim_mismatch' })
+  if (missing.length > 0)
+    throw new BearerError('insufficient_scope', `The access token lacks the role ${missing.join(' ')}`, { reason: 'claim_mismatch' })
   if (route.anyRole !== undefined && !route.anyRole.some((r) => roles.includes(r))) {
-    throw new BearerError('insufficient_scope', `The access token needs one of the roles ${route.anyRole.join(' ')}`, { reason: 'claim_mismatch' })
+    throw new BearerError('insufficient_scope', `The access token needs one of the roles ${route.anyRole.join(' ')}`, {
+      reason: 'claim_mismatch',
+    })
   }
 }
-

@@ -15,29 +15,42 @@ import type { ResourceServer, RouteOptions } from './types.js'
 
 export type { ClaimCondition, RouteOptions } from './types.js'
 
-const scopeList = z.array(z.string().check(z.minLength(1), z.regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope token (no space or quote)')), {
-  error: 'expected an array of scope strings, e.g. ["read"]',
-})
+const scopeList = z.array(
+  z.string().check(z.minLength(1), z.regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope token (no space or quote)')),
+  {
+    error: 'expected an array of scope strings, e.g. ["read"]',
+  },
+)
 
 const primitive = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' })
 const claimCondition = z.union(
-  [primitive, z.strictObject({ oneOf: z.array(primitive).check(z.minLength(1)) }), z.strictObject({ includes: z.union([z.string(), z.array(z.string()).check(z.minLength(1))]) })],
+  [
+    primitive,
+    z.strictObject({ oneOf: z.array(primitive).check(z.minLength(1)) }),
+    z.strictObject({ includes: z.union([z.string(), z.array(z.string()).check(z.minLength(1))]) }),
+  ],
   { error: 'expected a value, { oneOf: [...] } or { includes: value | [...] }' },
 )
 const nonEmptyStrings = (what: string) =>
-  z.array(z.string().check(z.minLength(1)), { error: `expected an array of ${what}` }).check(z.minLength(1, { error: `expected at least one ${what.replace(/s$/, '')}` }))
+  z
+    .array(z.string().check(z.minLength(1)), { error: `expected an array of ${what}` })
+    .check(z.minLength(1, { error: `expected at least one ${what.replace(/s$/, '')}` }))
 
 /** The route vocabulary, validated (also for the `everyRoute` option). */
 export const routeOptionsSchema = z.strictObject({
   scopes: z.optional(scopeList),
   anyScope: z.optional(scopeList),
   optional: z.optional(z.boolean({ error: 'expected a boolean' })),
-  claims: z.optional(z.record(z.string().check(z.minLength(1)), claimCondition, { error: 'expected an object of claim paths to required values' })),
+  claims: z.optional(
+    z.record(z.string().check(z.minLength(1)), claimCondition, { error: 'expected an object of claim paths to required values' }),
+  ),
   roles: z.optional(nonEmptyStrings('role names')),
   anyRole: z.optional(nonEmptyStrings('role names')),
   acr: z.optional(nonEmptyStrings('acr values')),
   maxAge: z.optional(secondsSchema({ min: 0 })),
-  check: z.optional(z.custom<(auth: AccessTokenInfo) => boolean>((v) => typeof v === 'function', { message: 'expected a function (auth) => boolean' })),
+  check: z.optional(
+    z.custom<(auth: AccessTokenInfo) => boolean>((v) => typeof v === 'function', { message: 'expected a function (auth) => boolean' }),
+  ),
   dpop: z.optional(modeSchema),
   mtls: z.optional(modeSchema),
 })

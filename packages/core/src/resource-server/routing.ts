@@ -56,13 +56,19 @@ export class TokenRouter {
       if (this.#format === 'auto' && this.#introspection.enabled) return this.#introspection.verify(token)
       throw new BearerError('invalid_token', 'The access token is not a JWT', { reason: 'not_a_jwt' })
     }
-    if (shape.kind === 'jwe') throw new BearerError('invalid_token', 'Encrypted (JWE) access tokens are not accepted', { reason: 'malformed_token' })
-    if (shape.payload === undefined) throw new BearerError('invalid_token', 'The access token payload is not a JSON object', { reason: 'malformed_token' })
+    if (shape.kind === 'jwe')
+      throw new BearerError('invalid_token', 'Encrypted (JWE) access tokens are not accepted', { reason: 'malformed_token' })
+    if (shape.payload === undefined)
+      throw new BearerError('invalid_token', 'The access token payload is not a JSON object', { reason: 'malformed_token' })
     const iss = shape.payload.iss
-    const runtime = typeof iss === 'string' ? (this.#byIssuer.get(iss) ?? this.#templates.find((r) => matchesTenantTemplate(r.issuer, iss))) : undefined
+    const runtime =
+      typeof iss === 'string' ? (this.#byIssuer.get(iss) ?? this.#templates.find((r) => matchesTenantTemplate(r.issuer, iss))) : undefined
     if (runtime?.jwtSettings === undefined) {
       const detail = nearMissOfAny(iss, [...this.#byIssuer.keys()])
-      throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer', ...(detail ? { detail } : {}) })
+      throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', {
+        reason: 'wrong_issuer',
+        ...(detail ? { detail } : {}),
+      })
     }
     checkJwtHeader(runtime.jwtSettings, shape.header)
     return this.#jwt.verify(runtime, token)

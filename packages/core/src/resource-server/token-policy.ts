@@ -40,7 +40,10 @@ export class TokenPolicies {
     if (policy.allowedClients !== undefined && (info.clientId === undefined || !policy.allowedClients.has(info.clientId))) {
       throw new BearerError('invalid_token', 'The access token is not meant for this resource server', {
         reason: 'wrong_audience',
-        detail: info.clientId === undefined ? 'The token names no calling client (client_id, azp, appid, cid) and allowedClients is set' : `The calling client "${info.clientId.slice(0, 100)}" is not in allowedClients`,
+        detail:
+          info.clientId === undefined
+            ? 'The token names no calling client (client_id, azp, appid, cid) and allowedClients is set'
+            : `The calling client "${info.clientId.slice(0, 100)}" is not in allowedClients`,
       })
     }
   }

@@ -5,13 +5,13 @@
  * @module resource-server/types
  */
 import type { IntrospectionClaims } from '../introspection/index.js'
-import type { CacheStore } from '../cache/index.js'
 import type { SenderConstraintMode } from '../sender-constraint/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { HttpRequestInput } from './request.js'
 
 /** A required claim value: equal to a value (or, for an array claim, containing it), one of several, or an array claim including all given. */
-export type ClaimCondition = string | number | boolean | { oneOf: readonly (string | number | boolean)[] } | { includes: string | readonly string[] }
+export type ClaimCondition =
+  string | number | boolean | { oneOf: readonly (string | number | boolean)[] } | { includes: string | readonly string[] }
 
 /**
  * What a route requires of a token, and whether a token is optional. Validated once (a typo is a
@@ -74,8 +74,14 @@ export interface ResourceServer {
    * {@link AccessTokenInfo}; rejects with a {@link BearerError} (400/401/403) or an
    * {@link AuthorizationServerError} (503).
    */
-  authenticate(authorization: string | readonly string[] | null | undefined, options?: AuthenticateOptions & { optional?: false }): Promise<AccessTokenInfo>
-  authenticate(authorization: string | readonly string[] | null | undefined, options: AuthenticateOptions): Promise<AccessTokenInfo | undefined>
+  authenticate(
+    authorization: string | readonly string[] | null | undefined,
+    options?: AuthenticateOptions & { optional?: false },
+  ): Promise<AccessTokenInfo>
+  authenticate(
+    authorization: string | readonly string[] | null | undefined,
+    options: AuthenticateOptions,
+  ): Promise<AccessTokenInfo | undefined>
   /**
    * Validates a whole request: today its `Authorization` header (a duplicated one is refused); the
    * entry point that sender-constrained tokens (DPoP proofs, client certificates) build on. Adapters
@@ -120,7 +126,7 @@ export interface ResourceServer {
   /**
    * Forgets every cached result (e.g. after a key compromise or a revocation): verified JWTs, the
    * in-memory verdicts, and the entries of a custom `cache.store` when it offers the optional
-   * `clear()` method (see {@link CacheStore.clear}; a store without it keeps its entries until they expire).
+   * `clear()` method (see `CacheStore.clear`; a store without it keeps its entries until they expire).
    */
   clearCache(): Promise<void>
 }

@@ -4,7 +4,17 @@
  *
  * @module resource-server/verdict-cache
  */
-import { type Clock, type GuardedStore, instanceId, MemoryCache, sha256Hex, sharedFlight, SingleFlight, STORE_FAILED, type StoreFailed } from '../cache/index.js'
+import {
+  type Clock,
+  type GuardedStore,
+  instanceId,
+  MemoryCache,
+  sha256Hex,
+  sharedFlight,
+  SingleFlight,
+  STORE_FAILED,
+  type StoreFailed,
+} from '../cache/index.js'
 import { type AccessTokenInfo, toTokenInfo } from '../token-info.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
 
@@ -21,7 +31,13 @@ export type CachedVerdict = AccessTokenInfo | typeof INACTIVE
  */
 export type StoredVerdict =
   | { readonly v: 1; readonly active: false; readonly until: number }
-  | { readonly v: 1; readonly active: true; readonly until: number; readonly iss: string; readonly claims: Readonly<Record<string, unknown>> }
+  | {
+      readonly v: 1
+      readonly active: true
+      readonly until: number
+      readonly iss: string
+      readonly claims: Readonly<Record<string, unknown>>
+    }
 
 /** How long verdicts are kept, in milliseconds. */
 export interface VerdictLifetimes {
@@ -183,7 +199,6 @@ export class IntrospectionVerdicts {
     this.#s.memory?.clear()
   }
 }
-
 
 /** A verified JWT as cached: the verdict, the key that verified it, and the exact signed content. */
 export interface CachedJwt {

@@ -19,8 +19,12 @@ export function checkBearerBinding(info: AccessTokenInfo): void {
   const cnf = info.claims.cnf
   if (cnf === undefined) return
   const kinds = typeof cnf === 'object' && cnf !== null ? Object.keys(cnf).slice(0, 4).join(', ') : typeof cnf
-  throw new BearerError('invalid_token', 'The access token is sender-constrained (cnf): it is only accepted with its DPoP proof or client certificate, on a route that accepts them', {
-    reason: 'bound_token',
-    detail: `The token carries a cnf confirmation (${kinds}); it needs its DPoP proof or client certificate on a route with dpop/mtls allowed`,
-  })
+  throw new BearerError(
+    'invalid_token',
+    'The access token is sender-constrained (cnf): it is only accepted with its DPoP proof or client certificate, on a route that accepts them',
+    {
+      reason: 'bound_token',
+      detail: `The token carries a cnf confirmation (${kinds}); it needs its DPoP proof or client certificate on a route with dpop/mtls allowed`,
+    },
+  )
 }

@@ -39,8 +39,13 @@ export class SenderConstraintError extends BearerError {
     super(code, description, options)
     this.#options = options
     const dpopError = code === 'invalid_dpop_proof' || code === 'use_dpop_nonce'
-    const errorIn: 'bearer' | 'dpop' | undefined = code === 'missing_token' ? undefined : dpopError || options.usedScheme === 'dpop' || !options.bearer ? 'dpop' : 'bearer'
-    const errorParams = [`error="${code}"`, `error_description=${quote(description)}`, ...(options.scope ? [`scope=${quote(options.scope)}`] : [])]
+    const errorIn: 'bearer' | 'dpop' | undefined =
+      code === 'missing_token' ? undefined : dpopError || options.usedScheme === 'dpop' || !options.bearer ? 'dpop' : 'bearer'
+    const errorParams = [
+      `error="${code}"`,
+      `error_description=${quote(description)}`,
+      ...(options.scope ? [`scope=${quote(options.scope)}`] : []),
+    ]
     const common = [
       ...(options.realm !== undefined ? [`realm=${quote(options.realm)}`] : []),
       ...(options.resourceMetadata !== undefined ? [`resource_metadata=${quote(options.resourceMetadata)}`] : []),
@@ -51,7 +56,11 @@ export class SenderConstraintError extends BearerError {
       challenges.push(params.length ? `Bearer ${params.join(', ')}` : 'Bearer')
     }
     if (options.dpopAlgs !== undefined || errorIn === 'dpop') {
-      const params = [...(errorIn === 'dpop' ? errorParams : []), ...common, ...(options.dpopAlgs ? [`algs="${options.dpopAlgs.join(' ')}"`] : [])]
+      const params = [
+        ...(errorIn === 'dpop' ? errorParams : []),
+        ...common,
+        ...(options.dpopAlgs ? [`algs="${options.dpopAlgs.join(' ')}"`] : []),
+      ]
       challenges.push(params.length ? `DPoP ${params.join(', ')}` : 'DPoP')
     }
     Object.defineProperty(this, 'wwwAuthenticate', { value: challenges.join(', '), enumerable: true })
@@ -62,11 +71,21 @@ export class SenderConstraintError extends BearerError {
   }
 
   override withChallenge(options: Pick<BearerErrorOptions, 'realm' | 'resourceMetadata'>): SenderConstraintError {
-    return new SenderConstraintError(this.code, this.description, { ...this.#options, realm: options.realm, resourceMetadata: options.resourceMetadata, cause: this.cause })
+    return new SenderConstraintError(this.code, this.description, {
+      ...this.#options,
+      realm: options.realm,
+      resourceMetadata: options.resourceMetadata,
+      cause: this.cause,
+    })
   }
 
   /** `err` with the route's challenge, when it is a refusal; anything else as it is. */
-  static from(err: unknown, challenge: SchemeChallenge, usedScheme: 'bearer' | 'dpop' | undefined, realm: Pick<BearerErrorOptions, 'realm' | 'resourceMetadata'> | undefined): unknown {
+  static from(
+    err: unknown,
+    challenge: SchemeChallenge,
+    usedScheme: 'bearer' | 'dpop' | undefined,
+    realm: Pick<BearerErrorOptions, 'realm' | 'resourceMetadata'> | undefined,
+  ): unknown {
     if (!(err instanceof BearerError) || err instanceof SenderConstraintError) return err
     return new SenderConstraintError(err.code, err.description, {
       ...challenge,

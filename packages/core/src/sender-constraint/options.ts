@@ -17,7 +17,9 @@ export const modeSchema = z.enum(['none', 'allowed', 'required'], { error: 'expe
 
 export const dpopOptionsSchema = z.strictObject({
   mode: z.optional(modeSchema),
-  algorithms: z.optional(z.array(z.enum(DPOP_ALGS, { error: `expected one of ${DPOP_ALGS.join(', ')} (asymmetric only)` })).check(z.minLength(1))),
+  algorithms: z.optional(
+    z.array(z.enum(DPOP_ALGS, { error: `expected one of ${DPOP_ALGS.join(', ')} (asymmetric only)` })).check(z.minLength(1)),
+  ),
   proofMaxAge: z.optional(secondsSchema({ min: 1, max: 3600 })),
   publicUrl: z.optional(urlSchema),
   nonce: z.optional(
@@ -43,11 +45,19 @@ export const mtlsOptionsSchema = z.strictObject({
 /** Cross-option checks, called from the resource server's schema. */
 export function checkSenderConstraintOptions(
   ctx: RefinementCtx,
-  o: { dpop?: z.output<typeof dpopOptionsSchema> | undefined; mtls?: z.output<typeof mtlsOptionsSchema> | undefined; allowInsecureRequests?: boolean | undefined },
+  o: {
+    dpop?: z.output<typeof dpopOptionsSchema> | undefined
+    mtls?: z.output<typeof mtlsOptionsSchema> | undefined
+    allowInsecureRequests?: boolean | undefined
+  },
 ): void {
   checkUrls(ctx, o.allowInsecureRequests ?? false, { 'dpop.publicUrl': o.dpop?.publicUrl })
   if (o.dpop !== undefined && o.mtls !== undefined && modeOf(o.dpop) === 'required' && modeOf(o.mtls) === 'required') {
-    ctx.addIssue({ code: 'custom', path: ['mtls', 'mode'], message: 'DPoP and mTLS cannot both be "required": a token is bound one way or the other' })
+    ctx.addIssue({
+      code: 'custom',
+      path: ['mtls', 'mode'],
+      message: 'DPoP and mTLS cannot both be "required": a token is bound one way or the other',
+    })
   }
 }
 

@@ -111,8 +111,10 @@ export class SenderConstraints {
         if (options.optional) return undefined
         throw new BearerError('missing_token', 'The request has no access token')
       }
-      if (dpop === 'required' && credentials.scheme === 'bearer') throw refuse('This resource requires a DPoP-bound access token, sent with the DPoP scheme')
-      const proof = credentials.scheme === 'dpop' ? await this.#proofs.verify(request, headerValue(request, 'dpop'), credentials.token) : undefined
+      if (dpop === 'required' && credentials.scheme === 'bearer')
+        throw refuse('This resource requires a DPoP-bound access token, sent with the DPoP scheme')
+      const proof =
+        credentials.scheme === 'dpop' ? await this.#proofs.verify(request, headerValue(request, 'dpop'), credentials.token) : undefined
       const info = await judge(credentials.token)
       this.#checkBinding(info, credentials, proof, dpop, mtls, request)
       const accepted = accept(info, options)
@@ -131,15 +133,24 @@ export class SenderConstraints {
     return credentials?.scheme === 'bearer' ? credentials : undefined
   }
 
-  #checkBinding(info: AccessTokenInfo, credentials: Credentials, proof: VerifiedProof | undefined, dpop: SenderConstraintMode, mtls: SenderConstraintMode, request: HttpRequestInput): void {
+  #checkBinding(
+    info: AccessTokenInfo,
+    credentials: Credentials,
+    proof: VerifiedProof | undefined,
+    dpop: SenderConstraintMode,
+    mtls: SenderConstraintMode,
+    request: HttpRequestInput,
+  ): void {
     const cnf = info.claims.cnf
     if (cnf === undefined) {
-      if (credentials.scheme === 'dpop') throw refuse('The access token is not DPoP-bound: the DPoP scheme needs a token bound to the proof key')
+      if (credentials.scheme === 'dpop')
+        throw refuse('The access token is not DPoP-bound: the DPoP scheme needs a token bound to the proof key')
       if (dpop === 'required') throw refuse('This resource requires a DPoP-bound access token')
       if (mtls === 'required') throw refuse('This resource requires a certificate-bound access token')
       return
     }
-    if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf) || Object.keys(cnf).length === 0) throw refuse('The access token has a malformed cnf claim')
+    if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf) || Object.keys(cnf).length === 0)
+      throw refuse('The access token has a malformed cnf claim')
     const members = cnf as Record<string, unknown>
     if (Object.keys(members).some((name) => name !== 'jkt' && name !== 'x5t#S256')) {
       throw refuse('The access token is bound by a confirmation method this resource server does not check')
@@ -147,18 +158,23 @@ export class SenderConstraints {
     const jkt = members.jkt
     if (jkt !== undefined) {
       if (dpop === 'none') throw refuse('The access token is DPoP-bound, and this resource does not accept DPoP')
-      if (credentials.scheme !== 'dpop' || proof === undefined) throw refuse('The access token is DPoP-bound: it must be sent with the DPoP scheme and a proof, not as a bearer token')
-      if (typeof jkt !== 'string' || jkt !== proof.jkt) throw refuse('Invalid DPoP key binding: the proof is signed with another key than the token is bound to')
+      if (credentials.scheme !== 'dpop' || proof === undefined)
+        throw refuse('The access token is DPoP-bound: it must be sent with the DPoP scheme and a proof, not as a bearer token')
+      if (typeof jkt !== 'string' || jkt !== proof.jkt)
+        throw refuse('Invalid DPoP key binding: the proof is signed with another key than the token is bound to')
     } else {
-      if (credentials.scheme === 'dpop') throw refuse('The access token is not DPoP-bound: the DPoP scheme needs a token bound to the proof key')
+      if (credentials.scheme === 'dpop')
+        throw refuse('The access token is not DPoP-bound: the DPoP scheme needs a token bound to the proof key')
       if (dpop === 'required') throw refuse('This resource requires a DPoP-bound access token')
     }
     const x5t = members['x5t#S256']
     if (x5t !== undefined) {
-      if (mtls === 'none') throw refuse('The access token is bound to a client certificate, and this resource does not accept certificate-bound tokens')
+      if (mtls === 'none')
+        throw refuse('The access token is bound to a client certificate, and this resource does not accept certificate-bound tokens')
       const der = this.#certificate(request)
       if (der === undefined) throw refuse('The access token is bound to a client certificate the request did not present')
-      if (typeof x5t !== 'string' || certificateThumbprint(der) !== x5t) throw refuse('The access token is bound to another client certificate')
+      if (typeof x5t !== 'string' || certificateThumbprint(der) !== x5t)
+        throw refuse('The access token is bound to another client certificate')
     } else if (mtls === 'required') {
       throw refuse('This resource requires a certificate-bound access token')
     }
@@ -176,7 +192,8 @@ export class SenderConstraints {
     // Entries outlive the whole window in which a proof's iat is accepted (both clock tolerances included).
     const ttlMs = Math.ceil((d.proofMaxAge + 2 * this.#s.clockTolerance + 1) * 1000)
     return (this.#replay ??= new ReplayCache(
-      (d.replayStore as CacheStore<number> | undefined) ?? new MemoryCache<number>({ maxEntries: d.replayMaxEntries, clock: this.#s.clock }),
+      (d.replayStore as CacheStore<number> | undefined) ??
+        new MemoryCache<number>({ maxEntries: d.replayMaxEntries, clock: this.#s.clock }),
       ttlMs,
       d.replayTimeoutMs,
     ))

@@ -1,6 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { inspect } from 'node:util'
-import { APP_BASIC_SECRET, APP_SECRET, RS_JSON_SECRET, faults, readBody, startHttpServer, startTestAS, type TestAS, type TestHttpServer } from '@org/rs-testing'
+import {
+  APP_BASIC_SECRET,
+  APP_SECRET,
+  RS_JSON_SECRET,
+  faults,
+  readBody,
+  startHttpServer,
+  startTestAS,
+  type TestAS,
+  type TestHttpServer,
+} from '@org/rs-testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { MemoryCache, type CacheStore } from '../../src/cache/index.js'
 import { createClientCredentials, type ClientCredentialsOptions } from '../../src/client-credentials/index.js'
@@ -72,7 +82,12 @@ describe('against a real authorization server', () => {
 
   it('private_key_jwt: obtains an active token (discovery and explicit token endpoint)', async () => {
     for (const where of [{ issuer: as.issuer }, { tokenEndpoint: as.endpoints.token }]) {
-      const cc = createClientCredentials({ ...where, clientId: 'rs-pkjwt', privateKey: as.clientKeys['rs-pkjwt'], authMethod: 'private_key_jwt' })
+      const cc = createClientCredentials({
+        ...where,
+        clientId: 'rs-pkjwt',
+        privateKey: as.clientKeys['rs-pkjwt'],
+        authMethod: 'private_key_jwt',
+      })
       const token = await cc.getAccessToken()
       expect(await introspect(token)).toMatchObject({ active: true, client_id: 'rs-pkjwt' })
     }
@@ -117,7 +132,13 @@ describe('against a real authorization server', () => {
   })
 
   it('sends resource indicators (a JWT access token for that audience)', async () => {
-    const cc = createClientCredentials({ issuer: as.issuer, clientId: 'app', clientSecret: APP_SECRET, scope: 'read', resource: 'https://api.example.test' })
+    const cc = createClientCredentials({
+      issuer: as.issuer,
+      clientId: 'app',
+      clientSecret: APP_SECRET,
+      scope: 'read',
+      resource: 'https://api.example.test',
+    })
     const token = await cc.getAccessToken()
     const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>
     expect(payload).toMatchObject({ aud: 'https://api.example.test', client_id: 'app', scope: 'read' })
@@ -127,7 +148,12 @@ describe('against a real authorization server', () => {
     as.resetCounts()
     const wrong = 'wrong-secret-value-that-must-not-leak'
     for (const authMethod of ['client_secret_post', 'client_secret_basic'] as const) {
-      const cc = createClientCredentials({ issuer: as.issuer, clientId: authMethod === 'client_secret_post' ? 'app' : 'app-basic', clientSecret: wrong, authMethod })
+      const cc = createClientCredentials({
+        issuer: as.issuer,
+        clientId: authMethod === 'client_secret_post' ? 'app' : 'app-basic',
+        clientSecret: wrong,
+        authMethod,
+      })
       const err = await expectRejection(cc.getAccessToken())
       expect(err).toBeInstanceOf(TokenEndpointError)
       expect(err).toMatchObject({ error: 'invalid_client', upstreamStatus: 401 })
@@ -211,7 +237,12 @@ describe('against a local token endpoint', () => {
   })
 
   it('sends the grant, the client authentication and every parameter', async () => {
-    const cc = make({ scope: ['b', 'a'], resource: ['https://r2.example', 'https://r1.example'], audience: 'https://aud.example', extraParams: { tenant: 't1' } })
+    const cc = make({
+      scope: ['b', 'a'],
+      resource: ['https://r2.example', 'https://r1.example'],
+      audience: 'https://aud.example',
+      extraParams: { tenant: 't1' },
+    })
     await cc.getAccessToken()
     const body = ts.bodies[0]!
     expect(body.get('grant_type')).toBe('client_credentials')
@@ -231,7 +262,10 @@ describe('against a local token endpoint', () => {
     const [scheme, value] = (ts.headers[0]!.authorization ?? '').split(' ')
     expect(scheme).toBe('Basic')
     // RFC 6749 §2.3.1: id and secret are form-urlencoded before base64.
-    const [id, secret] = Buffer.from(value!, 'base64').toString().split(':').map((s) => decodeURIComponent(s.replace(/\+/g, ' ')))
+    const [id, secret] = Buffer.from(value!, 'base64')
+      .toString()
+      .split(':')
+      .map((s) => decodeURIComponent(s.replace(/\+/g, ' ')))
     expect([id, secret]).toEqual(['svc', SECRET])
   })
 
@@ -373,7 +407,11 @@ describe('against a local token endpoint', () => {
   })
 
   it('a malformed answer is an AuthorizationServerError, not retried, and never shows the token', async () => {
-    ts.plan.push(faults.garbage(), faults.json({ access_token: 'leaked-token-value', token_type: 'mac', expires_in: 60 }), faults.text('<html>', 'text/html', 404))
+    ts.plan.push(
+      faults.garbage(),
+      faults.json({ access_token: 'leaked-token-value', token_type: 'mac', expires_in: 60 }),
+      faults.text('<html>', 'text/html', 404),
+    )
     const cc = make()
     const errors = [await expectRejection(cc.getAccessToken())]
     // Within a second of an unusable answer the AS is not asked again (a floor on the request rate).
@@ -515,7 +553,9 @@ describe('fetch()', () => {
       seen.push({ authorization: req.headers.authorization, body, custom: req.headers['x-custom'] as string | undefined })
       const token = (req.headers.authorization ?? '').replace(/^Bearer /, '')
       if (!accepted.has(token)) {
-        res.writeHead(401, { 'www-authenticate': 'Bearer realm="api", error="invalid_token", error_description="The access token expired"' })
+        res.writeHead(401, {
+          'www-authenticate': 'Bearer realm="api", error="invalid_token", error_description="The access token expired"',
+        })
         return void res.end()
       }
       res.writeHead(200, { 'content-type': 'application/json' })
@@ -613,7 +653,12 @@ describe('fetch()', () => {
 
   it('does not retry other 401 / 403 answers', async () => {
     const cc = make()
-    for (const challenge of ['Bearer realm="api"', 'Bearer error="insufficient_scope"', 'Basic realm="x", error="invalid_token"', 'DPoP error="invalid_token"']) {
+    for (const challenge of [
+      'Bearer realm="api"',
+      'Bearer error="insufficient_scope"',
+      'Basic realm="x", error="invalid_token"',
+      'DPoP error="invalid_token"',
+    ]) {
       api.setHandler(faults.status(401, undefined, { 'www-authenticate': challenge }))
       api.resetCount()
       const res = await cc.fetch(`${api.url}/x`)
@@ -628,7 +673,10 @@ describe('fetch()', () => {
 
   it('recognises invalid_token among several challenges and unquoted', async () => {
     const cc = make()
-    for (const challenge of ['Basic realm="x", Bearer realm="api", error=invalid_token', 'DPoP algs="ES256", bearer error="invalid_token"']) {
+    for (const challenge of [
+      'Basic realm="x", Bearer realm="api", error=invalid_token',
+      'DPoP algs="ES256", bearer error="invalid_token"',
+    ]) {
       api.setHandler(faults.status(401, undefined, { 'www-authenticate': challenge }))
       api.resetCount()
       await cc.fetch(`${api.url}/x`)
@@ -673,9 +721,20 @@ describe('options', () => {
   it('refuses an http:// token endpoint off loopback, unless allowInsecureRequests', () => {
     const err = configError({ tokenEndpoint: 'http://as.example.com/token', clientId: 'svc', clientSecret: SECRET })
     expect(err.issues.map((i) => i.path)).toEqual(['tokenEndpoint'])
-    expect(configError({ issuer: 'http://as.example.com', clientId: 'svc', clientSecret: SECRET }).issues.map((i) => i.path)).toEqual(['issuer'])
-    expect(() => createClientCredentials({ tokenEndpoint: 'http://as.example.com/token', clientId: 'svc', clientSecret: SECRET, allowInsecureRequests: true })).not.toThrow()
-    expect(() => createClientCredentials({ tokenEndpoint: 'http://localhost:8080/token', clientId: 'svc', clientSecret: SECRET })).not.toThrow()
+    expect(configError({ issuer: 'http://as.example.com', clientId: 'svc', clientSecret: SECRET }).issues.map((i) => i.path)).toEqual([
+      'issuer',
+    ])
+    expect(() =>
+      createClientCredentials({
+        tokenEndpoint: 'http://as.example.com/token',
+        clientId: 'svc',
+        clientSecret: SECRET,
+        allowInsecureRequests: true,
+      }),
+    ).not.toThrow()
+    expect(() =>
+      createClientCredentials({ tokenEndpoint: 'http://localhost:8080/token', clientId: 'svc', clientSecret: SECRET }),
+    ).not.toThrow()
   })
 
   it('names every other wrong option, without showing the secret', () => {
@@ -701,18 +760,28 @@ describe('options', () => {
       expect(err.issues.map((i) => i.path)).toContain(path)
       expectNoLeak(err, SECRET, 'short-secret')
     }
-    expect(configError({ tokenEndpoint: 'https://as.example/token', clientId: 'svc', clientSecret: SECRET, client_secret: 'x' }).message).toContain('client_secret')
+    expect(
+      configError({ tokenEndpoint: 'https://as.example/token', clientId: 'svc', clientSecret: SECRET, client_secret: 'x' }).message,
+    ).toContain('client_secret')
   })
 
   it('durations are seconds: a millisecond value of before 0.2 is refused, and the message says seconds', () => {
     const base = { tokenEndpoint: 'https://as.example/token', clientId: 'svc', clientSecret: SECRET }
-    expect(configError({ ...base, timeout: 5000 }).message).toBe('Invalid createClientCredentials options: timeout: must be at most 60 seconds')
-    expect(configError({ ...base, storeTimeout: 50 }).message).toBe('Invalid createClientCredentials options: storeTimeout: must be at most 10 seconds')
+    expect(configError({ ...base, timeout: 5000 }).message).toBe(
+      'Invalid createClientCredentials options: timeout: must be at most 60 seconds',
+    )
+    expect(configError({ ...base, storeTimeout: 50 }).message).toBe(
+      'Invalid createClientCredentials options: storeTimeout: must be at most 10 seconds',
+    )
     expect(configError({ ...base, retry: { baseDelay: 200, maxDelay: 5000 } }).message).toBe(
       'Invalid createClientCredentials options: retry.baseDelay: must be at most 60 seconds; retry.maxDelay: must be at most 300 seconds',
     )
-    expect(configError({ ...base, refreshSkew: 'soon' }).message).toBe('Invalid createClientCredentials options: refreshSkew: expected a number of seconds')
-    expect(() => createClientCredentials({ ...base, timeout: 2.5, storeTimeout: 0.05, retry: { baseDelay: 0.1, maxDelay: 1.5 } })).not.toThrow()
+    expect(configError({ ...base, refreshSkew: 'soon' }).message).toBe(
+      'Invalid createClientCredentials options: refreshSkew: expected a number of seconds',
+    )
+    expect(() =>
+      createClientCredentials({ ...base, timeout: 2.5, storeTimeout: 0.05, retry: { baseDelay: 0.1, maxDelay: 1.5 } }),
+    ).not.toThrow()
   })
 
   it('rejects a wrong per-call scope', async () => {

@@ -25,7 +25,12 @@ beforeAll(async () => {
   })
   api = await startHttpServer(async (req, res) => {
     try {
-      const auth = await rs.authenticateRequest({ method: req.method, url: req.url, rawHeaders: req.rawHeaders, href: `${api.url}${req.url}` })
+      const auth = await rs.authenticateRequest({
+        method: req.method,
+        url: req.url,
+        rawHeaders: req.rawHeaders,
+        href: `${api.url}${req.url}`,
+      })
       seen.push({ authorization: req.headers.authorization, dpop: req.headers.dpop as string | undefined, status: 200 })
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ client: auth.clientId, cnf: auth.claims.cnf }))
     } catch (err) {
@@ -39,42 +44,60 @@ afterAll(async () => {
   await Promise.all([as?.stop(), api?.close()])
 })
 
-const options = () => ({ issuer: as.issuer, clientId: 'app', clientSecret: as.clients.app.clientSecret!, scope: 'read', resource: API, allowInsecureRequests: true })
+const options = () => ({
+  issuer: as.issuer,
+  clientId: 'app',
+  clientSecret: as.clients.app.clientSecret!,
+  scope: 'read',
+  resource: API,
+  allowInsecureRequests: true,
+})
 
 describe('createClientCredentials({ dpop })', () => {
-  it.each(['keyPair', 'privateKey'] as const)('gets a DPoP-bound token (AS nonce retried) and calls an API with proofs (%s)', async (kind) => {
-    const pair = await jose.generateKeyPair('ES256', { extractable: true })
-    const dpop = kind === 'keyPair' ? { keyPair: pair } : { privateKey: await jose.exportJWK(pair.privateKey) }
-    const cc = createClientCredentials({ ...options(), dpop })
-    const token = await cc.getToken()
-    expect(token.tokenType).toBe('DPoP')
-    const jkt = await jose.calculateJwkThumbprint(await jose.exportJWK(pair.publicKey))
-    expect(jose.decodeJwt(token.accessToken).cnf).toEqual({ jkt })
+  it.each(['keyPair', 'privateKey'] as const)(
+    'gets a DPoP-bound token (AS nonce retried) and calls an API with proofs (%s)',
+    async (kind) => {
+      const pair = await jose.generateKeyPair('ES256', { extractable: true })
+      const dpop = kind === 'keyPair' ? { keyPair: pair } : { privateKey: await jose.exportJWK(pair.privateKey) }
+      const cc = createClientCredentials({ ...options(), dpop })
+      const token = await cc.getToken()
+      expect(token.tokenType).toBe('DPoP')
+      const jkt = await jose.calculateJwkThumbprint(await jose.exportJWK(pair.publicKey))
+      expect(jose.decodeJwt(token.accessToken).cnf).toEqual({ jkt })
 
-    seen.length = 0
-    const first = await cc.fetch(`${api.url}/orders?page=1`)
-    expect(first.status).toBe(200)
-    expect(await first.json()).toEqual({ client: 'app', cnf: { jkt } })
-    // the RS asked for its nonce once (401 use_dpop_nonce), the retry carried it
-    expect(seen.map((s) => s.status)).toEqual([401, 200])
-    expect(seen.every((s) => s.authorization?.startsWith('DPoP '))).toBe(true)
-    expect(seen[0]!.dpop).not.toBe(seen[1]!.dpop)
-    const proof = jose.decodeJwt(seen[1]!.dpop!)
-    expect(proof).toMatchObject({ htm: 'GET', htu: `${api.url}/orders` })
-    expect(typeof proof.nonce).toBe('string')
+      seen.length = 0
+      const first = await cc.fetch(`${api.url}/orders?page=1`)
+      expect(first.status).toBe(200)
+      expect(await first.json()).toEqual({ client: 'app', cnf: { jkt } })
+      // the RS asked for its nonce once (401 use_dpop_nonce), the retry carried it
+      expect(seen.map((s) => s.status)).toEqual([401, 200])
+      expect(seen.every((s) => s.authorization?.startsWith('DPoP '))).toBe(true)
+      expect(seen[0]!.dpop).not.toBe(seen[1]!.dpop)
+      const proof = jose.decodeJwt(seen[1]!.dpop!)
+      expect(proof).toMatchObject({ htm: 'GET', htu: `${api.url}/orders` })
+      expect(typeof proof.nonce).toBe('string')
 
-    seen.length = 0
-    expect((await cc.fetch(`${api.url}/orders`, { method: 'POST', body: 'x' })).status).toBe(200)
-    expect(seen.map((s) => s.status)).toEqual([200]) // the nonce was remembered
-    expect(jose.decodeJwt(seen[0]!.dpop!).htm).toBe('POST')
-  })
+      seen.length = 0
+      expect((await cc.fetch(`${api.url}/orders`, { method: 'POST', body: 'x' })).status).toBe(200)
+      expect(seen.map((s) => s.status)).toEqual([200]) // the nonce was remembered
+      expect(jose.decodeJwt(seen[0]!.dpop!).htm).toBe('POST')
+    },
+  )
 
   it('a Bearer client is unchanged, and its token is refused by a route that requires DPoP', async () => {
     const cc = createClientCredentials(options())
     expect((await cc.getToken()).tokenType).toBe('Bearer')
-    const required = createResourceServer({ issuer: as.issuer, tokenFormat: 'jwt', audience: API, allowInsecureRequests: true, dpop: { mode: 'required' } })
+    const required = createResourceServer({
+      issuer: as.issuer,
+      tokenFormat: 'jwt',
+      audience: API,
+      allowInsecureRequests: true,
+      dpop: { mode: 'required' },
+    })
     const token = await cc.getAccessToken()
-    await expect(required.authenticateRequest({ method: 'GET', url: 'http://x/', headers: { authorization: `Bearer ${token}` } })).rejects.toMatchObject({ code: 'invalid_token' })
+    await expect(
+      required.authenticateRequest({ method: 'GET', url: 'http://x/', headers: { authorization: `Bearer ${token}` } }),
+    ).rejects.toMatchObject({ code: 'invalid_token' })
   })
 
   it('refuses a malformed dpop option at construction', () => {

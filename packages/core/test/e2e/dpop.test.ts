@@ -56,10 +56,22 @@ beforeAll(async () => {
 afterAll(() => as?.stop())
 
 /** A request for `GET HREF` with the DPoP scheme and this proof (headers given as a plain object). */
-function request(token: string, proof: string | string[] | undefined, extra: Partial<HttpRequestInput> = {}, scheme = 'DPoP'): HttpRequestInput {
-  return { method: 'GET', url: '/api/me', href: HREF, headers: { authorization: `${scheme} ${token}`, ...(proof === undefined ? {} : { dpop: proof }) }, ...extra }
+function request(
+  token: string,
+  proof: string | string[] | undefined,
+  extra: Partial<HttpRequestInput> = {},
+  scheme = 'DPoP',
+): HttpRequestInput {
+  return {
+    method: 'GET',
+    url: '/api/me',
+    href: HREF,
+    headers: { authorization: `${scheme} ${token}`, ...(proof === undefined ? {} : { dpop: proof }) },
+    ...extra,
+  }
 }
-const proofFor = (token: string, options: DpopProofOptions = {}, pair = key, htm = 'GET', htu = HREF) => dpopProof(pair, htm, htu, { accessToken: token, ...options })
+const proofFor = (token: string, options: DpopProofOptions = {}, pair = key, htm = 'GET', htu = HREF) =>
+  dpopProof(pair, htm, htu, { accessToken: token, ...options })
 
 async function refused(promise: Promise<unknown>, code: string, status = 401): Promise<SenderConstraintError> {
   const err = await promise.then(
@@ -92,22 +104,35 @@ describe('DPoP-bound tokens from oidc-provider are accepted with their proof', (
   })
   it('htu is compared after RFC 3986 normalisation, without query or fragment', async () => {
     for (const htu of ['HTTP://127.0.0.1:8080/api/me', 'http://127.0.0.1:8080/api/%6De', 'http://127.0.0.1:8080/api/./me?q=1#f']) {
-      await expect(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, {}, key, 'GET', htu)))).resolves.toMatchObject({ sub: 'user-1' })
+      await expect(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, {}, key, 'GET', htu)))).resolves.toMatchObject({
+        sub: 'user-1',
+      })
     }
     const viaDefaultPort = server()
     const proof = await proofFor(tokens.jwt, {}, key, 'GET', 'https://api.example.com:443/v1/x%2fy')
-    await expect(viaDefaultPort.authenticateRequest(request(tokens.jwt, proof, { href: 'https://API.example.com/v1/x%2Fy' }))).resolves.toBeDefined()
+    await expect(
+      viaDefaultPort.authenticateRequest(request(tokens.jwt, proof, { href: 'https://API.example.com/v1/x%2Fy' })),
+    ).resolves.toBeDefined()
   })
   it('publicUrl: the origin and path prefix are the declared ones, the Host header is ignored', async () => {
     const behindProxy = server({ dpop: { publicUrl: 'https://public.example.com/api' } })
     const proof = await proofFor(tokens.jwt, {}, key, 'GET', 'https://public.example.com/api/me')
-    const input = { method: 'GET', url: '/me', headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example', authorization: `DPoP ${tokens.jwt}`, dpop: proof } }
+    const input = {
+      method: 'GET',
+      url: '/me',
+      headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example', authorization: `DPoP ${tokens.jwt}`, dpop: proof },
+    }
     await expect(behindProxy.authenticateRequest(input)).resolves.toMatchObject({ sub: 'user-1' })
     const forHost = await proofFor(tokens.jwt, {}, key, 'GET', 'https://evil.example/me')
-    await refused(behindProxy.authenticateRequest({ ...input, headers: { ...input.headers, dpop: forHost }, href: 'https://evil.example/me' }), 'invalid_dpop_proof')
+    await refused(
+      behindProxy.authenticateRequest({ ...input, headers: { ...input.headers, dpop: forHost }, href: 'https://evil.example/me' }),
+      'invalid_dpop_proof',
+    )
   })
   it('without publicUrl nor an absolute URL the request is not accepted (a wiring mistake: 500)', async () => {
-    const err = await rs.authenticateRequest({ ...request(tokens.jwt, await proofFor(tokens.jwt)), href: undefined }).catch((e: unknown) => e)
+    const err = await rs
+      .authenticateRequest({ ...request(tokens.jwt, await proofFor(tokens.jwt)), href: undefined })
+      .catch((e: unknown) => e)
     expect(err).not.toBeInstanceOf(BearerError)
     expect(toErrorResponse(err).status).toBe(500)
   })
@@ -137,10 +162,19 @@ describe('hostile proofs are refused 401 invalid_dpop_proof, with a DPoP challen
   })
   it('wrong htm, wrong htu, wrong ath', async () => {
     await refused(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, {}, key, 'POST'))), 'invalid_dpop_proof')
-    await refused(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, {}, key, 'GET', 'http://127.0.0.1:8080/api/other'))), 'invalid_dpop_proof')
-    await refused(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, {}, key, 'GET', 'http://127.0.0.1:8081/api/me'))), 'invalid_dpop_proof')
+    await refused(
+      rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, {}, key, 'GET', 'http://127.0.0.1:8080/api/other'))),
+      'invalid_dpop_proof',
+    )
+    await refused(
+      rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, {}, key, 'GET', 'http://127.0.0.1:8081/api/me'))),
+      'invalid_dpop_proof',
+    )
     await refused(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.opaque))), 'invalid_dpop_proof')
-    await refused(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { claims: { ath: undefined } }))), 'invalid_dpop_proof')
+    await refused(
+      rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { claims: { ath: undefined } }))),
+      'invalid_dpop_proof',
+    )
   })
   it('a proof signed with another key than the token is bound to: invalid_token (key binding)', async () => {
     const err = await refused(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, {}, otherKey))), 'invalid_token')
@@ -148,15 +182,27 @@ describe('hostile proofs are refused 401 invalid_dpop_proof, with a DPoP challen
   })
   it('iat too old, or in the future', async () => {
     const now = Math.floor(Date.now() / 1000)
-    await refused(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { claims: { iat: now - 400 } }))), 'invalid_dpop_proof')
-    await refused(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { claims: { iat: now + 60 } }))), 'invalid_dpop_proof')
+    await refused(
+      rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { claims: { iat: now - 400 } }))),
+      'invalid_dpop_proof',
+    )
+    await refused(
+      rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { claims: { iat: now + 60 } }))),
+      'invalid_dpop_proof',
+    )
     const strict = server({ dpop: { proofMaxAge: 10 } })
-    await refused(strict.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { claims: { iat: now - 30 } }))), 'invalid_dpop_proof')
+    await refused(
+      strict.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { claims: { iat: now - 30 } }))),
+      'invalid_dpop_proof',
+    )
   })
   it('a private jwk in the header', async () => {
     const { privateKey } = await jose.generateKeyPair('ES256', { extractable: true })
     const privateJwk = await jose.exportJWK(privateKey)
-    const err = await refused(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { header: { jwk: privateJwk } }))), 'invalid_dpop_proof')
+    const err = await refused(
+      rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { header: { jwk: privateJwk } }))),
+      'invalid_dpop_proof',
+    )
     expect(err.description).toMatch(/private/)
   })
   it('alg none, HS256 with an oct jwk, an algorithm not allowed, typ not dpop+jwt, no jwk', async () => {
@@ -166,17 +212,30 @@ describe('hostile proofs are refused 401 invalid_dpop_proof, with a DPoP challen
     const none = `${jose.base64url.encode(JSON.stringify({ alg: 'none', typ: 'dpop+jwt', jwk }))}.${jose.base64url.encode(JSON.stringify(claims))}.`
     await refused(rs.authenticateRequest(request(tokens.jwt, none)), 'invalid_dpop_proof')
     const secret = crypto.getRandomValues(new Uint8Array(32))
-    const hs = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: jose.base64url.encode(secret) } as jose.JWK }).sign(secret)
+    const hs = await new jose.SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: jose.base64url.encode(secret) } as jose.JWK })
+      .sign(secret)
     await refused(rs.authenticateRequest(request(tokens.jwt, hs)), 'invalid_dpop_proof')
     const es384Only = server({ dpop: { algorithms: ['ES384'] } })
     await refused(es384Only.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt))), 'invalid_dpop_proof')
     await refused(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { header: { typ: 'JWT' } }))), 'invalid_dpop_proof')
-    await refused(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { header: { jwk: undefined } }))), 'invalid_dpop_proof')
+    await refused(
+      rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { header: { jwk: undefined } }))),
+      'invalid_dpop_proof',
+    )
   })
   it('two DPoP headers (raw headers, an array, Fetch Headers joining them)', async () => {
     const [p1, p2] = [await proofFor(tokens.jwt), await proofFor(tokens.jwt)]
     await refused(rs.authenticateRequest(request(tokens.jwt, [p1, p2])), 'invalid_dpop_proof')
-    await refused(rs.authenticateRequest({ method: 'GET', url: '/api/me', href: HREF, rawHeaders: ['authorization', `DPoP ${tokens.jwt}`, 'DPoP', p1, 'dpop', p2] }), 'invalid_dpop_proof')
+    await refused(
+      rs.authenticateRequest({
+        method: 'GET',
+        url: '/api/me',
+        href: HREF,
+        rawHeaders: ['authorization', `DPoP ${tokens.jwt}`, 'DPoP', p1, 'dpop', p2],
+      }),
+      'invalid_dpop_proof',
+    )
     const headers = new Headers({ authorization: `DPoP ${tokens.jwt}` })
     headers.append('dpop', p1)
     headers.append('dpop', p2)
@@ -212,7 +271,9 @@ describe('bound tokens without their proof, unbound tokens with the DPoP scheme'
       await expect(plain.authenticateRequest(request(token, undefined, {}, 'Bearer'))).rejects.toMatchObject({ code: 'invalid_token' })
     }
     // and the DPoP scheme is not a credential there
-    await expect(plain.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt)))).rejects.toMatchObject({ code: 'missing_token' })
+    await expect(plain.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt)))).rejects.toMatchObject({
+      code: 'missing_token',
+    })
   })
   it('an unbound token with the DPoP scheme is refused', async () => {
     await refused(rs.authenticateRequest(request(tokens.unbound, await proofFor(tokens.unbound))), 'invalid_token')
@@ -227,7 +288,9 @@ describe('bound tokens without their proof, unbound tokens with the DPoP scheme'
     await refused(rs.authenticateRequest(request(tokens.unbound, undefined, {}, 'Bearer'), { dpop: 'required' }), 'invalid_token')
     // and a route may turn DPoP on where the resource server has it off
     const plain = server({ dpop: undefined })
-    await expect(plain.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt)), { dpop: 'allowed' })).resolves.toMatchObject({ sub: 'user-1' })
+    await expect(plain.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt)), { dpop: 'allowed' })).resolves.toMatchObject({
+      sub: 'user-1',
+    })
   })
   it('no token at all: missing_token, a challenge naming both schemes; DPoP only when required', async () => {
     const err = await refused(rs.authenticateRequest({ method: 'GET', url: HREF, headers: {} }), 'missing_token')
@@ -238,7 +301,11 @@ describe('bound tokens without their proof, unbound tokens with the DPoP scheme'
     await expect(rs.authenticateRequest({ method: 'GET', url: HREF, headers: {} }, { optional: true })).resolves.toBeUndefined()
   })
   it('insufficient scope comes after the binding, with a DPoP challenge', async () => {
-    const err = await refused(rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt)), { scopes: ['admin'] }), 'insufficient_scope', 403)
+    const err = await refused(
+      rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt)), { scopes: ['admin'] }),
+      'insufficient_scope',
+      403,
+    )
     expect(err.wwwAuthenticate).toMatch(/DPoP error="insufficient_scope", error_description="[^"]*", scope="admin", algs=/)
   })
   it('a cnf this SDK does not check (jwk, kid) is never ignored', async () => {
@@ -269,13 +336,22 @@ describe('server nonces', () => {
     const nonce = answer.headers['dpop-nonce']!
     expect(nonce).toMatch(/^[A-Za-z0-9_-]{43}$/)
     await expect(withNonce.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { nonce })))).resolves.toBeDefined()
-    await expect(server({ dpop: { nonce: { secret } } }).authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { nonce })))).resolves.toBeDefined()
-    await refused(server({ dpop: { nonce: { secret: `${secret}-other` } } }).authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { nonce }))), 'use_dpop_nonce')
+    await expect(
+      server({ dpop: { nonce: { secret } } }).authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt, { nonce }))),
+    ).resolves.toBeDefined()
+    await refused(
+      server({ dpop: { nonce: { secret: `${secret}-other` } } }).authenticateRequest(
+        request(tokens.jwt, await proofFor(tokens.jwt, { nonce })),
+      ),
+      'use_dpop_nonce',
+    )
   })
   it('rotation: a nonce is accepted for one to two periods, then a new one is handed out', async () => {
     let now = Date.now()
     const rotating = server({ dpop: { nonce: { secret, rotation: 60 } }, clock: () => now })
-    const first = toErrorResponse(await refused(rotating.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt))), 'use_dpop_nonce')).headers['dpop-nonce']!
+    const first = toErrorResponse(
+      await refused(rotating.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt))), 'use_dpop_nonce'),
+    ).headers['dpop-nonce']!
     now += 60_000
     const proof = () => proofFor(tokens.jwt, { nonce: first, claims: { iat: Math.floor(now / 1000) } })
     await expect(rotating.authenticateRequest(request(tokens.jwt, await proof()))).resolves.toBeDefined()
@@ -290,27 +366,40 @@ describe('server nonces', () => {
 describe('the replay store fails closed', () => {
   it('a failing store: 503 with Retry-After, never accepted', async () => {
     const broken: CacheStore = { get: () => undefined, set: () => {}, delete: () => {}, add: () => Promise.reject(new Error('down')) }
-    const err = await server({ dpop: { replay: { store: broken } } }).authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt))).catch((e: unknown) => e)
+    const err = await server({ dpop: { replay: { store: broken } } })
+      .authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt)))
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ReplayCacheError)
     expect(toErrorResponse(err)).toMatchObject({ status: 503, headers: { 'retry-after': '1' }, body: { error: 'temporarily_unavailable' } })
   })
   it('a store that does not answer: 503 after the timeout', async () => {
     const hanging: CacheStore = { get: () => new Promise(() => {}), set: () => {}, delete: () => {} }
     const started = Date.now()
-    const err = await server({ dpop: { replay: { store: hanging, timeout: 0.2 } } }).authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt))).catch((e: unknown) => e)
+    const err = await server({ dpop: { replay: { store: hanging, timeout: 0.2 } } })
+      .authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt)))
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ReplayCacheError)
     expect(Date.now() - started).toBeLessThan(2000)
   })
   it('a full in-memory store does not evict a live jti: 503', async () => {
     const tiny = server({ dpop: { replay: { maxEntries: 1 } } })
     await tiny.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt)))
-    expect(await tiny.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt))).catch((e: unknown) => e)).toBeInstanceOf(ReplayCacheError)
+    expect(await tiny.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt))).catch((e: unknown) => e)).toBeInstanceOf(
+      ReplayCacheError,
+    )
   })
 })
 
 describe('options', () => {
   it('are validated at construction', () => {
-    for (const dpop of [{ algorithms: ['HS256'] }, { algorithms: ['none'] }, { mode: 'sometimes' }, { nonce: { secret: 'short' } }, { publicUrl: 'http://public.example.com' }, { typo: 1 }]) {
+    for (const dpop of [
+      { algorithms: ['HS256'] },
+      { algorithms: ['none'] },
+      { mode: 'sometimes' },
+      { nonce: { secret: 'short' } },
+      { publicUrl: 'http://public.example.com' },
+      { typo: 1 },
+    ]) {
       expect(() => server({ dpop, allowInsecureRequests: false } as never), JSON.stringify(dpop)).toThrow(ConfigurationError)
     }
     expect(() => server({ dpop: { mode: 'required' }, mtls: { mode: 'required' } })).toThrow(ConfigurationError)

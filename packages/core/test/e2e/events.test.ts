@@ -59,7 +59,12 @@ beforeAll(async () => {
       },
     ],
   } as Parameters<typeof startTestAS>[0])
-  published = createResourceServer({ issuer: as.issuer, clientId: 'rs-enc', clientSecret: 'rs-enc-secret-rs-enc-secret-rs-enc-secret', decryptionKeys: [encKey] })
+  published = createResourceServer({
+    issuer: as.issuer,
+    clientId: 'rs-enc',
+    clientSecret: 'rs-enc-secret-rs-enc-secret-rs-enc-secret',
+    decryptionKeys: [encKey],
+  })
 })
 
 afterAll(async () => {
@@ -81,7 +86,12 @@ async function readyError(options: ResourceServerOptions): Promise<Configuration
 describe('rs.ready() proves the set-up works, and names the fix', () => {
   it('a good set-up is ready', async () => {
     await createResourceServer({ issuer: as.issuer, clientId: 'rs-json', clientSecret: secretOf('rs-json') }).ready()
-    await createResourceServer({ issuer: as.issuer, clientId: 'rs-rs256', clientSecret: secretOf('rs-rs256'), introspection: { response: 'jwt', signingAlgorithms: ['RS256'] } }).ready()
+    await createResourceServer({
+      issuer: as.issuer,
+      clientId: 'rs-rs256',
+      clientSecret: secretOf('rs-rs256'),
+      introspection: { response: 'jwt', signingAlgorithms: ['RS256'] },
+    }).ready()
     await createResourceServer({ issuer: as.issuer, audience: API, tokenFormat: 'jwt' }).ready()
     await published!.ready()
   })
@@ -130,7 +140,13 @@ describe('a set-up error is logged once, not once per request', () => {
     const { lines, logger } = capturingLogger()
     const events: ResourceServerEvent[] = []
     const secret = 'wrong-secret-wrong-secret-wrong'
-    const rs = createResourceServer({ issuer: as.issuer, clientId: 'rs-json', clientSecret: secret, logger, onEvent: (e) => events.push(e) })
+    const rs = createResourceServer({
+      issuer: as.issuer,
+      clientId: 'rs-json',
+      clientSecret: secret,
+      logger,
+      onEvent: (e) => events.push(e),
+    })
     const tokens = await Promise.all(Array.from({ length: 50 }, (_, i) => as.issueToken({ sub: `u${i}`, scope: 'read' })))
     const results = await Promise.allSettled(tokens.map((t) => rs.authenticate(`Bearer ${t}`)))
     expect(results.every((r) => r.status === 'rejected' && (r.reason as { status?: number }).status === 503)).toBe(true)
@@ -146,8 +162,16 @@ describe('a set-up error is logged once, not once per request', () => {
     const tokens = await Promise.all(Array.from({ length: 30 }, (_, i) => as.issueToken({ sub: `v${i}`, scope: 'read' })))
     const otherKey = await privateJwk('RSA-OAEP-256', 'not-published')
     const mistakes: [string, ResourceServerOptions, RegExp][] = [
-      ['wrong client id', { issuer: as.issuer, clientId: 'no-such-client', clientSecret: secretOf('rs-json') }, /check clientId, clientSecret and authMethod/],
-      ['issuer off by a trailing slash', { issuer: `${as.issuer}/`, clientId: 'rs-json', clientSecret: secretOf('rs-json') }, /set issuer to exactly/],
+      [
+        'wrong client id',
+        { issuer: as.issuer, clientId: 'no-such-client', clientSecret: secretOf('rs-json') },
+        /check clientId, clientSecret and authMethod/,
+      ],
+      [
+        'issuer off by a trailing slash',
+        { issuer: `${as.issuer}/`, clientId: 'rs-json', clientSecret: secretOf('rs-json') },
+        /set issuer to exactly/,
+      ],
       [
         'a decryption key the AS does not encrypt to',
         { issuer: as.issuer, clientId: 'rs-enc', clientSecret: 'rs-enc-secret-rs-enc-secret-rs-enc-secret', decryptionKeys: [otherKey] },
@@ -158,7 +182,10 @@ describe('a set-up error is logged once, not once per request', () => {
       const { lines, logger } = capturingLogger()
       const rs = createResourceServer({ ...options, logger })
       const results = await Promise.allSettled(tokens.map((t) => rs.authenticate(`Bearer ${t}`)))
-      expect(results.every((r) => r.status === 'rejected'), what).toBe(true)
+      expect(
+        results.every((r) => r.status === 'rejected'),
+        what,
+      ).toBe(true)
       const loud = lines.filter((l) => l.level === 'error' || l.level === 'warn')
       expect(loud, what).toHaveLength(1)
       expect(loud[0]!.message, what).toMatch(fix)

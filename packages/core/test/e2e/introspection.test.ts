@@ -62,7 +62,12 @@ afterAll(async () => {
 })
 
 function rsFor(clientId: string, extra: Partial<ResourceServerOptions> = {}): ResourceServer {
-  return createResourceServer({ issuer: as.issuer, clientId, clientSecret: as.clients[clientId]?.clientSecret, ...extra } as ResourceServerOptions)
+  return createResourceServer({
+    issuer: as.issuer,
+    clientId,
+    clientSecret: as.clients[clientId]?.clientSecret,
+    ...extra,
+  } as ResourceServerOptions)
 }
 
 describe('every response format round-trips against oidc-provider', () => {
@@ -80,7 +85,13 @@ describe('every response format round-trips against oidc-provider', () => {
     const rs = rsFor(clientId, extra)
     const token = await as.issueToken({ sub: 'user-1', scope: 'openid read write' })
     const auth = await rs.authenticate(`Bearer ${token}`)
-    expect(auth).toMatchObject({ sub: 'user-1', scopes: ['openid', 'read', 'write'], clientId: 'app', iss: as.issuer, source: 'introspection' })
+    expect(auth).toMatchObject({
+      sub: 'user-1',
+      scopes: ['openid', 'read', 'write'],
+      clientId: 'app',
+      iss: as.issuer,
+      source: 'introspection',
+    })
     expect(auth.exp).toBeGreaterThan(Date.now() / 1000)
     expect(auth.claims.token_type).toBe('Bearer')
     expect(JSON.stringify(auth)).not.toContain(token)
@@ -159,13 +170,19 @@ describe('scopes and audience', () => {
 
   it("audience matched against client_id (ProConnect's convention) or aud", async () => {
     const token = await as.issueToken({ sub: 'u', scope: 'read' })
-    await expect(rsFor('rs-json', { audience: 'app', audienceClaim: 'client_id' }).authenticate(`Bearer ${token}`)).resolves.toMatchObject({ clientId: 'app' })
-    await expect(rsFor('rs-json', { audience: 'other-sp', audienceClaim: 'client_id' }).authenticate(`Bearer ${token}`)).rejects.toMatchObject({
+    await expect(rsFor('rs-json', { audience: 'app', audienceClaim: 'client_id' }).authenticate(`Bearer ${token}`)).resolves.toMatchObject({
+      clientId: 'app',
+    })
+    await expect(
+      rsFor('rs-json', { audience: 'other-sp', audienceClaim: 'client_id' }).authenticate(`Bearer ${token}`),
+    ).rejects.toMatchObject({
       status: 401,
       code: 'invalid_token',
     })
     // opaque tokens here carry no aud: an introspection-only RS with an audience refuses them
-    await expect(rsFor('rs-json', { audience: 'https://api.example.test' }).authenticate(`Bearer ${token}`)).rejects.toMatchObject({ status: 401 })
+    await expect(rsFor('rs-json', { audience: 'https://api.example.test' }).authenticate(`Bearer ${token}`)).rejects.toMatchObject({
+      status: 401,
+    })
   })
 })
 
@@ -288,7 +305,9 @@ describe('a misbehaving authorization server is 503, never cached, never authent
   })
   it('503 with Retry-After passes the delay on', async () => {
     fake.setHandler(faults.status(503, '', { 'retry-after': '42' }))
-    const err = (await fakeRs().authenticate('Bearer t').catch((e: unknown) => e)) as AuthorizationServerError
+    const err = (await fakeRs()
+      .authenticate('Bearer t')
+      .catch((e: unknown) => e)) as AuthorizationServerError
     expect(err.retryAfter).toBe(42)
     expect(toErrorResponse(err).headers['retry-after']).toBe('42')
   })
@@ -333,9 +352,17 @@ describe('a misbehaving authorization server is 503, never cached, never authent
 
   describe('tampered JWT responses', () => {
     const secret = 'rs-secret-rs-secret-rs-secret-rs-secret'
-    const good = () => ({ iss: fake.url, aud: 'rs', iat: Math.floor(Date.now() / 1000), token_introspection: { active: true, sub: 'x', iss: fake.url } })
-    const sign = (payload: jose.JWTPayload, header: jose.JWTHeaderParameters = { alg: 'RS256', typ: 'token-introspection+jwt', kid: 'k1' }, key: CryptoKey | Uint8Array = forgeKey) =>
-      new jose.SignJWT(payload).setProtectedHeader(header).sign(key)
+    const good = () => ({
+      iss: fake.url,
+      aud: 'rs',
+      iat: Math.floor(Date.now() / 1000),
+      token_introspection: { active: true, sub: 'x', iss: fake.url },
+    })
+    const sign = (
+      payload: jose.JWTPayload,
+      header: jose.JWTHeaderParameters = { alg: 'RS256', typ: 'token-introspection+jwt', kid: 'k1' },
+      key: CryptoKey | Uint8Array = forgeKey,
+    ) => new jose.SignJWT(payload).setProtectedHeader(header).sign(key)
 
     function serve(body: () => Promise<string>, contentType = 'application/token-introspection+jwt', jwks: jose.JWK[] = [forgeJwk]) {
       fake.setHandler(async (req, res) => {
@@ -344,7 +371,8 @@ describe('a misbehaving authorization server is 503, never cached, never authent
         res.writeHead(200, { 'content-type': contentType }).end(await body())
       })
     }
-    const jwtRs = (extra: Partial<ResourceServerOptions> = {}) => fakeRs({ introspection: { response: 'jwt', signingAlgorithms: ['RS256'] }, ...extra })
+    const jwtRs = (extra: Partial<ResourceServerOptions> = {}) =>
+      fakeRs({ introspection: { response: 'jwt', signingAlgorithms: ['RS256'] }, ...extra })
 
     it('accepts the genuine article (control)', async () => {
       serve(() => sign(good()))
@@ -366,10 +394,14 @@ describe('a misbehaving authorization server is 503, never cached, never authent
       await expectUnavailable(jwtRs(), 'bad_signature')
     })
     it('HS256 keyed with anything but the client secret', async () => {
-      serve(() => sign(good(), { alg: 'HS256', typ: 'token-introspection+jwt' }, new TextEncoder().encode('another-secret-another-secret-another')))
+      serve(() =>
+        sign(good(), { alg: 'HS256', typ: 'token-introspection+jwt' }, new TextEncoder().encode('another-secret-another-secret-another')),
+      )
       await expectUnavailable(jwtRs({ introspection: { response: 'jwt', signingAlgorithms: ['HS256'] } }), 'bad_signature')
       serve(() => sign(good(), { alg: 'HS256', typ: 'token-introspection+jwt' }, new TextEncoder().encode(secret)))
-      await expect(jwtRs({ introspection: { response: 'jwt', signingAlgorithms: ['HS256'] } }).authenticate('Bearer t')).resolves.toMatchObject({ sub: 'x' })
+      await expect(
+        jwtRs({ introspection: { response: 'jwt', signingAlgorithms: ['HS256'] } }).authenticate('Bearer t'),
+      ).resolves.toMatchObject({ sub: 'x' })
     })
     it('wrong typ', async () => {
       serve(() => sign(good(), { alg: 'RS256', typ: 'JWT', kid: 'k1' }))
@@ -410,7 +442,12 @@ describe('a misbehaving authorization server is 503, never cached, never authent
       serve(() => sign(good()))
       await expectUnavailable(rs, 'bad_signature')
       // and with migration mode, a bare (verified) JWS is accepted
-      await expect(jwtRs({ decryptionKeys: [mine], introspection: { response: 'jwt', signingAlgorithms: ['RS256'], encryption: 'optional' } }).authenticate('Bearer t')).resolves.toMatchObject({ sub: 'x' })
+      await expect(
+        jwtRs({
+          decryptionKeys: [mine],
+          introspection: { response: 'jwt', signingAlgorithms: ['RS256'], encryption: 'optional' },
+        }).authenticate('Bearer t'),
+      ).resolves.toMatchObject({ sub: 'x' })
     })
     it('a JWE wrapping a forged JWS is still refused', async () => {
       const mine = await privateJwk('ECDH-ES+A256KW', { kid: 'ec' })
@@ -470,22 +507,41 @@ describe('configuration is validated at construction and names the option', () =
     expect(message({ jwks: { cacheMaxAge: 600_000, cooldown: 30_000 } })).toBe(
       'Invalid resource server options: jwks.cacheMaxAge: must be at most 86400 seconds; jwks.cooldown: must be at most 3600 seconds',
     )
-    expect(message({ metadata: { cacheMaxAge: 3_600_000 } })).toBe('Invalid resource server options: metadata.cacheMaxAge: must be at most 604800 seconds')
-    expect(message({ dpop: { replay: { timeout: 1000 } } })).toBe('Invalid resource server options: dpop.replay.timeout: must be at most 60 seconds')
+    expect(message({ metadata: { cacheMaxAge: 3_600_000 } })).toBe(
+      'Invalid resource server options: metadata.cacheMaxAge: must be at most 604800 seconds',
+    )
+    expect(message({ dpop: { replay: { timeout: 1000 } } })).toBe(
+      'Invalid resource server options: dpop.replay.timeout: must be at most 60 seconds',
+    )
     expect(message({ timeout: '5s' })).toBe('Invalid resource server options: timeout: expected a number of seconds')
     expect(message({ clockTolerance: -1 })).toBe('Invalid resource server options: clockTolerance: must be at least 0 seconds')
     // Fractions are seconds too.
-    expect(() => createResourceServer({ ...base, timeout: 0.25, cache: { storeTimeout: 0.05 }, jwks: { cooldown: 0.5 }, dpop: { replay: { timeout: 0.1 } } })).not.toThrow()
+    expect(() =>
+      createResourceServer({
+        ...base,
+        timeout: 0.25,
+        cache: { storeTimeout: 0.05 },
+        jwks: { cooldown: 0.5 },
+        dpop: { replay: { timeout: 0.1 } },
+      }),
+    ).not.toThrow()
   })
   it('refuses plain http off loopback unless allowed explicitly', () => {
     expect(issues({ issuer: 'http://as.example.com', clientId: 'a', clientSecret: 'b' })).toEqual(['issuer'])
-    expect(() => createResourceServer({ issuer: 'http://as.example.com', clientId: 'a', clientSecret: 'b', allowInsecureRequests: true })).not.toThrow()
+    expect(() =>
+      createResourceServer({ issuer: 'http://as.example.com', clientId: 'a', clientSecret: 'b', allowInsecureRequests: true }),
+    ).not.toThrow()
     expect(() => createResourceServer({ issuer: 'http://127.0.0.1:1', clientId: 'a', clientSecret: 'b' })).not.toThrow()
   })
   it('HS256 introspection needs the client secret; JWT access tokens need an audience', () => {
-    expect(issues({ issuer, clientId: 'a', privateKey: { kty: 'EC', d: 'x', crv: 'P-256', x: 'x', y: 'y' }, introspection: { signingAlgorithms: ['HS256'] } })).toEqual([
-      'introspection.signingAlgorithms',
-    ])
+    expect(
+      issues({
+        issuer,
+        clientId: 'a',
+        privateKey: { kty: 'EC', d: 'x', crv: 'P-256', x: 'x', y: 'y' },
+        introspection: { signingAlgorithms: ['HS256'] },
+      }),
+    ).toEqual(['introspection.signingAlgorithms'])
     expect(issues({ issuer, tokenFormat: 'jwt' })).toEqual(['audience'])
     expect(issues({ issuer, tokenFormat: 'jwt', audience: 'a', jwt: { algorithms: ['HS256'] } })).toEqual(['jwt.secret'])
     expect(issues({ issuer, tokenFormat: 'jwt', audience: 'a', jwt: { algorithms: ['none'] } })).toEqual(['jwt.algorithms.0'])

@@ -6,7 +6,13 @@
 import * as jose from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { faults, startHttpServer, startTestAS, type TestAS, type TestHttpServer } from '@org/rs-testing'
-import { AuthorizationServerError, BearerError, createResourceServer, type ResourceServer, type ResourceServerOptions } from '../../src/index.js'
+import {
+  AuthorizationServerError,
+  BearerError,
+  createResourceServer,
+  type ResourceServer,
+  type ResourceServerOptions,
+} from '../../src/index.js'
 
 const API = 'https://api.example.test'
 let as: TestAS
@@ -25,7 +31,17 @@ async function asKey(kty: 'RSA' | 'EC') {
 }
 async function forge(claims: jose.JWTPayload = {}, header: Partial<jose.JWTHeaderParameters> = {}, kty: 'RSA' | 'EC' = 'EC') {
   const { key, kid, alg } = await asKey(kty)
-  return new jose.SignJWT({ iss: as.issuer, aud: API, sub: 'user-1', client_id: 'app', scope: 'read', iat: now(), exp: now() + 300, jti: crypto.randomUUID(), ...claims })
+  return new jose.SignJWT({
+    iss: as.issuer,
+    aud: API,
+    sub: 'user-1',
+    client_id: 'app',
+    scope: 'read',
+    iat: now(),
+    exp: now() + 300,
+    jti: crypto.randomUUID(),
+    ...claims,
+  })
     .setProtectedHeader({ alg, typ: 'at+jwt', kid, ...header } as jose.JWTHeaderParameters)
     .sign(key)
 }
@@ -54,7 +70,10 @@ describe('JWT access tokens issued by oidc-provider', () => {
   })
   it('insufficient scope is 403', async () => {
     const token = await as.issueToken({ sub: 'user-1', scope: 'read', resource: API })
-    await expect(rs.authenticate(`Bearer ${token}`, { scopes: ['admin'] })).rejects.toMatchObject({ status: 403, code: 'insufficient_scope' })
+    await expect(rs.authenticate(`Bearer ${token}`, { scopes: ['admin'] })).rejects.toMatchObject({
+      status: 403,
+      code: 'insufficient_scope',
+    })
   })
   it('scopes from an scp array too', async () => {
     expect((await rs.authenticate(`Bearer ${await forge({ scope: undefined, scp: ['a', 'b'] })}`)).scopes).toEqual(['a', 'b'])
@@ -157,16 +176,24 @@ describe('the JWKS: unreachable is 503; rotation; floods', () => {
       jwk1: { ...(await jose.exportJWK(a.publicKey)), kid: 'k1', alg: 'ES256' },
       jwk2: { ...(await jose.exportJWK(b.publicKey)), kid: 'k2', alg: 'ES256' },
     }
-    jwksServer = await startHttpServer((req, res) => {
+    jwksServer = await startHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/jwk-set+json' }).end(JSON.stringify({ keys: served }))
     })
   })
   afterAll(() => jwksServer?.close())
   const issuer = 'https://as.rotation.test'
   const sign = (kid: 'k1' | 'k2' | string, key: CryptoKey) =>
-    new jose.SignJWT({ iss: issuer, aud: API, sub: 'rot', exp: now() + 300, iat: now() }).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid }).sign(key)
+    new jose.SignJWT({ iss: issuer, aud: API, sub: 'rot', exp: now() + 300, iat: now() })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid })
+      .sign(key)
   const rotRs = (extra: Partial<ResourceServerOptions> = {}) =>
-    createResourceServer({ issuer, jwksUri: `${jwksServer.url}/jwks`, tokenFormat: 'jwt', audience: API, ...extra } as ResourceServerOptions)
+    createResourceServer({
+      issuer,
+      jwksUri: `${jwksServer.url}/jwks`,
+      tokenFormat: 'jwt',
+      audience: API,
+      ...extra,
+    } as ResourceServerOptions)
 
   it('an unreachable or broken JWKS is 503, never 401 and never success', async () => {
     const down = await startHttpServer(faults.status(200))
@@ -174,17 +201,21 @@ describe('the JWKS: unreachable is 503; rotation; floods', () => {
     await down.close()
     const token = await sign('k1', keys.k1)
     for (const jwksUri of [`${url}/jwks`]) {
-      const err = await createResourceServer({ issuer, jwksUri, tokenFormat: 'jwt', audience: API }).authenticate(`Bearer ${token}`).catch((e: unknown) => e)
+      const err = await createResourceServer({ issuer, jwksUri, tokenFormat: 'jwt', audience: API })
+        .authenticate(`Bearer ${token}`)
+        .catch((e: unknown) => e)
       expect(err).toBeInstanceOf(AuthorizationServerError)
       expect(err).toMatchObject({ status: 503 })
     }
     const broken = await startHttpServer(faults.status(500))
-    await expect(createResourceServer({ issuer, jwksUri: `${broken.url}/jwks`, tokenFormat: 'jwt', audience: API }).authenticate(`Bearer ${token}`)).rejects.toBeInstanceOf(
-      AuthorizationServerError,
-    )
+    await expect(
+      createResourceServer({ issuer, jwksUri: `${broken.url}/jwks`, tokenFormat: 'jwt', audience: API }).authenticate(`Bearer ${token}`),
+    ).rejects.toBeInstanceOf(AuthorizationServerError)
     broken.setHandler(faults.hang())
     await expect(
-      createResourceServer({ issuer, jwksUri: `${broken.url}/jwks`, tokenFormat: 'jwt', audience: API, timeout: 0.2 }).authenticate(`Bearer ${token}`),
+      createResourceServer({ issuer, jwksUri: `${broken.url}/jwks`, tokenFormat: 'jwt', audience: API, timeout: 0.2 }).authenticate(
+        `Bearer ${token}`,
+      ),
     ).rejects.toMatchObject({ status: 503, failure: 'timeout' })
     await broken.close()
   })

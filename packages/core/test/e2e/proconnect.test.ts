@@ -25,7 +25,9 @@ describe('proConnect preset', () => {
       introspection: { response: 'jwt', signingAlgorithms: ['RS256'] },
       bearer: { acceptBase64: true },
     })
-    expect(proConnect({ environment: 'production-rie', clientId: 'rs', clientSecret: 's' }).issuer).toBe(`https://${PROCONNECT_ENVIRONMENTS['production-rie']}/api/v2`)
+    expect(proConnect({ environment: 'production-rie', clientId: 'rs', clientSecret: 's' }).issuer).toBe(
+      `https://${PROCONNECT_ENVIRONMENTS['production-rie']}/api/v2`,
+    )
     expect(() => createResourceServer(proConnect({ environment: 'production', clientId: 'rs', clientSecret: 's' }))).not.toThrow()
     expect(() => createResourceServer(proConnect({ clientId: 'rs', clientSecret: 's' }))).toThrow(/issuer/)
   })
@@ -36,14 +38,18 @@ describe('proConnect preset', () => {
     ['HS256', 'rs-hs256'],
     ['none', 'rs-json'],
   ] as const)('signingAlgorithm %s round-trips', async (signingAlgorithm, clientId) => {
-    const rs = createResourceServer(proConnect({ issuer: as.issuer, clientId, clientSecret: as.clients[clientId].clientSecret, signingAlgorithm }))
+    const rs = createResourceServer(
+      proConnect({ issuer: as.issuer, clientId, clientSecret: as.clients[clientId].clientSecret, signingAlgorithm }),
+    )
     const token = await as.issueToken({ sub: 'agent-1', scope: 'openid uid given_name usual_name email' })
     const auth = await rs.authenticate(`Bearer ${token}`, { anyScope: ['email', 'phone'] })
     expect(auth).toMatchObject({ sub: 'agent-1', clientId: 'app', scopes: ['openid', 'uid', 'given_name', 'usual_name', 'email'] })
   })
 
   it("accepts the token raw or base64-encoded, as ProConnect's sample service provider sends it", async () => {
-    const rs = createResourceServer(proConnect({ issuer: as.issuer, clientId: 'rs-rs256', clientSecret: as.clients['rs-rs256'].clientSecret }))
+    const rs = createResourceServer(
+      proConnect({ issuer: as.issuer, clientId: 'rs-rs256', clientSecret: as.clients['rs-rs256'].clientSecret }),
+    )
     const token = await as.issueToken({ sub: 'agent-2', scope: 'openid' })
     expect((await rs.authenticate(`Bearer ${token}`)).sub).toBe('agent-2')
     expect((await rs.authenticate(`Bearer ${btoa(token)}`)).sub).toBe('agent-2')
@@ -52,8 +58,12 @@ describe('proConnect preset', () => {
   it('allowedClients restricts the calling service providers (client_id)', async () => {
     const token = await as.issueToken({ sub: 'agent-3', scope: 'openid' })
     const base = { issuer: as.issuer, clientId: 'rs-rs256', clientSecret: as.clients['rs-rs256'].clientSecret }
-    await expect(createResourceServer(proConnect({ ...base, allowedClients: ['app'] })).authenticate(`Bearer ${token}`)).resolves.toMatchObject({ sub: 'agent-3' })
-    await expect(createResourceServer(proConnect({ ...base, allowedClients: ['another-sp'] })).authenticate(`Bearer ${token}`)).rejects.toMatchObject({
+    await expect(
+      createResourceServer(proConnect({ ...base, allowedClients: ['app'] })).authenticate(`Bearer ${token}`),
+    ).resolves.toMatchObject({ sub: 'agent-3' })
+    await expect(
+      createResourceServer(proConnect({ ...base, allowedClients: ['another-sp'] })).authenticate(`Bearer ${token}`),
+    ).rejects.toMatchObject({
       status: 401,
       code: 'invalid_token',
     })

@@ -38,7 +38,9 @@ describe.skipIf(!available)('a shared CacheStore on a real Redis', () => {
 
   beforeAll(async () => {
     const port = await freePort()
-    redisProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    redisProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    })
     redis = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: (retries) => (retries > 50 ? false : 100) } })
     redis.on('error', () => {})
     for (let i = 0; ; i++) {
@@ -73,7 +75,12 @@ describe.skipIf(!available)('a shared CacheStore on a real Redis', () => {
   })
 
   it('three resource server instances share introspection results: one request at the AS', async () => {
-    const options = { issuer: as.issuer, clientId: 'rs-json', clientSecret: as.clients['rs-json'].clientSecret, cache: { store, maxTtl: 120 } }
+    const options = {
+      issuer: as.issuer,
+      clientId: 'rs-json',
+      clientSecret: as.clients['rs-json'].clientSecret,
+      cache: { store, maxTtl: 120 },
+    }
     const [a, b, c] = [createResourceServer(options), createResourceServer(options), createResourceServer(options)]
     const token = await as.issueToken({ sub: 'shared-user', scope: 'read' })
     as.resetCounts()
@@ -96,7 +103,13 @@ describe.skipIf(!available)('a shared CacheStore on a real Redis', () => {
   it('a failing AS leaves nothing in the store', async () => {
     const broken = await startHttpServer(faults.status(500))
     try {
-      const rs = createResourceServer({ issuer: broken.url, introspectionEndpoint: `${broken.url}/i`, clientId: 'rs', clientSecret: 's', cache: { store } })
+      const rs = createResourceServer({
+        issuer: broken.url,
+        introspectionEndpoint: `${broken.url}/i`,
+        clientId: 'rs',
+        clientSecret: 's',
+        cache: { store },
+      })
       const before = await redis.dbSize()
       await expect(rs.authenticate('Bearer some-opaque-token')).rejects.toMatchObject({ status: 503 })
       expect(await redis.dbSize()).toBe(before)

@@ -6,7 +6,14 @@ import { randomUUID } from 'node:crypto'
 import * as jose from 'jose'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { dpopProof, startTestAS, type TestAS } from '@org/rs-testing'
-import { BearerError, createResourceServer, type RefusalReason, type ResourceServerEvent, type ResourceServerOptions, type RouteOptions } from '../../src/index.js'
+import {
+  BearerError,
+  createResourceServer,
+  type RefusalReason,
+  type ResourceServerEvent,
+  type ResourceServerOptions,
+  type RouteOptions,
+} from '../../src/index.js'
 import { reasonOf } from '../../src/events/index.js'
 
 const API = 'https://api.example.test'
@@ -22,7 +29,17 @@ afterAll(() => as?.stop())
 /** A JWT signed with the AS's own ES256 key; `claims`/`header` override the defaults of a good access token. */
 async function jwt(claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000)
-  return new jose.SignJWT({ iss: as.issuer, aud: API, sub: 'u1', scope: 'read', client_id: 'app', jti: randomUUID(), iat: now, exp: now + 300, ...claims })
+  return new jose.SignJWT({
+    iss: as.issuer,
+    aud: API,
+    sub: 'u1',
+    scope: 'read',
+    client_id: 'app',
+    jti: randomUUID(),
+    iat: now,
+    exp: now + 300,
+    ...claims,
+  })
     .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: ec.kid, ...header } as jose.JWTHeaderParameters)
     .sign(await jose.importJWK(ec, 'ES256'))
 }
@@ -30,7 +47,14 @@ async function jwt(claims: Record<string, unknown> = {}, header: Record<string, 
 /** The event of one refused request. */
 async function refusal(header: string | undefined, options: Partial<ResourceServerOptions> = {}, route: RouteOptions = {}) {
   const events: ResourceServerEvent[] = []
-  const rs = createResourceServer({ issuer: as.issuer, audience: API, tokenFormat: 'jwt', logger: false, onEvent: (e) => events.push(e), ...options } as ResourceServerOptions)
+  const rs = createResourceServer({
+    issuer: as.issuer,
+    audience: API,
+    tokenFormat: 'jwt',
+    logger: false,
+    onEvent: (e) => events.push(e),
+    ...options,
+  } as ResourceServerOptions)
   await expect(rs.authenticate(header, route)).rejects.toBeInstanceOf(BearerError)
   const rejected = events.filter((e) => e.type === 'rejected')
   expect(rejected).toHaveLength(1)
@@ -38,7 +62,13 @@ async function refusal(header: string | undefined, options: Partial<ResourceServ
 }
 
 const seen = new Set<RefusalReason>()
-async function expectReason(reason: RefusalReason, status: number, header: string | undefined, options: Partial<ResourceServerOptions> = {}, route: RouteOptions = {}) {
+async function expectReason(
+  reason: RefusalReason,
+  status: number,
+  header: string | undefined,
+  options: Partial<ResourceServerOptions> = {},
+  route: RouteOptions = {},
+) {
   const event = await refusal(header, options, route)
   expect([event.reason, event.status]).toEqual([reason, status])
   expect(event.durationMs).toBeGreaterThanOrEqual(0)
@@ -69,7 +99,12 @@ it('names the reason of each refusal', async () => {
   await expectReason('insufficient_user_authentication', 401, `Bearer ${await jwt({ acr: 'eidas1' })}`, {}, { acr: ['eidas2'] })
   const opaque = await as.issueToken({ sub: 'u2', scope: 'read' })
   await as.revoke(opaque)
-  await expectReason('inactive', 401, `Bearer ${opaque}`, { tokenFormat: 'introspection', clientId: 'rs-json', clientSecret: as.clients['rs-json']!.clientSecret, audience: undefined })
+  await expectReason('inactive', 401, `Bearer ${opaque}`, {
+    tokenFormat: 'introspection',
+    clientId: 'rs-json',
+    clientSecret: as.clients['rs-json']!.clientSecret,
+    audience: undefined,
+  })
 })
 
 it('names the sender-constraint refusals (DPoP, bound tokens)', async () => {
@@ -81,7 +116,14 @@ it('names the sender-constraint refusals (DPoP, bound tokens)', async () => {
   const url = 'https://api.example.test/orders'
   async function viaRequest(dpop: Record<string, unknown>, headers: Record<string, string>) {
     const events: ResourceServerEvent[] = []
-    const rs = createResourceServer({ issuer: as.issuer, audience: API, tokenFormat: 'jwt', logger: false, onEvent: (e) => events.push(e), dpop } as ResourceServerOptions)
+    const rs = createResourceServer({
+      issuer: as.issuer,
+      audience: API,
+      tokenFormat: 'jwt',
+      logger: false,
+      onEvent: (e) => events.push(e),
+      dpop,
+    } as ResourceServerOptions)
     await expect(rs.authenticateRequest({ method: 'GET', url, headers })).rejects.toBeInstanceOf(BearerError)
     return events.find((e) => e.type === 'rejected') as Extract<ResourceServerEvent, { type: 'rejected' }>
   }
@@ -111,6 +153,31 @@ it('an error whose cause is unknown is still a refusal with the generic reason',
 })
 
 it('covers every reason of the table', () => {
-  const all: RefusalReason[] = ['missing_token', 'malformed_request', 'inactive', 'expired', 'not_yet_valid', 'issued_in_future', 'too_old', 'wrong_audience', 'wrong_issuer', 'wrong_type', 'id_token', 'bound_token', 'not_a_jwt', 'bad_signature', 'unknown_kid', 'alg_not_allowed', 'malformed_token', 'insufficient_scope', 'claim_mismatch', 'insufficient_user_authentication', 'invalid_dpop_proof', 'use_dpop_nonce', 'sender_constraint', 'invalid_token']
+  const all: RefusalReason[] = [
+    'missing_token',
+    'malformed_request',
+    'inactive',
+    'expired',
+    'not_yet_valid',
+    'issued_in_future',
+    'too_old',
+    'wrong_audience',
+    'wrong_issuer',
+    'wrong_type',
+    'id_token',
+    'bound_token',
+    'not_a_jwt',
+    'bad_signature',
+    'unknown_kid',
+    'alg_not_allowed',
+    'malformed_token',
+    'insufficient_scope',
+    'claim_mismatch',
+    'insufficient_user_authentication',
+    'invalid_dpop_proof',
+    'use_dpop_nonce',
+    'sender_constraint',
+    'invalid_token',
+  ]
   expect([...seen].sort()).toEqual([...all].sort())
 })

@@ -5,7 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startVendorAS, type VendorAS } from '@org/rs-testing'
-import { BearerError, ConfigurationError, createResourceServer, getClaim, protectRoute, rolesOf, type ResourceServer, type RouteOptions } from '../../src/index.js'
+import {
+  BearerError,
+  ConfigurationError,
+  createResourceServer,
+  getClaim,
+  protectRoute,
+  rolesOf,
+  type ResourceServer,
+  type RouteOptions,
+} from '../../src/index.js'
 
 let keycloak: VendorAS
 let auth0: VendorAS
@@ -34,7 +43,10 @@ async function outcome(rs: ResourceServer, token: string, route: RouteOptions): 
 
 describe('claims and roles', () => {
   it('Keycloak realm and client roles, by nested path and through rolesOf', async () => {
-    const token = await keycloak.mintAccessToken({ realm_access: { roles: ['admin', 'user'] }, resource_access: { 'my-api': { roles: ['reports'] } } })
+    const token = await keycloak.mintAccessToken({
+      realm_access: { roles: ['admin', 'user'] },
+      resource_access: { 'my-api': { roles: ['reports'] } },
+    })
     const auth = await rsKeycloak.authenticate(`Bearer ${token}`)
     expect(getClaim(auth, 'realm_access.roles')).toEqual(['admin', 'user'])
     expect(rolesOf(auth, { clientId: 'my-api' }).sort()).toEqual(['admin', 'reports', 'user'])
@@ -49,7 +61,9 @@ describe('claims and roles', () => {
   it('Auth0 permissions, and a refusal names the missing claim with a 403 insufficient_scope challenge', async () => {
     const token = await auth0.mintAccessToken({ permissions: ['read:orders'] })
     expect(await outcome(rsAuth0, token, { roles: ['read:orders'] })).toBe(200)
-    const err = await rsAuth0.authenticate(`Bearer ${token}`, { claims: { permissions: { includes: 'write:orders' } } }).catch((e: unknown) => e)
+    const err = await rsAuth0
+      .authenticate(`Bearer ${token}`, { claims: { permissions: { includes: 'write:orders' } } })
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(BearerError)
     expect((err as BearerError).code).toBe('insufficient_scope')
     expect((err as BearerError).reason).toBe('claim_mismatch')
@@ -68,7 +82,13 @@ describe('claims and roles', () => {
     const token = await auth0.mintAccessToken({ org_id: 'org_1' })
     expect(await outcome(rsAuth0, token, { check: (a) => getClaim(a, 'org_id') === 'org_1' })).toBe(200)
     expect(await outcome(rsAuth0, token, { check: (a) => getClaim(a, 'org_id') === 'org_2' })).toBe(403)
-    await expect(rsAuth0.authenticate(`Bearer ${token}`, { check: () => { throw new Error('bug') } })).rejects.toThrow('bug')
+    await expect(
+      rsAuth0.authenticate(`Bearer ${token}`, {
+        check: () => {
+          throw new Error('bug')
+        },
+      }),
+    ).rejects.toThrow('bug')
     expect(await outcome(rsAuth0, token, { check: (() => 'yes') as unknown as RouteOptions['check'] })).toBe(403)
   })
 })

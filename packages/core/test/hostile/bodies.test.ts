@@ -53,7 +53,13 @@ function memory(): number {
 describe('a 50 MB introspection body without Content-Length', () => {
   it('is aborted past 256 KB with AuthorizationServerError bad_response; peak memory stays < 20 MB above baseline', async () => {
     size = 50 * 1024 * 1024
-    const rs = createResourceServer({ issuer: big.url, introspectionEndpoint: `${big.url}/introspect`, clientId: 'rs', clientSecret: 'secret-secret', cache: false })
+    const rs = createResourceServer({
+      issuer: big.url,
+      introspectionEndpoint: `${big.url}/introspect`,
+      clientId: 'rs',
+      clientSecret: 'secret-secret',
+      cache: false,
+    })
     gc()
     const baseline = memory()
     let peak = baseline
@@ -68,7 +74,9 @@ describe('a 50 MB introspection body without Content-Length', () => {
     expect(log.completed).toBe(false)
     expect(log.aborted).toBe(true)
     const aboveMb = (peak - baseline) / 2 ** 20
-    console.log(`hostile: 50 MB body aborted after the server wrote ${(log.written / 2 ** 20).toFixed(1)} MB; peak heap+buffers ${aboveMb.toFixed(1)} MB above baseline`)
+    console.log(
+      `hostile: 50 MB body aborted after the server wrote ${(log.written / 2 ** 20).toFixed(1)} MB; peak heap+buffers ${aboveMb.toFixed(1)} MB above baseline`,
+    )
     expect(aboveMb).toBeLessThan(20)
   })
 })
@@ -102,16 +110,29 @@ describe('the bound applies to every AS response', () => {
   })
 
   it('token endpoint', async () => {
-    const cc = createClientCredentials({ tokenEndpoint: `${big.url}/token`, clientId: 'c', clientSecret: 'secret-secret', retry: { attempts: 1 } })
+    const cc = createClientCredentials({
+      tokenEndpoint: `${big.url}/token`,
+      clientId: 'c',
+      clientSecret: 'secret-secret',
+      retry: { attempts: 1 },
+    })
     isBadResponse(await cc.getAccessToken().catch((e: unknown) => e))
   })
 
   it('maxResponseBytes is configurable, and validated', async () => {
     size = 10 * 1024
-    const rs = createResourceServer({ issuer: big.url, introspectionEndpoint: `${big.url}/i`, clientId: 'rs', clientSecret: 'secret-secret', maxResponseBytes: 4096 })
+    const rs = createResourceServer({
+      issuer: big.url,
+      introspectionEndpoint: `${big.url}/i`,
+      clientId: 'rs',
+      clientSecret: 'secret-secret',
+      maxResponseBytes: 4096,
+    })
     const err = await rs.authenticate('Bearer opaque').catch((e: unknown) => e)
     isBadResponse(err)
     expect((err as Error).message).toMatch(/larger than 4096 bytes/)
-    expect(() => createResourceServer({ issuer: big.url, clientId: 'rs', clientSecret: 's', maxResponseBytes: 10 })).toThrow(/maxResponseBytes: must be at least 1024/)
+    expect(() => createResourceServer({ issuer: big.url, clientId: 'rs', clientSecret: 's', maxResponseBytes: 10 })).toThrow(
+      /maxResponseBytes: must be at least 1024/,
+    )
   })
 })

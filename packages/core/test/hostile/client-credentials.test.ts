@@ -19,7 +19,14 @@ beforeAll(async () => {
 afterAll(() => server.close())
 beforeEach(() => server.resetCount())
 
-const make = (extra = {}) => createClientCredentials({ tokenEndpoint: `${server.url}/token`, clientId: 'svc', clientSecret: 'svc-secret-0123456789', retry: { attempts: 1 }, ...extra })
+const make = (extra = {}) =>
+  createClientCredentials({
+    tokenEndpoint: `${server.url}/token`,
+    clientId: 'svc',
+    clientSecret: 'svc-secret-0123456789',
+    retry: { attempts: 1 },
+    ...extra,
+  })
 
 describe('hostile token responses are AuthorizationServerError bad_response', () => {
   it.each([

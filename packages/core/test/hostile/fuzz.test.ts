@@ -24,7 +24,9 @@ const BEARER_4XX: Expected = { cls: BearerError, statuses: [400, 401] }
 const INVALID_TOKEN: Expected = { cls: BearerError, statuses: [401] }
 const AS_FAILURE: Expected = { cls: AuthorizationServerError, statuses: [503] }
 /** An array that is not an array of strings: at least one member of another type. */
-const NOT_STRING_ARRAY = fc.tuple(fc.array(fc.string(), { maxLength: 1 }), fc.oneof(fc.integer(), fc.constant(null), fc.constant({}))).map(([strings, other]) => [...strings, other])
+const NOT_STRING_ARRAY = fc
+  .tuple(fc.array(fc.string(), { maxLength: 1 }), fc.oneof(fc.integer(), fc.constant(null), fc.constant({})))
+  .map(([strings, other]) => [...strings, other])
 
 /** Runs one generated case; records and asserts the outcome. */
 async function judge(call: () => Promise<unknown>, expected: Expected, label: () => string): Promise<void> {
@@ -55,7 +57,9 @@ const tokenLike = fc.oneof(
 const scheme = fc.constantFrom('Bearer', 'bearer', 'BEARER', 'BeArEr', 'Basic', 'DPoP', 'Bearer,', '', 'Token', 'Bearer\t')
 const separator = fc.constantFrom(' ', '  ', '\t', '', ' \r\n ', ',')
 const headerString = fc.oneof(
-  fc.tuple(scheme, separator, tokenLike, fc.constantFrom('', ' ', '\r\n', ', Bearer x', ' x')).map(([s, sep, t, tail]) => `${s}${sep}${t}${tail}`),
+  fc
+    .tuple(scheme, separator, tokenLike, fc.constantFrom('', ' ', '\r\n', ', Bearer x', ' x'))
+    .map(([s, sep, t, tail]) => `${s}${sep}${t}${tail}`),
   fc.string({ unit: 'binary', maxLength: 60 }),
 )
 const headerValue = fc.oneof(
@@ -75,14 +79,26 @@ describe('Authorization headers', () => {
 
   it('jwt mode: 5000 headers, every one a 400/401 BearerError', async () => {
     await fc.assert(
-      fc.asyncProperty(headerValue, (h) => judge(() => jwt.authenticate(h as never), BEARER_4XX, () => JSON.stringify(h)?.slice(0, 120) ?? String(h))),
+      fc.asyncProperty(headerValue, (h) =>
+        judge(
+          () => jwt.authenticate(h as never),
+          BEARER_4XX,
+          () => JSON.stringify(h)?.slice(0, 120) ?? String(h),
+        ),
+      ),
       { numRuns: 5000 },
     )
   }, 30_000)
 
   it('auto mode with introspection: 1000 headers, every one a 400/401 BearerError', async () => {
     await fc.assert(
-      fc.asyncProperty(headerValue, (h) => judge(() => intro.authenticate(h as never), BEARER_4XX, () => JSON.stringify(h)?.slice(0, 120) ?? String(h))),
+      fc.asyncProperty(headerValue, (h) =>
+        judge(
+          () => intro.authenticate(h as never),
+          BEARER_4XX,
+          () => JSON.stringify(h)?.slice(0, 120) ?? String(h),
+        ),
+      ),
       { numRuns: 1000 },
     )
   }, 30_000)
@@ -92,7 +108,13 @@ describe('Authorization headers', () => {
 // Signed JWTs with at least one defect
 // ---------------------------------------------------------------------------------------------
 const anyJson = fc.jsonValue({ maxDepth: 2 })
-const notString = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }))
+const notString = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string(), { maxLength: 2 }),
+  fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
+)
 const INF = '__INFINITY__'
 const now = () => Math.floor(Date.now() / 1000)
 const badTime = (future: boolean) =>
@@ -106,26 +128,58 @@ const badTime = (future: boolean) =>
 type Mutation = { where: 'header' | 'payload'; name: string; value: unknown }
 const jwtMutation: fc.Arbitrary<Mutation> = fc.oneof(
   anyJson.filter((v) => v !== 'ES256').map((value) => ({ where: 'header' as const, name: 'alg', value })),
-  fc.oneof(anyJson, fc.constantFrom('JWT', 'jwt', 'application/jwt')).filter((v) => !(typeof v === 'string' && ['at+jwt', 'application/at+jwt'].includes(v.toLowerCase()))).map((value) => ({ where: 'header' as const, name: 'typ', value })),
+  fc
+    .oneof(anyJson, fc.constantFrom('JWT', 'jwt', 'application/jwt'))
+    .filter((v) => !(typeof v === 'string' && ['at+jwt', 'application/at+jwt'].includes(v.toLowerCase())))
+    .map((value) => ({ where: 'header' as const, name: 'typ', value })),
   anyJson.filter((v) => v !== 'k1' && v !== null).map((value) => ({ where: 'header' as const, name: 'kid', value })),
-  fc.oneof(fc.constant(['exp']), fc.constant(['x-unknown']), anyJson.filter((v) => v !== undefined)).map((value) => ({ where: 'header' as const, name: 'crit', value })),
-  fc.oneof(anyJson, fc.constant(`${'https://'}evil.example`)).filter((v) => v !== as.issuer).map((value) => ({ where: 'payload' as const, name: 'iss', value })),
-  anyJson.filter((v) => v !== 'api' && !(Array.isArray(v) && v.includes('api'))).map((value) => ({ where: 'payload' as const, name: 'aud', value })),
+  fc
+    .oneof(
+      fc.constant(['exp']),
+      fc.constant(['x-unknown']),
+      anyJson.filter((v) => v !== undefined),
+    )
+    .map((value) => ({ where: 'header' as const, name: 'crit', value })),
+  fc
+    .oneof(anyJson, fc.constant(`${'https://'}evil.example`))
+    .filter((v) => v !== as.issuer)
+    .map((value) => ({ where: 'payload' as const, name: 'iss', value })),
+  anyJson
+    .filter((v) => v !== 'api' && !(Array.isArray(v) && v.includes('api')))
+    .map((value) => ({ where: 'payload' as const, name: 'aud', value })),
   badTime(false).map((value) => ({ where: 'payload' as const, name: 'exp', value })),
   badTime(true).map((value) => ({ where: 'payload' as const, name: 'nbf', value })),
   badTime(true).map((value) => ({ where: 'payload' as const, name: 'iat', value })),
   notString.map((value) => ({ where: 'payload' as const, name: 'sub', value })),
   notString.map((value) => ({ where: 'payload' as const, name: 'client_id', value })),
   // An array of strings is a valid scope (IdentityServer); an array holding anything else is not.
-  fc.oneof(fc.integer(), fc.boolean(), NOT_STRING_ARRAY, fc.constant({})).map((value) => ({ where: 'payload' as const, name: 'scope', value })),
-  fc.constantFrom('refresh_token', 'urn:ietf:params:oauth:token-type:refresh_token', 'Refresh').map((value) => ({ where: 'payload' as const, name: 'token_type', value })),
+  fc
+    .oneof(fc.integer(), fc.boolean(), NOT_STRING_ARRAY, fc.constant({}))
+    .map((value) => ({ where: 'payload' as const, name: 'scope', value })),
+  fc
+    .constantFrom('refresh_token', 'urn:ietf:params:oauth:token-type:refresh_token', 'Refresh')
+    .map((value) => ({ where: 'payload' as const, name: 'token_type', value })),
   fc.constant({ where: 'payload' as const, name: '__signature__', value: true }),
 )
 
 describe('signed JWT headers and payloads', () => {
   it('2500 JWTs signed with the real key, each with at least one defect: 401 (or 400 when too long)', async () => {
     const rs = jwtRs(as, { cache: false })
-    const registered = new Set(['iss', 'aud', 'exp', 'nbf', 'iat', 'sub', 'client_id', 'scope', 'scp', 'token_type', 'token_use', 'jti', 'active'])
+    const registered = new Set([
+      'iss',
+      'aud',
+      'exp',
+      'nbf',
+      'iat',
+      'sub',
+      'client_id',
+      'scope',
+      'scp',
+      'token_type',
+      'token_use',
+      'jti',
+      'active',
+    ])
     await fc.assert(
       fc.asyncProperty(
         fc.array(jwtMutation, { minLength: 1, maxLength: 3 }),
@@ -142,7 +196,11 @@ describe('signed JWT headers and payloads', () => {
           }
           let token = await signJwt(as, JSON.stringify(payload).replaceAll(`"${INF}"`, '1e400'), header)
           if (tamper) token = `${token.slice(0, -2)}${token.at(-2) === 'A' ? 'B' : 'A'}${token.at(-1)}`
-          await judge(() => rs.authenticate(`Bearer ${token}`), BEARER_4XX, () => JSON.stringify({ mutations, header }).slice(0, 300))
+          await judge(
+            () => rs.authenticate(`Bearer ${token}`),
+            BEARER_4XX,
+            () => JSON.stringify({ mutations, header }).slice(0, 300),
+          )
         },
       ),
       { numRuns: 2500 },
@@ -161,11 +219,17 @@ const bodyMutation: fc.Arbitrary<BodyMutation> = fc.oneof(
   badTime(false).map((value) => ({ name: 'exp', value, structural: false })),
   badTime(true).map((value) => ({ name: 'nbf', value, structural: false })),
   fc.oneof(notString, fc.constant('https://evil.example')).map((value) => ({ name: 'iss', value, structural: false })),
-  anyJson.filter((v) => v !== 'api' && !(Array.isArray(v) && v.includes('api'))).map((value) => ({ name: 'aud', value, structural: false })),
+  anyJson
+    .filter((v) => v !== 'api' && !(Array.isArray(v) && v.includes('api')))
+    .map((value) => ({ name: 'aud', value, structural: false })),
   notString.map((value) => ({ name: 'sub', value, structural: false })),
   fc.oneof(fc.integer(), fc.boolean(), NOT_STRING_ARRAY).map((value) => ({ name: 'scope', value, structural: false })),
-  fc.constantFrom('refresh_token', 'urn:ietf:params:oauth:token-type:refresh_token').map((value) => ({ name: 'token_type', value, structural: false })),
-  fc.oneof(fc.constant('[]'), fc.constant('"active"'), fc.constant('null'), fc.string()).map((value) => ({ name: '__body__', value, structural: true })),
+  fc
+    .constantFrom('refresh_token', 'urn:ietf:params:oauth:token-type:refresh_token')
+    .map((value) => ({ name: 'token_type', value, structural: false })),
+  fc
+    .oneof(fc.constant('[]'), fc.constant('"active"'), fc.constant('null'), fc.string())
+    .map((value) => ({ name: '__body__', value, structural: true })),
 )
 
 describe('introspection responses', () => {
@@ -174,7 +238,15 @@ describe('introspection responses', () => {
     let n = 0
     await fc.assert(
       fc.asyncProperty(fc.array(bodyMutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
-        const body: Record<string, unknown> = { active: true, sub: 'user-1', client_id: 'app', scope: 'read', aud: 'api', iss: as.issuer, exp: now() + 600 }
+        const body: Record<string, unknown> = {
+          active: true,
+          sub: 'user-1',
+          client_id: 'app',
+          scope: 'read',
+          aud: 'api',
+          iss: as.issuer,
+          exp: now() + 600,
+        }
         let raw: string | undefined
         for (const m of mutations) {
           if (m.name === '__body__') raw = m.value as string
@@ -184,7 +256,11 @@ describe('introspection responses', () => {
         as.introspect = () => ({ body: text })
         // Malformed (503) when the answer, as finally sent, is not an object with a boolean "active".
         const malformed = raw !== undefined || typeof body.active !== 'boolean'
-        await judge(() => rs.authenticate(`Bearer opaque-${n++}`), malformed ? AS_FAILURE : INVALID_TOKEN, () => text.slice(0, 300))
+        await judge(
+          () => rs.authenticate(`Bearer opaque-${n++}`),
+          malformed ? AS_FAILURE : INVALID_TOKEN,
+          () => text.slice(0, 300),
+        )
       }),
       { numRuns: 1000 },
     )
@@ -200,16 +276,34 @@ describe('store values', () => {
     const store: CacheStore = { get: () => value, set: () => {}, delete: () => {} }
     const rs = introspectingRs(as, { audience: 'api', scopes: ['admin'], cache: { store } })
     as.introspect = () => ({ body: { active: false } })
-    const record = (claims: unknown, extra: Record<string, unknown> = {}) => ({ v: 1, active: true, until: Date.now() + 60_000, iss: as.issuer, claims, ...extra })
-    const claimsWithDefect = fc.array(bodyMutation.filter((m) => m.name !== '__body__' && !(m.name === 'active' && m.value === undefined)), { minLength: 1, maxLength: 2 }).map((ms) => {
-      const c: Record<string, unknown> = { active: true, sub: 'x', scope: 'admin', aud: 'api', iss: as.issuer, exp: now() + 600 }
-      for (const m of ms) c[m.name] = m.value
-      return c
+    const record = (claims: unknown, extra: Record<string, unknown> = {}) => ({
+      v: 1,
+      active: true,
+      until: Date.now() + 60_000,
+      iss: as.issuer,
+      claims,
+      ...extra,
     })
+    const claimsWithDefect = fc
+      .array(
+        bodyMutation.filter((m) => m.name !== '__body__' && !(m.name === 'active' && m.value === undefined)),
+        { minLength: 1, maxLength: 2 },
+      )
+      .map((ms) => {
+        const c: Record<string, unknown> = { active: true, sub: 'x', scope: 'admin', aud: 'api', iss: as.issuer, exp: now() + 600 }
+        for (const m of ms) c[m.name] = m.value
+        return c
+      })
     const hostileValue = fc.oneof(
       fc.anything(),
       claimsWithDefect.map((c) => record(c)),
-      fc.record({ v: fc.oneof(fc.constant(1), anyJson), active: anyJson, until: fc.oneof(fc.integer(), anyJson), iss: anyJson, claims: anyJson }),
+      fc.record({
+        v: fc.oneof(fc.constant(1), anyJson),
+        active: anyJson,
+        until: fc.oneof(fc.integer(), anyJson),
+        iss: anyJson,
+        claims: anyJson,
+      }),
       // One member of a well-formed record replaced by something else (never by its own value).
       fc
         .tuple(fc.constantFrom('v', 'until', 'iss', 'claims', 'active'), fc.oneof(anyJson, fc.double(), fc.constant(Date.now() - 1)))
@@ -227,7 +321,11 @@ describe('store values', () => {
         value = v
         const before = as.introspections
         // A well-formed record that is not a defect for its shape but lacks the scope is a 403: both mean "refused".
-        await judge(() => rs.authenticate('Bearer stored-token'), { cls: BearerError, statuses: [401, 403] }, () => JSON.stringify(v)?.slice(0, 300) ?? String(v))
+        await judge(
+          () => rs.authenticate('Bearer stored-token'),
+          { cls: BearerError, statuses: [401, 403] },
+          () => JSON.stringify(v)?.slice(0, 300) ?? String(v),
+        )
         expect(as.introspections - before).toBeLessThanOrEqual(1)
       }),
       { numRuns: 1500 },

@@ -6,7 +6,14 @@
 import * as jose from 'jose'
 import { expect } from 'vitest'
 import { readBody, startHttpServer, type TestHttpServer } from '@org/rs-testing'
-import { AuthorizationServerError, BearerError, ConfigurationError, createResourceServer, type ResourceServer, type ResourceServerOptions } from '../../src/index.js'
+import {
+  AuthorizationServerError,
+  BearerError,
+  ConfigurationError,
+  createResourceServer,
+  type ResourceServer,
+  type ResourceServerOptions,
+} from '../../src/index.js'
 
 export interface IntrospectionAnswer {
   status?: number
@@ -51,7 +58,12 @@ export async function startFakeAS(): Promise<FakeAS> {
     const params = new URLSearchParams(await readBody(req))
     fake.introspections++
     const basic = req.headers.authorization?.startsWith('Basic ') ? atob(req.headers.authorization.slice(6)).split(':')[0] : undefined
-    const answer = await fake.introspect({ token: params.get('token') ?? '', clientId: params.get('client_id') ?? basic, params, authorization: req.headers.authorization })
+    const answer = await fake.introspect({
+      token: params.get('token') ?? '',
+      clientId: params.get('client_id') ?? basic,
+      params,
+      authorization: req.headers.authorization,
+    })
     const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body)
     res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'application/json' }).end(body)
   })
@@ -82,7 +94,13 @@ export function introspectingRs(as: FakeAS, extra: Partial<ResourceServerOptions
 
 /** A JWT-verifying resource server at the fake AS (audience "api"). */
 export function jwtRs(as: FakeAS, extra: Partial<ResourceServerOptions> = {}): ResourceServer {
-  return createResourceServer({ issuer: as.issuer, jwksUri: as.jwksUri, audience: 'api', tokenFormat: 'jwt', ...extra } as ResourceServerOptions)
+  return createResourceServer({
+    issuer: as.issuer,
+    jwksUri: as.jwksUri,
+    audience: 'api',
+    tokenFormat: 'jwt',
+    ...extra,
+  } as ResourceServerOptions)
 }
 
 const b64url = (bytes: Uint8Array) => jose.base64url.encode(bytes)

@@ -5,7 +5,15 @@
 import * as jose from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { faults, startHttpServer } from '@org/rs-testing'
-import { AuthorizationServerError, BearerError, ConfigurationError, createClientCredentials, createResourceServer, type ResourceServer, TokenEndpointError } from '../../src/index.js'
+import {
+  AuthorizationServerError,
+  BearerError,
+  ConfigurationError,
+  createClientCredentials,
+  createResourceServer,
+  type ResourceServer,
+  TokenEndpointError,
+} from '../../src/index.js'
 import { type FakeAS, goodClaims, introspectingRs, jwtRs, rejection, SECRET, signJwt, startFakeAS } from './harness.js'
 
 let as: FakeAS
@@ -46,20 +54,37 @@ describe('class 6: auto mode decides locally whatever it can; an AS 400 about th
     const dead = await startHttpServer(faults.resetConnection())
     await dead.close()
     for (const format of ['jwt', 'auto'] as const) {
-      const rsDead = createResourceServer({ issuer: dead.url, audience: 'api', tokenFormat: format, ...(format === 'auto' ? { clientId: 'rs', clientSecret: SECRET } : {}) })
-      await rejection(() => rsDead.authenticate(`Bearer ${b64({ alg: 'none', typ: 'at+jwt' })}.${b64({ ...goodClaims(as), iss: dead.url })}.`), BearerError, 401)
-      await rejection(() => rsDead.authenticate(`Bearer ${b64({ alg: 'HS256', typ: 'at+jwt' })}.${b64({ ...goodClaims(as), iss: dead.url })}.${b64('sig')}`), BearerError, 401)
+      const rsDead = createResourceServer({
+        issuer: dead.url,
+        audience: 'api',
+        tokenFormat: format,
+        ...(format === 'auto' ? { clientId: 'rs', clientSecret: SECRET } : {}),
+      })
+      await rejection(
+        () => rsDead.authenticate(`Bearer ${b64({ alg: 'none', typ: 'at+jwt' })}.${b64({ ...goodClaims(as), iss: dead.url })}.`),
+        BearerError,
+        401,
+      )
+      await rejection(
+        () =>
+          rsDead.authenticate(`Bearer ${b64({ alg: 'HS256', typ: 'at+jwt' })}.${b64({ ...goodClaims(as), iss: dead.url })}.${b64('sig')}`),
+        BearerError,
+        401,
+      )
     }
   })
 
-  it.each(['unsupported_token_type', 'invalid_request', 'invalid_token'])('an AS 400 %s for an opaque token is 401, cached as inactive', async (error) => {
-    as.introspect = () => ({ status: 400, body: { error } })
-    const token = `opaque-${error}`
-    const before = as.introspections
-    await rejection(() => rs.authenticate(`Bearer ${token}`), BearerError, 401, 'invalid_token')
-    await rejection(() => rs.authenticate(`Bearer ${token}`), BearerError, 401, 'invalid_token')
-    expect(as.introspections).toBe(before + 1)
-  })
+  it.each(['unsupported_token_type', 'invalid_request', 'invalid_token'])(
+    'an AS 400 %s for an opaque token is 401, cached as inactive',
+    async (error) => {
+      as.introspect = () => ({ status: 400, body: { error } })
+      const token = `opaque-${error}`
+      const before = as.introspections
+      await rejection(() => rs.authenticate(`Bearer ${token}`), BearerError, 401, 'invalid_token')
+      await rejection(() => rs.authenticate(`Bearer ${token}`), BearerError, 401, 'invalid_token')
+      expect(as.introspections).toBe(before + 1)
+    },
+  )
 
   it('other AS 400s stay 503', async () => {
     as.introspect = () => ({ status: 400, body: { error: 'server_is_confused' } })
@@ -161,9 +186,19 @@ describe('class 12: no form of the token or the client secret survives in an err
   it('token endpoint error echoing the Basic credentials and the form-encoded secret', async () => {
     const secret = 'a secret/with+odd&chars=0123456789'
     const basic = btoa(`${encodeURIComponent('svc')}:${encodeURIComponent(secret)}`)
-    const server = await startHttpServer(faults.json({ error: 'invalid_client', error_description: `got ${basic} and ${new URLSearchParams({ s: secret }).toString().slice(2)}` }, 400))
+    const server = await startHttpServer(
+      faults.json(
+        { error: 'invalid_client', error_description: `got ${basic} and ${new URLSearchParams({ s: secret }).toString().slice(2)}` },
+        400,
+      ),
+    )
     try {
-      const cc = createClientCredentials({ tokenEndpoint: `${server.url}/token`, clientId: 'svc', clientSecret: secret, authMethod: 'client_secret_basic' })
+      const cc = createClientCredentials({
+        tokenEndpoint: `${server.url}/token`,
+        clientId: 'svc',
+        clientSecret: secret,
+        authMethod: 'client_secret_basic',
+      })
       const err = (await rejection(() => cc.getAccessToken(), TokenEndpointError as never)) as TokenEndpointError
       expect(err.message).not.toContain(basic.slice(0, 12))
       expect(err.message).not.toContain('with%2Bodd')

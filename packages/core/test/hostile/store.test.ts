@@ -6,7 +6,7 @@ import * as jose from 'jose'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { AuthorizationServerError, BearerError, type CacheStore, ConfigurationError, createResourceServer } from '../../src/index.js'
+import { AuthorizationServerError, BearerError, type CacheStore, ConfigurationError } from '../../src/index.js'
 import { type FakeAS, goodClaims, introspectingRs, jwtRs, rejection, signJwt, startFakeAS } from './harness.js'
 
 let as: FakeAS
@@ -38,7 +38,16 @@ function jsonStore(): CacheStore & { map: Map<string, string>; clears: number } 
   }
 }
 
-const active = (extra: Record<string, unknown> = {}) => ({ active: true, sub: 'user-1', client_id: 'app', scope: 'read', aud: 'api', iss: as.issuer, exp: Math.floor(Date.now() / 1000) + 600, ...extra })
+const active = (extra: Record<string, unknown> = {}) => ({
+  active: true,
+  sub: 'user-1',
+  client_id: 'app',
+  scope: 'read',
+  aud: 'api',
+  iss: as.issuer,
+  exp: Math.floor(Date.now() / 1000) + 600,
+  ...extra,
+})
 
 describe('class 1: a verdict is keyed by everything that changes it and re-checked on every read', () => {
   it('two resource servers (different clientId) sharing a store never read each other’s verdicts', async () => {
@@ -65,7 +74,12 @@ describe('class 1: a verdict is keyed by everything that changes it and re-check
     as.introspect = () => ({ body: active({ aud: 'api' }) })
     await introspectingRs(as, { audience: 'api', cache: { store } }).authenticate('Bearer aud-token')
     const before = as.introspections
-    await rejection(() => introspectingRs(as, { audience: 'other-api', cache: { store } }).authenticate('Bearer aud-token'), BearerError, 401, 'invalid_token')
+    await rejection(
+      () => introspectingRs(as, { audience: 'other-api', cache: { store } }).authenticate('Bearer aud-token'),
+      BearerError,
+      401,
+      'invalid_token',
+    )
     expect(as.introspections).toBe(before)
   })
 })
@@ -75,14 +89,26 @@ describe('class 2: values read from a store are untrusted', () => {
   const hostile: [string, () => unknown][] = [
     ['{active:"yes"}', () => ({ active: 'yes' })],
     ['{active:1, scopes:["admin"]}', () => ({ active: 1, scopes: ['admin'] })],
-    ['an old unversioned AccessTokenInfo', () => ({ active: true, sub: 'x', scopes: ['admin'], aud: ['api'], iss: as.issuer, source: 'introspection', claims: {} })],
-    ['a foreign iss', () => ({ v: 1, active: true, until: now() + 60_000, iss: 'https://evil.example', claims: active({ iss: 'https://evil.example' }) })],
+    [
+      'an old unversioned AccessTokenInfo',
+      () => ({ active: true, sub: 'x', scopes: ['admin'], aud: ['api'], iss: as.issuer, source: 'introspection', claims: {} }),
+    ],
+    [
+      'a foreign iss',
+      () => ({ v: 1, active: true, until: now() + 60_000, iss: 'https://evil.example', claims: active({ iss: 'https://evil.example' }) }),
+    ],
     ['a string exp', () => ({ v: 1, active: true, until: now() + 60_000, iss: as.issuer, claims: active({ exp: '9999999999' }) })],
     ['scopes:null', () => ({ v: 1, active: true, until: now() + 60_000, iss: as.issuer, claims: active({ scope: null }) })],
-    ['scope as an array holding a number', () => ({ v: 1, active: true, until: now() + 60_000, iss: as.issuer, claims: active({ scope: ['admin', 1] }) })],
+    [
+      'scope as an array holding a number',
+      () => ({ v: 1, active: true, until: now() + 60_000, iss: as.issuer, claims: active({ scope: ['admin', 1] }) }),
+    ],
     ['claims not an object', () => ({ v: 1, active: true, until: now() + 60_000, iss: as.issuer, claims: 'admin' })],
     ['claims.active missing', () => ({ v: 1, active: true, until: now() + 60_000, iss: as.issuer, claims: { sub: 'x', scope: 'admin' } })],
-    ['expired by our clock (the store ignored the TTL)', () => ({ v: 1, active: true, until: now() - 1, iss: as.issuer, claims: active() })],
+    [
+      'expired by our clock (the store ignored the TTL)',
+      () => ({ v: 1, active: true, until: now() - 1, iss: as.issuer, claims: active() }),
+    ],
     ['a future version', () => ({ v: 2, active: true, until: now() + 60_000, iss: as.issuer, claims: active() })],
     ['null', () => null],
     ['a number', () => 42],
@@ -99,8 +125,17 @@ describe('class 2: values read from a store are untrusted', () => {
   })
 
   it('scope "superadmin" never satisfies "admin" (no substring match): 403', async () => {
-    const store: CacheStore = { get: () => ({ v: 1, active: true, until: Date.now() + 60_000, iss: as.issuer, claims: active({ scope: 'superadmin' }) }), set: () => {}, delete: () => {} }
-    await rejection(() => introspectingRs(as, { audience: 'api', scopes: ['admin'], cache: { store } }).authenticate('Bearer s'), BearerError, 403, 'insufficient_scope')
+    const store: CacheStore = {
+      get: () => ({ v: 1, active: true, until: Date.now() + 60_000, iss: as.issuer, claims: active({ scope: 'superadmin' }) }),
+      set: () => {},
+      delete: () => {},
+    }
+    await rejection(
+      () => introspectingRs(as, { audience: 'api', scopes: ['admin'], cache: { store } }).authenticate('Bearer s'),
+      BearerError,
+      403,
+      'insufficient_scope',
+    )
   })
 })
 
@@ -152,7 +187,12 @@ describe('class 9: claims of the wrong type make the token invalid', () => {
     ['nbf "0"', () => active({ nbf: '0' })],
   ])('introspection: %s → 401', async (_n, body) => {
     as.introspect = () => ({ body: body() })
-    await rejection(() => introspectingRs(as, { cache: false }).authenticate(`Bearer claims-${_n.replace(/\W/g, '')}`), BearerError, 401, 'invalid_token')
+    await rejection(
+      () => introspectingRs(as, { cache: false }).authenticate(`Bearer claims-${_n.replace(/\W/g, '')}`),
+      BearerError,
+      401,
+      'invalid_token',
+    )
   })
 
   it.each([
@@ -178,7 +218,8 @@ describe('class 10: signed introspection responses must be fresh', () => {
       .setAudience('rs-1')
       .setIssuedAt(iat)
       .sign(as.privateKey)
-  const rsJwt = (extra = {}) => introspectingRs(as, { introspection: { response: 'jwt', signingAlgorithms: ['ES256'], ...extra }, cache: false })
+  const rsJwt = (extra = {}) =>
+    introspectingRs(as, { introspection: { response: 'jwt', signingAlgorithms: ['ES256'], ...extra }, cache: false })
   const now = () => Math.floor(Date.now() / 1000)
 
   it('a fresh one is accepted; a day-old one (a replay) and a future one are refused (503)', async () => {

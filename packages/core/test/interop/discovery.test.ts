@@ -22,7 +22,14 @@ afterAll(async () => {
 
 /** JWT options for a vendor AS, discovered from its issuer (no jwksUri). */
 function discovered(as: VendorAS, extra: Partial<ResourceServerOptions> = {}): ResourceServerOptions {
-  return { issuer: as.issuer, audience: as.audience, tokenFormat: 'jwt', jwt: { typ: 'lenient' }, ...LOCAL, ...extra } as ResourceServerOptions
+  return {
+    issuer: as.issuer,
+    audience: as.audience,
+    tokenFormat: 'jwt',
+    jwt: { typ: 'lenient' },
+    ...LOCAL,
+    ...extra,
+  } as ResourceServerOptions
 }
 
 describe('where metadata is looked for', () => {
@@ -38,15 +45,18 @@ describe('where metadata is looked for', () => {
     ])
   })
 
-  it.each(['path-inserted', 'path-appended'] as const)('an AS that publishes only RFC 8414 metadata (%s) is discovered: the 404s are not failures', async (form) => {
-    const as = await start('keycloak', { oauth8414Only: form })
-    const rs = createResourceServer(discovered(as))
-    await rs.ready()
-    expect((await outcome(rs, await as.mintAccessToken())).status).toBe(200)
-    expect(as.requests(as.openidConfigurationUrl)).toBe(1) // 404, then the next form
-    expect(as.requests(as.metadataUrl)).toBe(1)
-    if (form === 'path-appended') expect(as.requests('/.well-known/oauth-authorization-server/realms/demo')).toBe(1)
-  })
+  it.each(['path-inserted', 'path-appended'] as const)(
+    'an AS that publishes only RFC 8414 metadata (%s) is discovered: the 404s are not failures',
+    async (form) => {
+      const as = await start('keycloak', { oauth8414Only: form })
+      const rs = createResourceServer(discovered(as))
+      await rs.ready()
+      expect((await outcome(rs, await as.mintAccessToken())).status).toBe(200)
+      expect(as.requests(as.openidConfigurationUrl)).toBe(1) // 404, then the next form
+      expect(as.requests(as.metadataUrl)).toBe(1)
+      if (form === 'path-appended') expect(as.requests('/.well-known/oauth-authorization-server/realms/demo')).toBe(1)
+    },
+  )
 
   it('an RFC 8414-only AS whose issuer has no path (IdentityServer-like) is discovered', async () => {
     const as = await start('identityserver', { oauth8414Only: true })
@@ -82,9 +92,18 @@ describe('no discovery when everything needed is configured', () => {
   it('an HS256-only set-up needs no jwks_uri and makes no request at all', async () => {
     const secret = 'a-shared-secret-of-at-least-32-characters!'
     const fetch = vi.fn(() => Promise.reject(new Error('no request expected')))
-    const rs = createResourceServer({ issuer: 'https://as.example.com', audience: 'api', tokenFormat: 'jwt', jwt: { algorithms: ['HS256'], secret }, fetch, logger: false })
+    const rs = createResourceServer({
+      issuer: 'https://as.example.com',
+      audience: 'api',
+      tokenFormat: 'jwt',
+      jwt: { algorithms: ['HS256'], secret },
+      fetch,
+      logger: false,
+    })
     const now = Math.floor(Date.now() / 1000)
-    const token = await new jose.SignJWT({ iss: 'https://as.example.com', aud: 'api', sub: 'u', iat: now, exp: now + 60 }).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).sign(new TextEncoder().encode(secret))
+    const token = await new jose.SignJWT({ iss: 'https://as.example.com', aud: 'api', sub: 'u', iat: now, exp: now + 60 })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .sign(new TextEncoder().encode(secret))
     expect((await outcome(rs, token)).status).toBe(200)
     await rs.ready()
     expect(fetch).not.toHaveBeenCalled()
@@ -120,7 +139,8 @@ describe('refresh', () => {
     const as = await start('keycloak', { tokenTtl: 86_400 })
     let now = Date.now()
     let down = false
-    const fetch = (input: string | URL | Request, init?: RequestInit) => (down && String(input).includes('.well-known') ? Promise.reject(new Error('down')) : globalThis.fetch(input, init))
+    const fetch = (input: string | URL | Request, init?: RequestInit) =>
+      down && String(input).includes('.well-known') ? Promise.reject(new Error('down')) : globalThis.fetch(input, init)
     const rs = createResourceServer(discovered(as, { clock: () => now, fetch }))
     expect((await outcome(rs, await as.mintAccessToken())).status).toBe(200)
     down = true
@@ -153,7 +173,11 @@ describe('refresh', () => {
   })
 
   it('metadata options are validated', () => {
-    expect(() => createResourceServer({ issuer: 'https://as.example.com', audience: 'api', tokenFormat: 'jwt', metadata: { cacheMaxAge: 10 } })).toThrow(ConfigurationError)
-    expect(() => createResourceServer({ issuer: 'https://as.example.com', audience: 'api', tokenFormat: 'jwt', metadata: { refresh: 1 } as never })).toThrow(/metadata/)
+    expect(() =>
+      createResourceServer({ issuer: 'https://as.example.com', audience: 'api', tokenFormat: 'jwt', metadata: { cacheMaxAge: 10 } }),
+    ).toThrow(ConfigurationError)
+    expect(() =>
+      createResourceServer({ issuer: 'https://as.example.com', audience: 'api', tokenFormat: 'jwt', metadata: { refresh: 1 } as never }),
+    ).toThrow(/metadata/)
   })
 })

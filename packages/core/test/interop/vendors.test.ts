@@ -24,14 +24,32 @@ describe('Duende IdentityServer', () => {
   let rs: ResourceServer
   beforeAll(async () => {
     as = await start('identityserver')
-    rs = createResourceServer(identityServer({ issuer: as.issuer, audience: as.audience, clientId: as.apiCredentials!.clientId, clientSecret: as.apiCredentials!.clientSecret, ...LOCAL }))
+    rs = createResourceServer(
+      identityServer({
+        issuer: as.issuer,
+        audience: as.audience,
+        clientId: as.apiCredentials!.clientId,
+        clientSecret: as.apiCredentials!.clientSecret,
+        ...LOCAL,
+      }),
+    )
   })
 
   it('accepts its at+jwt access token with scope as a JSON array, and a reference token by introspection', async () => {
-    expect(await outcome(rs, await as.mintAccessToken(), { scopes: ['api1.read'] })).toEqual({ status: 200, clientId: as.clientId, scopes: ['openid', 'profile', 'api1.read'] })
-    expect(await outcome(rs, await as.mintAccessToken({}, { appOnly: true }), { scopes: ['api1.read'] })).toMatchObject({ status: 200, scopes: ['api1.read'] })
+    expect(await outcome(rs, await as.mintAccessToken(), { scopes: ['api1.read'] })).toEqual({
+      status: 200,
+      clientId: as.clientId,
+      scopes: ['openid', 'profile', 'api1.read'],
+    })
+    expect(await outcome(rs, await as.mintAccessToken({}, { appOnly: true }), { scopes: ['api1.read'] })).toMatchObject({
+      status: 200,
+      scopes: ['api1.read'],
+    })
     expect(await outcome(rs, as.mintOpaqueToken(), { scopes: ['api1.read'] })).toMatchObject({ status: 200, clientId: as.clientId })
-    expect(await outcome(rs, await as.mintAccessToken(), { scopes: ['api1.write'] })).toMatchObject({ status: 403, reason: 'insufficient_scope' })
+    expect(await outcome(rs, await as.mintAccessToken(), { scopes: ['api1.write'] })).toMatchObject({
+      status: 403,
+      reason: 'insufficient_scope',
+    })
   })
 
   it('refuses its ID token (typ JWT where at+jwt is expected; with a lenient typ, by its nonce)', async () => {
@@ -43,7 +61,10 @@ describe('Duende IdentityServer', () => {
   it('a route requiring a role (IdentityServer "role" claim) accepts and refuses', async () => {
     const admin = await as.mintAccessToken({ role: ['admin', 'user'] })
     expect((await outcome(rs, admin, { roles: ['admin'] })).status).toBe(200)
-    expect(await outcome(rs, await as.mintAccessToken({ role: 'user' }), { roles: ['admin'] })).toMatchObject({ status: 403, reason: 'claim_mismatch' })
+    expect(await outcome(rs, await as.mintAccessToken({ role: 'user' }), { roles: ['admin'] })).toMatchObject({
+      status: 403,
+      reason: 'claim_mismatch',
+    })
   })
 })
 
@@ -55,11 +76,24 @@ describe.each([
   let rs: ResourceServer
   beforeAll(async () => {
     as = await start(vendor)
-    rs = createResourceServer(entraId({ tenant: as.tenantId!, audience: as.audience, version, authority: as.origin, ...(version === 1 ? { issuer: as.issuer } : {}), ...LOCAL }))
+    rs = createResourceServer(
+      entraId({
+        tenant: as.tenantId!,
+        audience: as.audience,
+        version,
+        authority: as.origin,
+        ...(version === 1 ? { issuer: as.issuer } : {}),
+        ...LOCAL,
+      }),
+    )
   })
 
   it(`accepts its v${version}.0 access token: scp as a string, the client from ${version === 2 ? 'azp' : 'appid'}`, async () => {
-    expect(await outcome(rs, await as.mintAccessToken(), { scopes: ['Orders.Read'] })).toEqual({ status: 200, clientId: as.clientId, scopes: ['Orders.Read', 'Orders.Write'] })
+    expect(await outcome(rs, await as.mintAccessToken(), { scopes: ['Orders.Read'] })).toEqual({
+      status: 200,
+      clientId: as.clientId,
+      scopes: ['Orders.Read', 'Orders.Write'],
+    })
   })
 
   it('refuses its ID token, and a token of the other version (issuer)', async () => {
@@ -71,7 +105,10 @@ describe.each([
   it('an app-only token carries roles and no scp: a route requiring the app role accepts it, and refuses a user token', async () => {
     const app = await as.mintAccessToken({}, { appOnly: true })
     expect(await outcome(rs, app, { roles: ['Orders.Read.All'] })).toMatchObject({ status: 200, scopes: [] })
-    expect(await outcome(rs, await as.mintAccessToken(), { roles: ['Orders.Read.All'] })).toMatchObject({ status: 403, reason: 'claim_mismatch' })
+    expect(await outcome(rs, await as.mintAccessToken(), { roles: ['Orders.Read.All'] })).toMatchObject({
+      status: 403,
+      reason: 'claim_mismatch',
+    })
   })
 })
 
@@ -87,13 +124,21 @@ describe('Microsoft Entra ID (multi-tenant: common / organizations)', () => {
     expect(await outcome(rs, await as.mintAccessToken())).toMatchObject({ status: 200, clientId: as.clientId })
     expect((await outcome(rs, await as.mintAccessToken({ tid: OTHER }))).status).toBe(200)
     // iss of one tenant, tid of another: refused
-    expect(await outcome(rs, await as.mintAccessToken({ tid: OTHER, iss: as.issuer }))).toMatchObject({ status: 401, reason: 'wrong_issuer' })
-    expect(await outcome(rs, await as.mintAccessToken({ tid: 'not-a-guid', iss: `${as.origin}/not-a-guid/v2.0` }))).toMatchObject({ status: 401, reason: 'wrong_issuer' })
+    expect(await outcome(rs, await as.mintAccessToken({ tid: OTHER, iss: as.issuer }))).toMatchObject({
+      status: 401,
+      reason: 'wrong_issuer',
+    })
+    expect(await outcome(rs, await as.mintAccessToken({ tid: 'not-a-guid', iss: `${as.origin}/not-a-guid/v2.0` }))).toMatchObject({
+      status: 401,
+      reason: 'wrong_issuer',
+    })
     expect(await outcome(rs, await as.mintIdToken({ aud: as.audience }))).toMatchObject({ status: 401, reason: 'id_token' })
   })
 
   it('allowedTenants restricts the tenants', async () => {
-    const rs = createResourceServer(entraId({ tenant: 'common', audience: as.audience, authority: as.origin, allowedTenants: [as.tenantId!], ...LOCAL }))
+    const rs = createResourceServer(
+      entraId({ tenant: 'common', audience: as.audience, authority: as.origin, allowedTenants: [as.tenantId!], ...LOCAL }),
+    )
     expect((await outcome(rs, await as.mintAccessToken())).status).toBe(200)
     expect(await outcome(rs, await as.mintAccessToken({ tid: OTHER }))).toMatchObject({ status: 401, reason: 'wrong_issuer' })
   })
@@ -103,7 +148,9 @@ describe('Microsoft Entra ID (multi-tenant: common / organizations)', () => {
     const app = await as.mintAccessToken({}, { appOnly: true })
     expect((await outcome(rs, app, { roles: ['Orders.Read.All'], claims: { tid: as.tenantId! } })).status).toBe(200)
     expect(await outcome(rs, app, { roles: ['Orders.Write.All'] })).toMatchObject({ status: 403, reason: 'claim_mismatch' })
-    expect(await outcome(rs, await as.mintAccessToken({ tid: OTHER }, { appOnly: true }), { claims: { tid: as.tenantId! } })).toMatchObject({ status: 403 })
+    expect(await outcome(rs, await as.mintAccessToken({ tid: OTHER }, { appOnly: true }), { claims: { tid: as.tenantId! } })).toMatchObject(
+      { status: 403 },
+    )
   })
 })
 
@@ -116,7 +163,11 @@ describe.each(['auth0', 'rfc9068'] as const)('Auth0 (access token profile %s)', 
   })
 
   it('accepts its access token (aud an array with the userinfo URL), the client from azp or client_id', async () => {
-    expect(await outcome(rs, await as.mintAccessToken(), { scopes: ['read:orders'] })).toEqual({ status: 200, clientId: as.clientId, scopes: ['openid', 'profile', 'read:orders'] })
+    expect(await outcome(rs, await as.mintAccessToken(), { scopes: ['read:orders'] })).toEqual({
+      status: 200,
+      clientId: as.clientId,
+      scopes: ['openid', 'profile', 'read:orders'],
+    })
     expect(await outcome(rs, await as.mintAccessToken({}, { appOnly: true }))).toMatchObject({ status: 200, clientId: as.clientId })
   })
 
@@ -127,7 +178,10 @@ describe.each(['auth0', 'rfc9068'] as const)('Auth0 (access token profile %s)', 
 
   it('a route requiring an RBAC permission accepts and refuses', async () => {
     expect((await outcome(rs, await as.mintAccessToken(), { roles: ['read:orders'] })).status).toBe(200)
-    expect(await outcome(rs, await as.mintAccessToken(), { roles: ['write:orders'] })).toMatchObject({ status: 403, reason: 'claim_mismatch' })
+    expect(await outcome(rs, await as.mintAccessToken(), { roles: ['write:orders'] })).toMatchObject({
+      status: 403,
+      reason: 'claim_mismatch',
+    })
   })
 })
 
@@ -140,11 +194,23 @@ describe('Okta (custom authorization server)', () => {
   })
 
   it('accepts its access token: no typ, scp an array, the client from cid', async () => {
-    expect(await outcome(rs, await as.mintAccessToken(), { scopes: ['orders.read'] })).toEqual({ status: 200, clientId: as.clientId, scopes: ['openid', 'profile', 'orders.read'] })
+    expect(await outcome(rs, await as.mintAccessToken(), { scopes: ['orders.read'] })).toEqual({
+      status: 200,
+      clientId: as.clientId,
+      scopes: ['openid', 'profile', 'orders.read'],
+    })
   })
 
   it('with API credentials, introspects at /v1/introspect', async () => {
-    const introspecting = createResourceServer(okta({ issuer: as.issuer, audience: as.audience, clientId: as.apiCredentials!.clientId, clientSecret: as.apiCredentials!.clientSecret, ...LOCAL }))
+    const introspecting = createResourceServer(
+      okta({
+        issuer: as.issuer,
+        audience: as.audience,
+        clientId: as.apiCredentials!.clientId,
+        clientSecret: as.apiCredentials!.clientSecret,
+        ...LOCAL,
+      }),
+    )
     const token = await as.mintAccessToken()
     expect(await outcome(introspecting, token, { scopes: ['orders.read'] })).toMatchObject({ status: 200, clientId: as.clientId })
     as.revoke(token)
@@ -158,7 +224,10 @@ describe('Okta (custom authorization server)', () => {
 
   it('a route requiring a group accepts and refuses', async () => {
     expect((await outcome(rs, await as.mintAccessToken(), { roles: ['OrdersAdmins'] })).status).toBe(200)
-    expect(await outcome(rs, await as.mintAccessToken({}, { appOnly: true }), { roles: ['OrdersAdmins'] })).toMatchObject({ status: 403, reason: 'claim_mismatch' })
+    expect(await outcome(rs, await as.mintAccessToken({}, { appOnly: true }), { roles: ['OrdersAdmins'] })).toMatchObject({
+      status: 403,
+      reason: 'claim_mismatch',
+    })
   })
 })
 
@@ -171,14 +240,30 @@ describe('Keycloak', () => {
   })
 
   it('accepts its access token (typ JWT, payload typ Bearer), the client from azp', async () => {
-    expect(await outcome(rs, await as.mintAccessToken(), { scopes: ['email'] })).toEqual({ status: 200, clientId: as.clientId, scopes: ['openid', 'profile', 'email'] })
+    expect(await outcome(rs, await as.mintAccessToken(), { scopes: ['email'] })).toEqual({
+      status: 200,
+      clientId: as.clientId,
+      scopes: ['openid', 'profile', 'email'],
+    })
     // Older Keycloak versions put the request's nonce in access tokens too: still an access token (typ "Bearer").
     expect((await outcome(rs, await as.mintAccessToken({ nonce: 'n-0S6_WzA2Mj' }))).status).toBe(200)
   })
 
   it('with a confidential client, introspects', async () => {
-    const introspecting = createResourceServer(keycloak({ url: as.origin, realm: 'demo', audience: as.audience, clientId: as.apiCredentials!.clientId, clientSecret: as.apiCredentials!.clientSecret, ...LOCAL }))
-    expect(await outcome(introspecting, as.mintOpaqueToken(), { roles: ['orders-admin'] })).toMatchObject({ status: 200, clientId: as.clientId })
+    const introspecting = createResourceServer(
+      keycloak({
+        url: as.origin,
+        realm: 'demo',
+        audience: as.audience,
+        clientId: as.apiCredentials!.clientId,
+        clientSecret: as.apiCredentials!.clientSecret,
+        ...LOCAL,
+      }),
+    )
+    expect(await outcome(introspecting, as.mintOpaqueToken(), { roles: ['orders-admin'] })).toMatchObject({
+      status: 200,
+      clientId: as.clientId,
+    })
   })
 
   it('refuses its ID token (typ claim "ID")', async () => {
@@ -188,7 +273,9 @@ describe('Keycloak', () => {
   it('a route requiring a realm role or a client role accepts and refuses', async () => {
     const token = await as.mintAccessToken()
     expect((await outcome(rs, token, { roles: ['orders-admin'] })).status).toBe(200)
-    expect((await outcome(rs, token, { claims: { [`resource_access.${as.audience}.roles`]: { includes: 'orders:read' } } })).status).toBe(200)
+    expect((await outcome(rs, token, { claims: { [`resource_access.${as.audience}.roles`]: { includes: 'orders:read' } } })).status).toBe(
+      200,
+    )
     expect(await outcome(rs, token, { roles: ['realm-admin'] })).toMatchObject({ status: 403, reason: 'claim_mismatch' })
     expect(await outcome(rs, token, { acr: ['2'] })).toMatchObject({ status: 401, reason: 'insufficient_user_authentication' })
   })
@@ -204,8 +291,13 @@ describe('Amazon Cognito', () => {
 
   it('accepts its access token (no aud): the calling client is checked against allowedClients', async () => {
     expect(await outcome(rs, await as.mintAccessToken(), { scopes: ['openid'] })).toMatchObject({ status: 200, clientId: as.clientId })
-    expect((await outcome(rs, await as.mintAccessToken({}, { appOnly: true }), { scopes: [`${as.audience}/orders.read`] })).status).toBe(200)
-    expect(await outcome(rs, await as.mintAccessToken({ client_id: 'another-app-client' }))).toMatchObject({ status: 401, reason: 'wrong_audience' })
+    expect((await outcome(rs, await as.mintAccessToken({}, { appOnly: true }), { scopes: [`${as.audience}/orders.read`] })).status).toBe(
+      200,
+    )
+    expect(await outcome(rs, await as.mintAccessToken({ client_id: 'another-app-client' }))).toMatchObject({
+      status: 401,
+      reason: 'wrong_audience',
+    })
     expect(await outcome(rs, await as.mintAccessToken({ aud: 'some-api' }))).toMatchObject({ status: 401, reason: 'wrong_audience' })
   })
 
@@ -215,6 +307,9 @@ describe('Amazon Cognito', () => {
 
   it('a route requiring a cognito:groups group accepts and refuses', async () => {
     expect((await outcome(rs, await as.mintAccessToken(), { roles: ['admins'] })).status).toBe(200)
-    expect(await outcome(rs, await as.mintAccessToken(), { roles: ['superusers'] })).toMatchObject({ status: 403, reason: 'claim_mismatch' })
+    expect(await outcome(rs, await as.mintAccessToken(), { roles: ['superusers'] })).toMatchObject({
+      status: 403,
+      reason: 'claim_mismatch',
+    })
   })
 })

@@ -8,7 +8,12 @@ import { BearerError, ConfigurationError, createResourceServer, protectRoute } f
 
 const SECRET = 'x'.repeat(40)
 // A JWT-only resource server with an HS256 secret: decisions are local, no network involved.
-const rs = createResourceServer({ issuer: 'https://as.example.com', audience: 'api', tokenFormat: 'jwt', jwt: { algorithms: ['HS256'], secret: SECRET } })
+const rs = createResourceServer({
+  issuer: 'https://as.example.com',
+  audience: 'api',
+  tokenFormat: 'jwt',
+  jwt: { algorithms: ['HS256'], secret: SECRET },
+})
 
 async function refusal(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -21,13 +26,19 @@ async function refusal(p: Promise<unknown>): Promise<unknown> {
 
 describe('authenticateRequest', () => {
   it('refuses a repeated Authorization header in Node raw headers, whatever its case', async () => {
-    const err = await refusal(rs.authenticateRequest({ rawHeaders: ['Authorization', 'Bearer a.b.c', 'host', 'x', 'AUTHORIZATION', 'Bearer a.b.c'] }))
+    const err = await refusal(
+      rs.authenticateRequest({ rawHeaders: ['Authorization', 'Bearer a.b.c', 'host', 'x', 'AUTHORIZATION', 'Bearer a.b.c'] }),
+    )
     expect(err).toBeInstanceOf(BearerError)
     expect((err as BearerError).status).toBe(400)
   })
 
   it('reads the header from raw headers, a Fetch Headers or a plain object alike', async () => {
-    for (const request of [{ rawHeaders: ['Authorization', 'Bearer opaque'] }, { headers: new Headers({ authorization: 'Bearer opaque' }) }, { headers: { authorization: 'Bearer opaque' } }]) {
+    for (const request of [
+      { rawHeaders: ['Authorization', 'Bearer opaque'] },
+      { headers: new Headers({ authorization: 'Bearer opaque' }) },
+      { headers: { authorization: 'Bearer opaque' } },
+    ]) {
       const err = await refusal(rs.authenticateRequest(request))
       expect((err as BearerError).code).toBe('invalid_token') // read, then refused: not a JWT
     }
@@ -91,20 +102,45 @@ describe('everyRoute', () => {
       issuer: 'https://as.example.com',
       audience: 'api',
       tokenFormat: 'jwt',
-      jwksUri: 'https://as.example.com/jwks', jwt: { algorithms: ['HS256'], secret: SECRET },
+      jwksUri: 'https://as.example.com/jwks',
+      jwt: { algorithms: ['HS256'], secret: SECRET },
       everyRoute: { scopes: ['api'], acr: ['eidas2'] },
     })
     await expect(strict.authenticate(`Bearer ${await sign({ scope: 'api', acr: 'eidas2' })}`)).resolves.toMatchObject({ scopes: ['api'] })
     expect(((await refusal(strict.authenticate(`Bearer ${await sign({ scope: 'read', acr: 'eidas2' })}`))) as BearerError).status).toBe(403)
-    expect(((await refusal(strict.authenticate(`Bearer ${await sign({ scope: 'api', acr: 'eidas1' })}`))) as BearerError).code).toBe('insufficient_user_authentication')
+    expect(((await refusal(strict.authenticate(`Bearer ${await sign({ scope: 'api', acr: 'eidas1' })}`))) as BearerError).code).toBe(
+      'insufficient_user_authentication',
+    )
   })
 
   it('the deprecated top-level scopes still apply, but not together with everyRoute.scopes', async () => {
-    const legacy = createResourceServer({ issuer: 'https://as.example.com', audience: 'api', tokenFormat: 'jwt', jwksUri: 'https://as.example.com/jwks', jwt: { algorithms: ['HS256'], secret: SECRET }, scopes: ['api'] })
+    const legacy = createResourceServer({
+      issuer: 'https://as.example.com',
+      audience: 'api',
+      tokenFormat: 'jwt',
+      jwksUri: 'https://as.example.com/jwks',
+      jwt: { algorithms: ['HS256'], secret: SECRET },
+      scopes: ['api'],
+    })
     expect(((await refusal(legacy.authenticate(`Bearer ${await sign({ scope: 'read' })}`))) as BearerError).status).toBe(403)
     expect(() =>
-      createResourceServer({ issuer: 'https://as.example.com', audience: 'api', tokenFormat: 'jwt', jwksUri: 'https://as.example.com/jwks', jwt: { algorithms: ['HS256'], secret: SECRET }, scopes: ['a'], everyRoute: { scopes: ['b'] } }),
+      createResourceServer({
+        issuer: 'https://as.example.com',
+        audience: 'api',
+        tokenFormat: 'jwt',
+        jwksUri: 'https://as.example.com/jwks',
+        jwt: { algorithms: ['HS256'], secret: SECRET },
+        scopes: ['a'],
+        everyRoute: { scopes: ['b'] },
+      }),
     ).toThrow(ConfigurationError)
-    expect(() => createResourceServer({ issuer: 'https://as.example.com', audience: 'api', tokenFormat: 'jwt', everyRoute: { optional: true } as never })).toThrow(ConfigurationError)
+    expect(() =>
+      createResourceServer({
+        issuer: 'https://as.example.com',
+        audience: 'api',
+        tokenFormat: 'jwt',
+        everyRoute: { optional: true } as never,
+      }),
+    ).toThrow(ConfigurationError)
   })
 })

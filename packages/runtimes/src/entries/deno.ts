@@ -4,7 +4,10 @@ import { CONFIG_VAR, MAX_LIFETIME_MS, listeningLine } from './protocol.js'
 
 declare const Deno: {
   env: { get(name: string): string | undefined }
-  serve(options: { hostname: string; port: number; onListen(addr: { port: number }): void }, handler: (request: Request) => Promise<Response>): unknown
+  serve(
+    options: { hostname: string; port: number; onListen(addr: { port: number }): void },
+    handler: (request: Request) => Promise<Response>,
+  ): unknown
   exit(code: number): never
 }
 

@@ -69,10 +69,49 @@ export function parseRouteOptions(options: unknown, component = 'route'): Readon
     const known = validated.get(options)
     if (known !== undefined) return known
   }
+  // The usual per-call literal (`{ scopes: ['read'] }`, a new object on every request): checked by
+  // hand, without building a schema parse per request; anything else goes through the schema, which
+  // also words the error.
+  const plain = plainScopeOptions(options)
+  if (plain !== undefined) return plain
   const parsed = Object.freeze(parseOptions(component, routeOptionsSchema, options))
   if (typeof options === 'object' && options !== null) validated.set(options, parsed)
   validated.set(parsed, parsed)
   return parsed
+}
+
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/
+
+function isScopeList(value: unknown): value is readonly string[] {
+  if (!Array.isArray(value)) return false
+  for (const v of value) if (typeof v !== 'string' || !SCOPE_TOKEN.test(v)) return false
+  return true
+}
+
+/**
+ * A frozen copy of options made only of `scopes`, `anyScope` and `optional`, each valid; or
+ * `undefined` for anything else (another key, a wrong value), left to the schema.
+ */
+function plainScopeOptions(options: unknown): Readonly<RouteOptions> | undefined {
+  if (typeof options !== 'object' || options === null || Object.getPrototypeOf(options) !== Object.prototype) return undefined
+  const o = options as Record<string, unknown>
+  let keys = 0
+  for (const key in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, key)) return undefined
+    keys++
+    const value = o[key]
+    if (key === 'scopes' || key === 'anyScope') {
+      if (value !== undefined && !isScopeList(value)) return undefined
+    } else if (key === 'optional') {
+      if (value !== undefined && typeof value !== 'boolean') return undefined
+    } else return undefined
+  }
+  if (keys === 0) return NONE
+  const copy: RouteOptions = {}
+  if (o.scopes !== undefined) copy.scopes = Object.freeze([...(o.scopes as string[])])
+  if (o.anyScope !== undefined) copy.anyScope = Object.freeze([...(o.anyScope as string[])])
+  if (o.optional !== undefined) copy.optional = o.optional as boolean
+  return Object.freeze(copy)
 }
 
 /** A protected route: its options, validated, and the call that authenticates one request for it. */

@@ -97,3 +97,68 @@ describe('BearerError', () => {
     expect(JSON.parse(JSON.stringify(e))).toEqual({ error: 'insufficient_scope', error_description: 'needs admin' })
   })
 })
+
+describe('extractBearerToken: only a whole Bearer credential yields a token', () => {
+  it('another scheme whose value contains "Bearer <token>" yields no token', () => {
+    expect(extractBearerToken('Basic x Bearer tok')).toBeUndefined()
+    expect(extractBearerToken('DPoP Bearer tok')).toBeUndefined()
+    expect(extractBearerToken('xBearer tok')).toBeUndefined()
+  })
+
+  it('a scheme one letter away from Bearer yields no token', () => {
+    for (let i = 0; i < 'Bearer'.length; i++) {
+      const scheme = `${'Bearer'.slice(0, i)}X${'Bearer'.slice(i + 1)}`
+      expect(extractBearerToken(`${scheme} tok`), scheme).toBeUndefined()
+    }
+  })
+
+  it('surrounding whitespace is not part of the credential', () => {
+    expect(extractBearerToken('  Bearer abc  ')).toBe('abc')
+    expect(extractBearerToken('\tBearer abc')).toBe('abc')
+  })
+
+  it('a header that is neither a string nor an array of strings is a 400, not "no token"', () => {
+    for (const header of [42, {}, [42], [undefined]]) {
+      expect(() => extractBearerToken(header as unknown as string), JSON.stringify(header)).toThrow(BearerError)
+    }
+  })
+
+  it('maxLength is exact: a token of maxLength passes, one more character is a 400, on every path', () => {
+    const at = 'a'.repeat(64)
+    expect(extractBearerToken(`Bearer ${at}`, { maxLength: 64 })).toBe(at)
+    expect(extractBearerToken(`Bearer   ${at}`, { maxLength: 64 })).toBe(at) // the slow path (several spaces)
+    rejectsWith(`Bearer   ${at}a`, { maxLength: 64 })
+    rejectsWith(`Bearer ${at}a`, { maxLength: 64 })
+    // The whole header is bounded too (before any parsing), with room for the scheme and spaces.
+    expect(extractBearerToken(`Bearer${' '.repeat(58)}${at}`, { maxLength: 64 })).toBe(at)
+    rejectsWith(`Bearer${' '.repeat(59)}${at}`, { maxLength: 64 })
+  })
+
+  it('a lone scheme, or a scheme and spaces, is a 400', () => {
+    rejectsWith('bearer')
+    rejectsWith('Bearer    ')
+  })
+
+  it('base64 decoding applies on the slow path too, and only to strict, padded base64 of at least 8 characters', () => {
+    expect(extractBearerToken(`Bearer   ${btoa('abcdef')}`, { acceptBase64: true })).toBe('abcdef')
+    expect(extractBearerToken(`Bearer   ${btoa('abcdef')}`)).toBe(btoa('abcdef'))
+    expect(extractBearerToken(`Bearer ${btoa('abcdef')}`, { acceptBase64: true })).toBe('abcdef') // exactly 8
+    expect(extractBearerToken(`Bearer ${btoa('abcde')}`, { acceptBase64: true })).toBe('abcde') // one "="
+    expect(extractBearerToken(`Bearer ${btoa('abcd')}`, { acceptBase64: true })).toBe('abcd') // two "="
+    expect(extractBearerToken(`Bearer ${btoa('abc')}`, { acceptBase64: true })).toBe(btoa('abc')) // 4 characters: kept
+    // unpadded base64 (decodable by atob) is not strict: kept as sent
+    expect(extractBearerToken('Bearer YWJjZGVmZw', { acceptBase64: true })).toBe('YWJjZGVmZw')
+    expect(extractBearerToken('Bearer YWJjZGVmZ2g', { acceptBase64: true })).toBe('YWJjZGVmZ2g')
+  })
+})
+
+function rejectsWith(header: string, options: Parameters<typeof extractBearerToken>[1] = {}) {
+  let thrown: unknown
+  try {
+    extractBearerToken(header, options)
+  } catch (err) {
+    thrown = err
+  }
+  expect(thrown, header).toBeInstanceOf(BearerError)
+  expect(thrown).toMatchObject({ status: 400, code: 'invalid_request' })
+}

@@ -6,7 +6,7 @@ import * as jose from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { faults, startHttpServer } from '@org/rs-testing'
 import { AuthorizationServerError, BearerError, ConfigurationError, createClientCredentials, createResourceServer, type ResourceServer, TokenEndpointError } from '../../src/index.js'
-import { type FakeAS, goodClaims, introspectingRs, jwtRs, rejection, SECRET, signJwt, startFakeAS } from './harness.js'
+import { type FakeAS, goodClaims, introspectingRs, jwtRs, rejection, SECRET, signJwt, startFakeAS } from '../support/index.js'
 
 let as: FakeAS
 beforeAll(async () => {

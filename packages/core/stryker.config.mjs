@@ -29,5 +29,7 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
   tempDirName: '.stryker-tmp',
+  // Not copied to the sandbox: other runs' sandboxes, reports, the build (no test of the run reads it).
+  ignorePatterns: ['/.stryker-tmp*', '/reports', '/dist'],
   cleanTempDir: 'always',
 }

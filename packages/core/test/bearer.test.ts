@@ -1,6 +1,7 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BearerError, extractBearerToken } from '../src/index.js'
+import { type FakeAS, introspectingRs, rejection, startFakeAS } from './support/index.js'
 
 function rejects(header: string | string[], code = 'invalid_request') {
   try {
@@ -118,7 +119,8 @@ describe('extractBearerToken: only a whole Bearer credential yields a token', ()
   })
 
   it('a header that is neither a string nor an array of strings is a 400, not "no token"', () => {
-    for (const header of [42, {}, [42], [undefined]]) {
+    // an array-like object is not an array of headers: never read as one
+    for (const header of [42, {}, [42], [undefined], { length: 0 }, { 0: 'Bearer abc', length: 1 }]) {
       expect(() => extractBearerToken(header as unknown as string), JSON.stringify(header)).toThrow(BearerError)
     }
   })
@@ -162,3 +164,22 @@ function rejectsWith(header: string, options: Parameters<typeof extractBearerTok
   expect(thrown, header).toBeInstanceOf(BearerError)
   expect(thrown).toMatchObject({ status: 400, code: 'invalid_request' })
 }
+
+describe('verifyToken: a token given on its own is checked as one in a header', () => {
+  let as: FakeAS
+  beforeAll(async () => {
+    as = await startFakeAS()
+    as.introspect = () => ({ body: { active: true, sub: 'u' } })
+  })
+  afterAll(() => as?.close())
+
+  it('up to bearer.maxLength characters reach the AS; longer, empty or not RFC 6750 is a 400 that does not', async () => {
+    const rs = introspectingRs(as, { bearer: { maxLength: 64 } })
+    await expect(rs.verifyToken('a'.repeat(64))).resolves.toMatchObject({ sub: 'u' })
+    const before = as.introspections
+    for (const token of ['a'.repeat(65), '', 'a b', 'a\r\nb', 42 as unknown as string]) {
+      await rejection(() => rs.verifyToken(token), BearerError, 400, 'invalid_request')
+    }
+    expect(as.introspections).toBe(before)
+  })
+})

@@ -8,7 +8,8 @@
  *   or `new DOMException(…)`: every argument of those except the first of BearerError,
  *   AuthorizationServerError and TokenEndpointError, which is a code and stays mutated;
  * - the `message` member of a `{ path, message }` configuration issue;
- * - the strings returned by `describe…` functions (descriptions built for messages).
+ * - the body of `describe…` functions (e.g. `describeJwtFailure`): their only output is the text of
+ *   a message, so which text they pick is not behaviour either.
  */
 import { declareValuePlugin, PluginKind } from '@stryker-mutator/api/plugin'
 
@@ -28,9 +29,7 @@ function isErrorClass(name, callee) {
   return callee.type === 'MemberExpression' && callee.object.type === 'MemberExpression' && callee.object.property?.name === 'errors'
 }
 
-function enclosingFunctionName(path) {
-  const fn = path.getFunctionParent()
-  if (fn === null) return undefined
+function functionName(fn) {
   if (fn.node.id?.name) return fn.node.id.name
   if (fn.parentPath?.node.type === 'VariableDeclarator' && fn.parentPath.node.id.type === 'Identifier') return fn.parentPath.node.id.name
   return undefined
@@ -40,6 +39,7 @@ export const strykerPlugins = [
   declareValuePlugin(PluginKind.Ignore, 'error-messages', {
     shouldIgnore(path) {
       const node = path.node
+      if (path.isFunction() && /^describe/.test(functionName(path) ?? '')) return 'a function that only builds the text of a message'
       if (!isText(node)) return undefined
       const parent = path.parentPath?.node
       if (parent === undefined) return undefined
@@ -51,9 +51,6 @@ export const strykerPlugins = [
       }
       if (parent.type === 'ObjectProperty' && path.key === 'value' && parent.key.type === 'Identifier' && parent.key.name === 'message') {
         return 'the text of a configuration issue'
-      }
-      if (parent.type === 'ReturnStatement' && /^describe/.test(enclosingFunctionName(path) ?? '')) {
-        return 'a description built for a message'
       }
       return undefined
     },

@@ -87,10 +87,12 @@ describe('who signed it, for whom, and what it is', () => {
     expect(await failure({ introspection: { response: 'jwt', signingAlgorithms: ['HS256'] } })).toBe('bad_signature')
   })
 
-  it('a signature by a key the AS does not publish is refused', async () => {
+  it("a signature by a key the AS does not publish is refused, with jose's error as the cause (for the operator)", async () => {
     const { privateKey } = await jose.generateKeyPair('ES256')
     serve({ key: privateKey })
-    expect(await failure()).toBe('bad_signature')
+    const err = await rejection(() => rs().authenticate('Bearer tok'), AuthorizationServerError, 503)
+    expect(err).toMatchObject({ failure: 'bad_signature' })
+    expect(err.cause).toBeInstanceOf(jose.errors.JWSSignatureVerificationFailed)
   })
 
   it('the members are those of token_introspection, which must be there and be an answer', async () => {

@@ -26,13 +26,17 @@ const claims = (patch: Record<string, unknown> = {}) => {
 }
 const accepts = async (token: string, extra: Partial<ResourceServerOptions> = {}) =>
   expect(await rs(extra).authenticate(`Bearer ${token}`)).toMatchObject({ sub: 'user-1', source: 'jwt' })
-const refuses = async (token: string, extra: Partial<ResourceServerOptions> = {}) =>
-  (await rejection(() => rs(extra).authenticate(`Bearer ${token}`), BearerError, 401, 'invalid_token')) as BearerError
+/** Refused with 401 invalid_token, and (when given) the reason operators see in events and logs. */
+const refuses = async (token: string, extra: Partial<ResourceServerOptions> = {}, reason?: string) => {
+  const err = (await rejection(() => rs(extra).authenticate(`Bearer ${token}`), BearerError, 401, 'invalid_token')) as BearerError
+  if (reason !== undefined) expect(err.reason, token).toBe(reason)
+  return err
+}
 
 describe('typ: at+jwt in strict mode; lenient also takes JWT or no typ, never another type', () => {
   it('strict (the default)', async () => {
     for (const typ of ['at+jwt', 'AT+JWT', 'application/at+jwt']) await accepts(await signJwt(as, claims(), { typ }))
-    for (const typ of ['JWT', 'application/jwt', 'token-introspection+jwt', undefined]) await refuses(await signJwt(as, claims(), { typ }))
+    for (const typ of ['JWT', 'application/jwt', 'token-introspection+jwt', undefined]) await refuses(await signJwt(as, claims(), { typ }), {}, 'wrong_type')
   })
 
   it('lenient', async () => {
@@ -42,7 +46,7 @@ describe('typ: at+jwt in strict mode; lenient also takes JWT or no typ, never an
   })
 
   it('typ, kid and cty must be strings when present', async () => {
-    for (const header of [{ typ: 1 }, { kid: 1 }, { cty: {} }]) await refuses(await signJwt(as, claims(), header))
+    for (const header of [{ typ: 1 }, { kid: 1 }, { cty: {} }]) await refuses(await signJwt(as, claims(), header), {}, 'malformed_token')
   })
 })
 
@@ -78,7 +82,7 @@ describe('lifetime, to the second (clockTolerance 0, then the default 5 s)', () 
     const s = clock.seconds()
     await accepts(await signJwt(as, claims({ nbf: s, iat: s })), { clockTolerance: 0 })
     await refuses(await signJwt(as, claims({ nbf: s + 1 })), { clockTolerance: 0 })
-    await refuses(await signJwt(as, claims({ iat: s + 1 })), { clockTolerance: 0 })
+    await refuses(await signJwt(as, claims({ iat: s + 1 })), { clockTolerance: 0 }, 'issued_in_future')
     await accepts(await signJwt(as, claims({ nbf: s + 5, iat: s + 5 })))
     await refuses(await signJwt(as, claims({ iat: s + 6 })))
     await refuses(await signJwt(as, claims({ nbf: s + 6 })))
@@ -100,6 +104,19 @@ describe('for us, from our issuer', () => {
     await refuses(await signJwt(as, claims({ iss: 'https://evil.example' })))
   })
 
+  it('registered claims of the wrong type, or a refresh token, are refused with the reason', async () => {
+    for (const [patch, reason] of [
+      [{ sub: 42 }, 'malformed_token'],
+      [{ client_id: {} }, 'malformed_token'],
+      [{ scope: ['read'] }, 'malformed_token'],
+      [{ scope: undefined, scp: 1 }, 'malformed_token'],
+      [{ token_use: 'refresh' }, 'wrong_type'],
+      [{ token_type: 'refresh_token' }, 'wrong_type'],
+    ] as const) {
+      await refuses(await signJwt(as, claims(patch)), {}, reason)
+    }
+  })
+
   it('what the application reads is what the token says', async () => {
     const s = clock.seconds()
     const token = await signJwt(as, claims({ scope: 'read write', iat: s - 10, exp: s + 600 }))
@@ -117,9 +134,13 @@ describe('one token, one spelling', () => {
     const sig = token.split('.')[2]!
     const last = sig[sig.length - 1]!
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
-    const respelt = `${token.slice(0, -1)}${alphabet[alphabet.indexOf(last) | 1]}`
-    expect(respelt).not.toBe(token)
-    expect((await refuses(respelt)).reason).toBe('malformed_token')
+    // 86 = 2 mod 4: the last character carries 4 bits of the signature and 4 unused ones (values 1, 2, 4, 8)
+    expect(sig.length % 4).toBe(2)
+    for (const bit of [1, 2, 4, 8]) {
+      const respelt = `${token.slice(0, -1)}${alphabet[alphabet.indexOf(last) ^ bit]}`
+      expect(respelt).not.toBe(token)
+      await refuses(respelt, {}, 'malformed_token')
+    }
   })
 
   it('a payload that is not a JSON object, or a JWE, is refused in jwt mode without asking anyone', async () => {

@@ -6,7 +6,7 @@
 import * as jose from 'jose'
 import { expect } from 'vitest'
 import { readBody, startHttpServer, type TestHttpServer } from '@org/rs-testing'
-import { AuthorizationServerError, BearerError, ConfigurationError, createResourceServer, type ResourceServer, type ResourceServerOptions } from '../../src/index.js'
+import { createResourceServer, type ResourceServer, type ResourceServerOptions } from '../../src/index.js'
 
 export interface IntrospectionAnswer {
   status?: number
@@ -104,10 +104,8 @@ export function goodClaims(as: FakeAS, now = Date.now()): Record<string, unknown
   return { iss: as.issuer, aud: 'api', sub: 'user-1', client_id: 'app', scope: 'read', iat: s - 10, exp: s + 600 }
 }
 
-type ErrorClass = typeof BearerError | typeof AuthorizationServerError | typeof ConfigurationError
-
-/** Awaits a call that must fail with exactly this class (and status / code when given). */
-export async function rejection(call: () => Promise<unknown>, cls: ErrorClass, status?: number, code?: string): Promise<Error> {
+/** Awaits a call that must fail with exactly this class of error (and status / code when given); resolves with the error. */
+export async function rejection<E extends Error>(call: () => Promise<unknown>, cls: abstract new (...args: never[]) => E, status?: number, code?: string): Promise<E> {
   let result: unknown
   try {
     result = await call()
@@ -115,7 +113,7 @@ export async function rejection(call: () => Promise<unknown>, cls: ErrorClass, s
     expect(err, String(err)).toBeInstanceOf(cls)
     if (status !== undefined) expect((err as { status: number }).status, String(err)).toBe(status)
     if (code !== undefined) expect((err as { code: string }).code, String(err)).toBe(code)
-    return err as Error
+    return err as E
   }
   throw new Error(`expected a ${cls.name}, got a result: ${JSON.stringify(result)?.slice(0, 200)}`)
 }

@@ -5,6 +5,7 @@
  */
 import * as jose from 'jose'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startHttpServer } from '@org/rs-testing'
 import { AuthorizationServerError, type ResourceServerOptions } from '../../src/index.js'
 import { type FakeAS, introspectingRs, rejection, SECRET, signedIntrospection, startFakeAS, type TestClock, testClock } from '../support/index.js'
 
@@ -93,6 +94,14 @@ describe('who signed it, for whom, and what it is', () => {
     const err = await rejection(() => rs().authenticate('Bearer tok'), AuthorizationServerError, 503)
     expect(err).toMatchObject({ failure: 'bad_signature' })
     expect(err.cause).toBeInstanceOf(jose.errors.JWSSignatureVerificationFailed)
+  })
+
+  it("the AS's keys that cannot be fetched are that failure (network), not a bad signature", async () => {
+    serve()
+    const closed = await startHttpServer(() => {})
+    const jwksUri = `${closed.url}/jwks`
+    await closed.close()
+    expect(await failure({ jwksUri })).toBe('network')
   })
 
   it('the members are those of token_introspection, which must be there and be an answer', async () => {

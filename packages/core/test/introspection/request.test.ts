@@ -4,8 +4,9 @@
  * the AS's refusals of a token (401) told apart from its failures (503). Against a real local AS.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { AuthorizationServerError, BearerError, type ResourceServerOptions } from '../../src/index.js'
-import { type FakeAS, type IntrospectionAnswer, type IntrospectionRequest, introspectingRs, rejection, signedIntrospection, startFakeAS } from '../support/index.js'
+import { readBody, startHttpServer, type TestHttpServer } from '@org/rs-testing'
+import { AuthorizationServerError, BearerError, createResourceServer, type ResourceServerOptions } from '../../src/index.js'
+import { type FakeAS, type IntrospectionAnswer, type IntrospectionRequest, introspectingRs, rejection, signedIntrospection, startFakeAS, testClock } from '../support/index.js'
 
 let as: FakeAS
 let answer: IntrospectionAnswer | (() => Promise<IntrospectionAnswer>)
@@ -111,5 +112,40 @@ describe("the AS's error answers: a refused token is 401, a failing AS is 503", 
     answer = { body: ACTIVE }
     await expect(server.authenticate('Bearer tok')).resolves.toMatchObject({ sub: 'user-1' })
     expect(received).toHaveLength(2)
+  })
+})
+
+describe('a discovered introspection endpoint that fails is looked up again', () => {
+  it('after a failure of the AS (not after a refused token), the metadata is rediscovered: a moved endpoint is found', async () => {
+    let endpoint = '/v1/introspect'
+    let discoveries = 0
+    const moving: TestHttpServer = await startHttpServer(async (req, res) => {
+      const token = new URLSearchParams(await readBody(req)).get('token')
+      const json = (status: number, body: unknown) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+      if (req.url === '/.well-known/openid-configuration') {
+        discoveries++
+        return json(200, { issuer: moving.url, introspection_endpoint: `${moving.url}${endpoint}` })
+      }
+      if (req.url !== endpoint) return json(404, {})
+      return token === 'refused' ? json(400, { error: 'invalid_token' }) : json(200, ACTIVE)
+    })
+    try {
+      const clock = testClock()
+      const server = createResourceServer({ issuer: moving.url, clientId: 'rs-1', clientSecret: 'secret-secret-secret', clock: clock.now })
+      await expect(server.authenticate('Bearer t1')).resolves.toMatchObject({ sub: 'user-1' })
+      expect(discoveries).toBe(1)
+      // a token the AS refuses (400 invalid_token) says nothing about its metadata: no rediscovery
+      clock.advance(60_000)
+      await rejection(() => server.authenticate('Bearer refused'), BearerError, 401)
+      await expect(server.authenticate('Bearer t2')).resolves.toMatchObject({ sub: 'user-1' })
+      expect(discoveries).toBe(1)
+      // the endpoint moves: the old one fails (404, a 503 for us), then discovery runs again and finds the new one
+      endpoint = '/v2/introspect'
+      await rejection(() => server.authenticate('Bearer t3'), AuthorizationServerError, 503)
+      await expect(server.authenticate('Bearer t4')).resolves.toMatchObject({ sub: 'user-1' })
+      expect(discoveries).toBe(2)
+    } finally {
+      await moving.close()
+    }
   })
 })

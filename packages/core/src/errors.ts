@@ -229,6 +229,7 @@ export class ReplayCacheError extends ResourceServerSdkError {
   readonly retryAfter: number
   constructor(message: string, options: BaseErrorOptions & { retryAfter?: number } = {}) {
     super(message, options)
+    this.name = 'ReplayCacheError'
     this.retryAfter = options.retryAfter ?? 1
   }
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BearerError, extractBearerToken } from '../src/index.js'
+import { type FakeAS, introspectingRs, rejection, startFakeAS } from './support/index.js'
 
 function rejects(header: string | string[], code = 'invalid_request') {
   try {
@@ -100,5 +101,90 @@ describe('BearerError', () => {
       'Bearer error="invalid_token", error_description="bad quote "',
     )
     expect(JSON.parse(JSON.stringify(e))).toEqual({ error: 'insufficient_scope', error_description: 'needs admin' })
+  })
+})
+
+describe('extractBearerToken: only a whole Bearer credential yields a token', () => {
+  it('another scheme whose value contains "Bearer <token>" yields no token', () => {
+    expect(extractBearerToken('Basic x Bearer tok')).toBeUndefined()
+    expect(extractBearerToken('DPoP Bearer tok')).toBeUndefined()
+    expect(extractBearerToken('xBearer tok')).toBeUndefined()
+  })
+
+  it('a scheme one letter away from Bearer yields no token', () => {
+    for (let i = 0; i < 'Bearer'.length; i++) {
+      const scheme = `${'Bearer'.slice(0, i)}X${'Bearer'.slice(i + 1)}`
+      expect(extractBearerToken(`${scheme} tok`), scheme).toBeUndefined()
+    }
+  })
+
+  it('surrounding whitespace is not part of the credential', () => {
+    expect(extractBearerToken('  Bearer abc  ')).toBe('abc')
+    expect(extractBearerToken('\tBearer abc')).toBe('abc')
+  })
+
+  it('a header that is neither a string nor an array of strings is a 400, not "no token"', () => {
+    // an array-like object is not an array of headers: never read as one
+    for (const header of [42, {}, [42], [undefined], { length: 0 }, { 0: 'Bearer abc', length: 1 }]) {
+      expect(() => extractBearerToken(header as unknown as string), JSON.stringify(header)).toThrow(BearerError)
+    }
+  })
+
+  it('maxLength is exact: a token of maxLength passes, one more character is a 400, on every path', () => {
+    const at = 'a'.repeat(64)
+    expect(extractBearerToken(`Bearer ${at}`, { maxLength: 64 })).toBe(at)
+    expect(extractBearerToken(`Bearer   ${at}`, { maxLength: 64 })).toBe(at) // the slow path (several spaces)
+    rejectsWith(`Bearer   ${at}a`, { maxLength: 64 })
+    rejectsWith(`Bearer ${at}a`, { maxLength: 64 })
+    // The whole header is bounded too (before any parsing), with room for the scheme and spaces.
+    expect(extractBearerToken(`Bearer${' '.repeat(58)}${at}`, { maxLength: 64 })).toBe(at)
+    rejectsWith(`Bearer${' '.repeat(59)}${at}`, { maxLength: 64 })
+  })
+
+  it('a lone scheme, or a scheme and spaces, is a 400', () => {
+    rejectsWith('bearer')
+    rejectsWith('Bearer    ')
+  })
+
+  it('base64 decoding applies on the slow path too, and only to strict, padded base64 of at least 8 characters', () => {
+    expect(extractBearerToken(`Bearer   ${btoa('abcdef')}`, { acceptBase64: true })).toBe('abcdef')
+    expect(extractBearerToken(`Bearer   ${btoa('abcdef')}`)).toBe(btoa('abcdef'))
+    expect(extractBearerToken(`Bearer ${btoa('abcdef')}`, { acceptBase64: true })).toBe('abcdef') // exactly 8
+    expect(extractBearerToken(`Bearer ${btoa('abcde')}`, { acceptBase64: true })).toBe('abcde') // one "="
+    expect(extractBearerToken(`Bearer ${btoa('abcd')}`, { acceptBase64: true })).toBe('abcd') // two "="
+    expect(extractBearerToken(`Bearer ${btoa('abc')}`, { acceptBase64: true })).toBe(btoa('abc')) // 4 characters: kept
+    // unpadded base64 (decodable by atob) is not strict: kept as sent
+    expect(extractBearerToken('Bearer YWJjZGVmZw', { acceptBase64: true })).toBe('YWJjZGVmZw')
+    expect(extractBearerToken('Bearer YWJjZGVmZ2g', { acceptBase64: true })).toBe('YWJjZGVmZ2g')
+  })
+})
+
+function rejectsWith(header: string, options: Parameters<typeof extractBearerToken>[1] = {}) {
+  let thrown: unknown
+  try {
+    extractBearerToken(header, options)
+  } catch (err) {
+    thrown = err
+  }
+  expect(thrown, header).toBeInstanceOf(BearerError)
+  expect(thrown).toMatchObject({ status: 400, code: 'invalid_request' })
+}
+
+describe('verifyToken: a token given on its own is checked as one in a header', () => {
+  let as: FakeAS
+  beforeAll(async () => {
+    as = await startFakeAS()
+    as.introspect = () => ({ body: { active: true, sub: 'u' } })
+  })
+  afterAll(() => as?.close())
+
+  it('up to bearer.maxLength characters reach the AS; longer, empty or not RFC 6750 is a 400 that does not', async () => {
+    const rs = introspectingRs(as, { bearer: { maxLength: 64 } })
+    await expect(rs.verifyToken('a'.repeat(64))).resolves.toMatchObject({ sub: 'u' })
+    const before = as.introspections
+    for (const token of ['a'.repeat(65), '', 'a b', 'a\r\nb', 42 as unknown as string]) {
+      await rejection(() => rs.verifyToken(token), BearerError, 400, 'invalid_request')
+    }
+    expect(as.introspections).toBe(before)
   })
 })

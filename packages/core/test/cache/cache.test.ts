@@ -45,12 +45,17 @@ describe('SingleFlight', () => {
   it('shares one call among concurrent callers and forgets it once settled', async () => {
     const sf = new SingleFlight<number>()
     let calls = 0
+    let release: () => void = () => {}
+    const gate = new Promise<void>((r) => (release = r))
     const fn = async () => {
       calls++
-      await new Promise((r) => setTimeout(r, 5))
+      await gate
       return calls
     }
-    const results = await Promise.all(Array.from({ length: 100 }, () => sf.run('k', fn)))
+    const pending = Array.from({ length: 100 }, () => sf.run('k', fn))
+    expect(sf.size).toBe(1)
+    release()
+    const results = await Promise.all(pending)
     expect(new Set(results)).toEqual(new Set([1]))
     expect(sf.size).toBe(0)
     expect(await sf.run('k', fn)).toBe(2)

@@ -15,7 +15,7 @@ import {
   type ResourceServerEvent,
 } from '../../src/index.js'
 import { GuardedStore, sharedFlight, STORE_FAILED } from '../../src/cache/index.js'
-import { type FakeAS, introspectingRs, rejection, startFakeAS } from '../hostile/harness.js'
+import { type FakeAS, introspectingRs, rejection, startFakeAS } from '../support/index.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

@@ -441,14 +441,59 @@ describe('against a local token endpoint', () => {
     expect(await cc.getAccessToken()).toBe('tok-1')
     expect(ts.server.requests).toBe(4)
     // An OAuth error during a refresh also keeps the valid token.
-    now += 1_500
+    now += 1_000 // the first backoff (1 s) has elapsed
     ts.plan.push(faults.json({ error: 'invalid_client' }, 401))
     expect(await cc.getAccessToken()).toBe('tok-1')
     expect(ts.server.requests).toBe(5)
-    // After the (doubled) backoff it tries again and gets a new token.
-    now += 2_500
+    // The backoff doubles: 1.999 s after the second failure, still no request…
+    now += 1_999
+    expect(await cc.getAccessToken()).toBe('tok-1')
+    expect(ts.server.requests).toBe(5)
+    // …and after 2 s it tries again and gets a new token.
+    now += 1
     expect(await cc.getAccessToken()).toBe('tok-2')
     expect(ts.server.requests).toBe(6)
+  })
+
+  it('the backoff keeps doubling with each failed refresh, up to 30 s', async () => {
+    const cc = make({ retry: { attempts: 1, baseDelay: 1, maxDelay: 5 }, refreshSkew: 300 })
+    expect(await cc.getAccessToken()).toBe('tok-1')
+    now += 3300_000 // in the refresh window, 300 s before expiry
+    let requests = ts.server.requests
+    for (const backoff of [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]) {
+      ts.plan.push(faults.status(503))
+      expect(await cc.getAccessToken()).toBe('tok-1')
+      expect(ts.server.requests).toBe(++requests) // one refresh tried, failed, valid token kept
+      now += backoff - 1
+      expect(await cc.getAccessToken()).toBe('tok-1')
+      expect(ts.server.requests, `within ${backoff} ms`).toBe(requests)
+      now += 1
+    }
+    expect(await cc.getAccessToken()).toBe('tok-2')
+  })
+
+  it('tokens asked for different resources (or audiences) are never mixed, even in one shared store', async () => {
+    const store = new MemoryCache({ clock })
+    const cc = make({ store })
+    expect(await cc.getAccessToken({ resource: 'https://a.example' })).toBe('tok-1')
+    expect(await cc.getAccessToken({ resource: 'https://b.example' })).toBe('tok-2')
+    expect(await cc.getAccessToken()).toBe('tok-3')
+    expect(await cc.getAccessToken({ resource: 'https://a.example' })).toBe('tok-1')
+    expect(ts.bodies.map((b) => b.getAll('resource'))).toEqual([['https://a.example'], ['https://b.example'], []])
+    // another client of the same store, for another audience, gets its own token
+    expect(await make({ store, audience: 'https://x.example' }).getAccessToken()).toBe('tok-4')
+    expect(await make({ store, audience: 'https://y.example' }).getAccessToken()).toBe('tok-5')
+    expect(await make({ store, audience: 'https://x.example' }).getAccessToken()).toBe('tok-4')
+    expect(ts.bodies.map((b) => b.get('audience'))).toEqual([null, null, null, 'https://x.example', 'https://y.example'])
+  })
+
+  it('without a scope, no scope parameter is sent (not "undefined"); the token reports none', async () => {
+    const cc = make()
+    const t = await cc.getToken()
+    expect(ts.bodies[0]!.has('scope')).toBe(false)
+    expect(t.scope).toBeUndefined()
+    await cc.getAccessToken({ scope: 'read' })
+    expect(ts.bodies[1]!.get('scope')).toBe('read')
   })
 
   it('a failed refresh once the token has expired fails', async () => {
@@ -504,7 +549,10 @@ describe('against a local token endpoint', () => {
     }
     const cc = make({ store })
     expect(await cc.getAccessToken()).toBe('tok-1')
-    await cc.invalidate()
+    // a miss every time: each call asks the AS again, and none fails because of the store
+    expect(await cc.getAccessToken()).toBe('tok-2')
+    expect(ts.server.requests).toBe(2)
+    await expect(cc.invalidate()).resolves.toBeUndefined()
   })
 
   it('getToken() hides the access token from JSON and inspection', async () => {

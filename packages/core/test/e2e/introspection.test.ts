@@ -109,9 +109,18 @@ describe('every response format round-trips against oidc-provider', () => {
     expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', kid: 'rs-enc-1', use: 'enc', alg: 'RSA-OAEP-256' })
     for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(jwks.keys[0]).not.toHaveProperty(member)
     const token = await as.issueToken({ sub: 'user-3', scope: 'read' })
-    const before = rsJwks.requests
+    // encryption is required (decryptionKeys given): only an answer encrypted to our key is accepted
     expect((await rsEnc!.authenticate(`Bearer ${token}`)).sub).toBe('user-3')
-    expect(rsJwks.requests).toBeGreaterThan(before - 1) // the AS fetched (or had cached) our keys
+    // and the AS can only have encrypted to it after fetching it from our jwks() (now or earlier)
+    expect(rsJwks.requests).toBeGreaterThan(0)
+    // while the same RS without our key refuses the AS's encrypted answer (503), never reads it
+    const keyless = createResourceServer({
+      issuer: as.issuer,
+      clientId: 'rs-enc',
+      clientSecret: 'rs-enc-secret-rs-enc-secret-rs-enc-secret',
+      introspection: { response: 'jwt', signingAlgorithms: ['RS256'] },
+    })
+    await expect(keyless.authenticate(`Bearer ${token}`)).rejects.toMatchObject({ status: 503, failure: 'bad_response' })
   })
 
   it('the same decryption key given as PKCS#8 PEM', async () => {
@@ -547,12 +556,15 @@ describe('configuration is validated at construction and names the option', () =
     expect(issues({ issuer, tokenFormat: 'jwt', audience: 'a', jwt: { algorithms: ['none'] } })).toEqual(['jwt.algorithms.0'])
   })
   it('the message is readable and carries no secret', () => {
+    let err: unknown
     try {
       createResourceServer({ issuer, clientId: 'a', clientSecret: 'super-secret-value', timeout: 0 })
-    } catch (err) {
-      expect((err as Error).message).toMatch(/^Invalid resource server options: timeout: /)
-      expect(JSON.stringify(err) + String(err)).not.toContain('super-secret-value')
+    } catch (e) {
+      err = e
     }
+    expect(err).toBeInstanceOf(ConfigurationError)
+    expect((err as Error).message).toMatch(/^Invalid resource server options: timeout: /)
+    expect(JSON.stringify(err) + String(err) + (err as Error).stack).not.toContain('super-secret-value')
   })
   it('JSON.stringify of a resource server shows no secret', () => {
     const rs = createResourceServer({ issuer, clientId: 'a', clientSecret: 'super-secret-value' })

@@ -19,6 +19,7 @@ function errorsOf(mod: Built): Record<string, Error> {
     AuthorizationServerError: new C.AuthorizationServerError!('network', 'x'),
     ConfigurationError: new C.ConfigurationError!('c', []),
     TokenEndpointError: new C.TokenEndpointError!('invalid_client', undefined, 400),
+    ReplayCacheError: new C.ReplayCacheError!('store down'),
   }
 }
 

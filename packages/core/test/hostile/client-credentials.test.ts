@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startHttpServer, type TestHttpServer } from '@org/rs-testing'
 import { AuthorizationServerError, type CacheStore, createClientCredentials } from '../../src/index.js'
-import { rejection } from './harness.js'
+import { rejection } from '../support/index.js'
 
 let server: TestHttpServer
 let answer: () => unknown = () => ({})

@@ -7,7 +7,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AuthorizationServerError, BearerError, type CacheStore, type ResourceServer } from '../../src/index.js'
-import { type FakeAS, goodClaims, introspectingRs, jwtRs, signJwt, startFakeAS } from './harness.js'
+import { type FakeAS, goodClaims, introspectingRs, jwtRs, signJwt, startFakeAS } from '../support/index.js'
 
 let as: FakeAS
 const tally = { cases: 0, authorized: 0, untyped: 0 }

@@ -14,7 +14,7 @@ import {
   type ResourceServer,
   TokenEndpointError,
 } from '../../src/index.js'
-import { type FakeAS, goodClaims, introspectingRs, jwtRs, rejection, SECRET, signJwt, startFakeAS } from './harness.js'
+import { type FakeAS, goodClaims, introspectingRs, jwtRs, rejection, SECRET, signJwt, startFakeAS } from '../support/index.js'
 
 let as: FakeAS
 beforeAll(async () => {

@@ -1,19 +1,12 @@
 /**
- * Shared pieces of the hostile suite: a real local HTTP server standing in for an authorization
- * server (JWKS + introspection, answers chosen per test), real signing keys, and assertions on the
- * exact error class and status.
+ * A real local HTTP server standing in for an authorization server (JWKS + introspection, answers
+ * chosen per test), its real signing keys, typed builders of resource servers pointed at it, and
+ * signed / encrypted introspection responses (RFC 9701) made with real keys.
  */
 import * as jose from 'jose'
 import { expect } from 'vitest'
 import { readBody, startHttpServer, type TestHttpServer } from '@org/rs-testing'
-import {
-  AuthorizationServerError,
-  BearerError,
-  ConfigurationError,
-  createResourceServer,
-  type ResourceServer,
-  type ResourceServerOptions,
-} from '../../src/index.js'
+import { createResourceServer, type ResourceServer, type ResourceServerOptions } from '../../src/index.js'
 
 export interface IntrospectionAnswer {
   status?: number
@@ -35,6 +28,8 @@ export interface FakeAS {
   jwksUri: string
   /** The AS's signing key (ES256, kid "k1"). */
   privateKey: CryptoKey
+  /** The keys served at `jwksUri` (the public half of `privateKey` unless replaced). */
+  jwks: jose.JWK[]
   /** Answers to introspection requests; replace per test. */
   introspect: (req: IntrospectionRequest) => IntrospectionAnswer | Promise<IntrospectionAnswer>
   /** Introspection requests received. */
@@ -48,11 +43,12 @@ export async function startFakeAS(): Promise<FakeAS> {
   const fake = {
     introspect: () => ({ body: { active: false } }),
     introspections: 0,
+    jwks: [jwk],
   } as unknown as FakeAS
   const server = await startHttpServer(async (req, res) => {
     if (req.url === '/jwks') {
       req.resume()
-      res.writeHead(200, { 'content-type': 'application/jwk-set+json' }).end(JSON.stringify({ keys: [jwk] }))
+      res.writeHead(200, { 'content-type': 'application/jwk-set+json' }).end(JSON.stringify({ keys: fake.jwks }))
       return
     }
     const params = new URLSearchParams(await readBody(req))
@@ -82,25 +78,25 @@ export const SECRET = 'client-secret-with-enough-length-0123'
 
 /** An introspecting resource server at the fake AS (no discovery). */
 export function introspectingRs(as: FakeAS, extra: Partial<ResourceServerOptions> = {}): ResourceServer {
-  return createResourceServer({
+  return createResourceServer(introspectingOptions(as, extra))
+}
+
+/** The options of {@link introspectingRs}: client `rs-1` with {@link SECRET}, no discovery. */
+export function introspectingOptions(as: FakeAS, extra: Partial<ResourceServerOptions> = {}): ResourceServerOptions {
+  return {
     issuer: as.issuer,
     introspectionEndpoint: as.introspectionEndpoint,
     jwksUri: as.jwksUri,
     clientId: 'rs-1',
     clientSecret: SECRET,
     ...extra,
-  } as ResourceServerOptions)
+  }
 }
 
 /** A JWT-verifying resource server at the fake AS (audience "api"). */
 export function jwtRs(as: FakeAS, extra: Partial<ResourceServerOptions> = {}): ResourceServer {
-  return createResourceServer({
-    issuer: as.issuer,
-    jwksUri: as.jwksUri,
-    audience: 'api',
-    tokenFormat: 'jwt',
-    ...extra,
-  } as ResourceServerOptions)
+  const options: ResourceServerOptions = { issuer: as.issuer, jwksUri: as.jwksUri, audience: 'api', tokenFormat: 'jwt', ...extra }
+  return createResourceServer(options)
 }
 
 const b64url = (bytes: Uint8Array) => jose.base64url.encode(bytes)
@@ -120,10 +116,13 @@ export function goodClaims(as: FakeAS, now = Date.now()): Record<string, unknown
   return { iss: as.issuer, aud: 'api', sub: 'user-1', client_id: 'app', scope: 'read', iat: s - 10, exp: s + 600 }
 }
 
-type ErrorClass = typeof BearerError | typeof AuthorizationServerError | typeof ConfigurationError
-
-/** Awaits a call that must fail with exactly this class (and status / code when given). */
-export async function rejection(call: () => Promise<unknown>, cls: ErrorClass, status?: number, code?: string): Promise<Error> {
+/** Awaits a call that must fail with exactly this class of error (and status / code when given); resolves with the error. */
+export async function rejection<E extends Error>(
+  call: () => Promise<unknown>,
+  cls: abstract new (...args: never[]) => E,
+  status?: number,
+  code?: string,
+): Promise<E> {
   let result: unknown
   try {
     result = await call()
@@ -131,7 +130,37 @@ export async function rejection(call: () => Promise<unknown>, cls: ErrorClass, s
     expect(err, String(err)).toBeInstanceOf(cls)
     if (status !== undefined) expect((err as { status: number }).status, String(err)).toBe(status)
     if (code !== undefined) expect((err as { code: string }).code, String(err)).toBe(code)
-    return err as Error
+    return err as E
   }
   throw new Error(`expected a ${cls.name}, got a result: ${JSON.stringify(result)?.slice(0, 200)}`)
+}
+
+/**
+ * A signed introspection response (RFC 9701) from the fake AS for client `rs-1`: `{ iss, aud, iat,
+ * token_introspection }` with `typ: token-introspection+jwt`, ES256 with the AS's key unless `key`
+ * and `header` say otherwise. `iat: undefined` leaves it out.
+ */
+export async function signedIntrospection(
+  as: FakeAS,
+  tokenIntrospection: Record<string, unknown>,
+  options: { now?: number; payload?: Record<string, unknown>; header?: Record<string, unknown>; key?: CryptoKey | Uint8Array } = {},
+): Promise<string> {
+  const iat = Math.floor((options.now ?? Date.now()) / 1000)
+  const payload: Record<string, unknown> = { iss: as.issuer, aud: 'rs-1', iat, token_introspection: tokenIntrospection, ...options.payload }
+  for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k]
+  const header = { alg: 'ES256', kid: 'k1', typ: 'token-introspection+jwt', ...options.header } as jose.JWTHeaderParameters
+  return new jose.SignJWT(payload).setProtectedHeader(header).sign(options.key ?? as.privateKey)
+}
+
+/** A JWE of `jws` (a nested JWT, `cty: JWT`) to the public half of `recipient`, with `header` (alg, enc, kid…). */
+export async function encryptTo(recipient: jose.JWK, jws: string, header: jose.CompactJWEHeaderParameters): Promise<string> {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = recipient
+  const key = await jose.importJWK(pub, header.alg)
+  return new jose.CompactEncrypt(encoder.encode(jws)).setProtectedHeader({ cty: 'JWT', ...header }).encrypt(key)
+}
+
+/** A private JWK for `alg` (e.g. `RSA-OAEP-256`, `ECDH-ES+A256KW`), with `extra` members (kid…). */
+export async function privateJwk(alg: string, extra: Partial<jose.JWK> = {}): Promise<jose.JWK> {
+  const { privateKey } = await jose.generateKeyPair(alg, { extractable: true })
+  return { ...(await jose.exportJWK(privateKey)), alg, ...extra }
 }

@@ -1,0 +1,58 @@
+/**
+ * A Stryker ignorer: the text of error messages is not mutated. A mutant that only changes what a
+ * message says ("The access token expired" → "") changes nothing a caller can act on: codes,
+ * statuses, reasons and failures are what the SDK's callers switch on, and those stay mutated.
+ *
+ * Ignored (the node and everything inside it):
+ * - a string or template literal passed as the message of `new XxxError(…)`, `new jose.errors.Xxx(…)`
+ *   or `new DOMException(…)`: every argument of those except the first of BearerError,
+ *   AuthorizationServerError and TokenEndpointError, which is a code and stays mutated;
+ * - the `message` member of a `{ path, message }` configuration issue;
+ * - the body of `describe…` functions (e.g. `describeJwtFailure`): their only output is the text of
+ *   a message, so which text they pick is not behaviour either.
+ */
+import { declareValuePlugin, PluginKind } from '@stryker-mutator/api/plugin'
+
+const CODE_FIRST = new Set(['BearerError', 'AuthorizationServerError', 'TokenEndpointError', 'SenderConstraintError'])
+const isText = (node) => node.type === 'StringLiteral' || node.type === 'TemplateLiteral'
+
+function calleeName(callee) {
+  if (callee.type === 'Identifier') return callee.name
+  if (callee.type === 'MemberExpression' && callee.property.type === 'Identifier') return callee.property.name
+  return undefined
+}
+
+function isErrorClass(name, callee) {
+  if (name === undefined) return false
+  if (/Error$/.test(name) || name === 'DOMException') return true
+  // jose.errors.JWEInvalid, jose.errors.JOSEAlgNotAllowed …
+  return callee.type === 'MemberExpression' && callee.object.type === 'MemberExpression' && callee.object.property?.name === 'errors'
+}
+
+function functionName(fn) {
+  if (fn.node.id?.name) return fn.node.id.name
+  if (fn.parentPath?.node.type === 'VariableDeclarator' && fn.parentPath.node.id.type === 'Identifier') return fn.parentPath.node.id.name
+  return undefined
+}
+
+export const strykerPlugins = [
+  declareValuePlugin(PluginKind.Ignore, 'error-messages', {
+    shouldIgnore(path) {
+      const node = path.node
+      if (path.isFunction() && /^describe/.test(functionName(path) ?? '')) return 'a function that only builds the text of a message'
+      if (!isText(node)) return undefined
+      const parent = path.parentPath?.node
+      if (parent === undefined) return undefined
+      if (parent.type === 'NewExpression' && path.listKey === 'arguments') {
+        const name = calleeName(parent.callee)
+        if (!isErrorClass(name, parent.callee)) return undefined
+        if (CODE_FIRST.has(name) && path.key === 0) return undefined
+        return 'the text of an error message'
+      }
+      if (parent.type === 'ObjectProperty' && path.key === 'value' && parent.key.type === 'Identifier' && parent.key.name === 'message') {
+        return 'the text of a configuration issue'
+      }
+      return undefined
+    },
+  }),
+]

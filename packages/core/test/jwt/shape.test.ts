@@ -1,0 +1,93 @@
+/**
+ * Which tokens are JWTs (verified locally) and which are opaque (introspected) in `auto` mode, and
+ * the one spelling a JWT may have: decided from the token's shape before any cryptography or
+ * network call. Against a real local AS that counts its introspections.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { BearerError } from '../../src/index.js'
+import { type FakeAS, goodClaims, introspectingRs, rejection, signJwt, startFakeAS } from '../support/index.js'
+
+let as: FakeAS
+beforeAll(async () => {
+  as = await startFakeAS()
+  as.introspect = () => ({ body: { active: true, sub: 'opaque-user', scope: 'read' } })
+})
+afterAll(() => as?.close())
+beforeEach(() => {
+  as.introspections = 0
+})
+
+/** `auto`: JWTs of our issuer locally, anything else by introspection. */
+const auto = () => introspectingRs(as, { tokenFormat: 'auto', audience: 'api' })
+const b64url = (s: string) => btoa(s).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
+
+describe('a JWT is verified locally; anything else is introspected', () => {
+  it('a JWT of our issuer never reaches the introspection endpoint', async () => {
+    expect(await auto().authenticate(`Bearer ${await signJwt(as, goodClaims(as))}`)).toMatchObject({ source: 'jwt', sub: 'user-1' })
+    expect(as.introspections).toBe(0)
+  })
+
+  it('a header whose base64url uses "-" and "_" is still read as a JWT header', async () => {
+    const kid = 'k15\u00ff\u00fe??>>'
+    const header = b64url(String.fromCharCode(...new TextEncoder().encode(JSON.stringify({ alg: 'ES256', kid, typ: 'at+jwt' }))))
+    expect(header).toMatch(/-/)
+    expect(header).toMatch(/_/)
+    as.jwks = [...as.jwks, { ...as.jwks[0]!, kid }]
+    try {
+      expect(await auto().authenticate(`Bearer ${await signJwt(as, goodClaims(as), { kid })}`)).toMatchObject({ source: 'jwt' })
+      expect(as.introspections).toBe(0)
+    } finally {
+      as.jwks = as.jwks.slice(0, 1)
+    }
+  })
+
+  it('opaque tokens, with or without dots, are introspected', async () => {
+    // a first segment that is not a JSON object (an array, null, a number, invalid UTF-8 inside a string) is no JWT header
+    const notUtf8 = b64url('{"alg":"ES256","x":"\xff"}')
+    const tokens = [
+      'opaque',
+      'a.b',
+      'a.b.c',
+      `${b64url('[1]')}.e30.c2ln`,
+      `${b64url('null')}.e30.c2ln`,
+      `${b64url('1')}.e30.c2ln`,
+      `${notUtf8}.e30.c2ln`,
+    ]
+    tokens.push('a.b.c.d', 'a.b.c.d.e.f', '.a.b', `${b64url('{}')}.a.b.c`)
+    for (const token of tokens) {
+      expect(await auto().authenticate(`Bearer ${token}`), token).toMatchObject({ source: 'introspection', sub: 'opaque-user' })
+    }
+    expect(as.introspections).toBe(tokens.length)
+  })
+})
+
+describe('a token that claims to be a JWT has one spelling: canonical base64url', () => {
+  it('padding or unused bits set in any segment is a 401, decided without the AS', async () => {
+    const token = await signJwt(as, goodClaims(as))
+    const [h, p, s] = token.split('.') as [string, string, string]
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const flipLowBit = (seg: string) => seg.slice(0, -1) + alphabet[alphabet.indexOf(seg.at(-1)!) ^ 1]
+    // Segments whose length is 2 or 3 mod 4 carry unused bits in their last character.
+    const respelt = [`${h}=.${p}.${s}`, `${h}.${p}.${s}=`, `${h}.${p}.${flipLowBit(s)}`, `${h}.${p}+.${s}`]
+    for (const [seg, len] of [
+      [h, h.length],
+      [p, p.length],
+    ] as const)
+      if (len % 4 >= 2) respelt.push(token.replace(seg, flipLowBit(seg)))
+    for (const t of respelt) {
+      expect(t).not.toBe(token)
+      const err = (await rejection(() => auto().authenticate(`Bearer ${t}`), BearerError)) as BearerError
+      expect(err.status, t).toBeLessThan(403)
+    }
+    expect(as.introspections).toBe(0)
+    expect(await auto().authenticate(`Bearer ${token}`)).toMatchObject({ source: 'jwt' })
+  })
+
+  it('segment lengths: a segment of 1 mod 4 characters is never canonical', async () => {
+    const token = await signJwt(as, goodClaims(as))
+    const [h, p, s] = token.split('.') as [string, string, string]
+    const padTo1 = (seg: string) => seg + 'A'.repeat((5 - (seg.length % 4)) % 4)
+    await rejection(() => auto().authenticate(`Bearer ${h}.${p}.${padTo1(s)}`), BearerError, 401, 'invalid_token')
+    expect(as.introspections).toBe(0)
+  })
+})

@@ -1,0 +1,210 @@
+/**
+ * What a resource server accepts of an introspected token, request by request: its lifetime to the
+ * second (with and without clock tolerance), the audience claim it was configured with, the types of
+ * its registered claims, its scopes. Against a real local AS answering each test's claims, with an
+ * injected clock.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { BearerError, type ResourceServerOptions } from '../src/index.js'
+import { type FakeAS, introspectingRs, rejection, startFakeAS, type TestClock, testClock } from './support/index.js'
+
+let as: FakeAS
+let clock: TestClock
+/** The claims the AS answers for the token being introspected (active unless said otherwise). */
+let claims: Record<string, unknown>
+let n = 0
+/** A fresh token each call: verdicts are cached per token. */
+const token = () => `token-${++n}`
+
+beforeAll(async () => {
+  as = await startFakeAS()
+  as.introspect = () => ({ body: { active: true, ...claims } })
+})
+afterAll(() => as?.close())
+beforeEach(() => {
+  clock = testClock()
+  claims = { sub: 'user-1', scope: 'read', client_id: 'app' }
+})
+
+const rs = (extra: Partial<ResourceServerOptions> = {}) => introspectingRs(as, { clock: clock.now, ...extra })
+const accepted = (extra: Partial<ResourceServerOptions> = {}) => rs(extra).authenticate(`Bearer ${token()}`)
+/** Refused with 401 invalid_token, and the reason operators see in events and logs. */
+const refused = async (extra: Partial<ResourceServerOptions> = {}, reason?: string) => {
+  const err = (await rejection(() => accepted(extra), BearerError, 401, 'invalid_token')) as BearerError
+  if (reason !== undefined) expect(err.reason).toBe(reason)
+  return err
+}
+
+describe('lifetime of an introspected token, to the second', () => {
+  it('expires at its exp second, not one second later', async () => {
+    claims.exp = clock.seconds() + 1
+    await expect(accepted({ clockTolerance: 0 })).resolves.toMatchObject({ sub: 'user-1' })
+    claims.exp = clock.seconds()
+    await refused({ clockTolerance: 0 }, 'expired')
+  })
+
+  it('is not valid before nbf', async () => {
+    claims.nbf = clock.seconds()
+    await expect(accepted({ clockTolerance: 0 })).resolves.toMatchObject({ sub: 'user-1' })
+    claims.nbf = clock.seconds() + 1
+    await refused({ clockTolerance: 0 }, 'not_yet_valid')
+    claims.nbf = 0 // a NumericDate may be 0
+    await expect(accepted({ clockTolerance: 0 })).resolves.toMatchObject({ nbf: 0 })
+  })
+
+  it('is refused when issued in the future', async () => {
+    claims.iat = clock.seconds()
+    await expect(accepted({ clockTolerance: 0 })).resolves.toMatchObject({ sub: 'user-1' })
+    claims.iat = clock.seconds() + 1
+    await refused({ clockTolerance: 0 }, 'issued_in_future')
+  })
+
+  it('clockTolerance widens each bound by exactly that many seconds (default 5)', async () => {
+    const s = clock.seconds()
+    for (const [extra, tolerance] of [
+      [{ clockTolerance: 30 }, 30],
+      [{}, 5],
+    ] as const) {
+      claims = { sub: 'u', exp: s - tolerance + 1 }
+      await expect(accepted(extra)).resolves.toMatchObject({ sub: 'u' })
+      claims = { sub: 'u', exp: s - tolerance }
+      await refused(extra)
+      claims = { sub: 'u', nbf: s + tolerance, iat: s + tolerance }
+      await expect(accepted(extra)).resolves.toMatchObject({ sub: 'u' })
+      claims = { sub: 'u', nbf: s + tolerance + 1 }
+      await refused(extra)
+      claims = { sub: 'u', iat: s + tolerance + 1 }
+      await refused(extra)
+    }
+  })
+
+  it('a cached verdict expires with the token: refused once the clock passes exp', async () => {
+    const server = rs({ clockTolerance: 0 })
+    claims.exp = clock.seconds() + 60
+    await expect(server.authenticate('Bearer cached-token')).resolves.toMatchObject({ sub: 'user-1' })
+    clock.advance(59_000)
+    await expect(server.authenticate('Bearer cached-token')).resolves.toMatchObject({ sub: 'user-1' })
+    clock.advance(1_000)
+    await rejection(() => server.authenticate('Bearer cached-token'), BearerError, 401, 'invalid_token')
+  })
+})
+
+describe('audience of an introspected token', () => {
+  it('by default (introspection only) the audience is matched against aud, not client_id', async () => {
+    claims = { sub: 'u', aud: 'https://api.example', client_id: 'app' }
+    await expect(accepted({ audience: 'https://api.example' })).resolves.toMatchObject({ aud: ['https://api.example'] })
+    claims = { sub: 'u', aud: 'https://other.example', client_id: 'https://api.example' }
+    await refused({ audience: 'https://api.example' }, 'wrong_audience')
+    claims = { sub: 'u', client_id: 'https://api.example' }
+    await refused({ audience: 'https://api.example' })
+  })
+
+  it('one of several audiences in an aud array is enough', async () => {
+    claims = { sub: 'u', aud: ['https://x.example', 'https://api.example'] }
+    await expect(accepted({ audience: ['https://y.example', 'https://api.example'] })).resolves.toMatchObject({ sub: 'u' })
+    claims = { sub: 'u', aud: ['https://x.example', 'https://z.example'] }
+    await refused({ audience: ['https://y.example', 'https://api.example'] })
+  })
+
+  it("with audienceClaim client_id (ProConnect's convention) the calling client is matched, not aud", async () => {
+    claims = { sub: 'u', client_id: 'sp-1', aud: 'https://elsewhere.example' }
+    await expect(accepted({ audience: ['sp-0', 'sp-1'], audienceClaim: 'client_id' })).resolves.toMatchObject({ clientId: 'sp-1' })
+    claims = { sub: 'u', client_id: 'sp-2', aud: 'sp-1' }
+    await refused({ audience: ['sp-0', 'sp-1'], audienceClaim: 'client_id' })
+    claims = { sub: 'u', aud: 'sp-1' }
+    await refused({ audience: 'sp-1', audienceClaim: 'client_id' })
+  })
+
+  it('without an audience any aud is accepted', async () => {
+    claims = { sub: 'u', aud: 'https://whatever.example' }
+    await expect(accepted()).resolves.toMatchObject({ aud: ['https://whatever.example'] })
+  })
+})
+
+describe('claims of the wrong type make the token invalid, never a half-read token', () => {
+  it.each([
+    ['exp as a string', { exp: '99999999999' }],
+    ['a negative iat', { iat: -1 }],
+    ['nbf not finite', { nbf: 'Infinity' }],
+    ['sub as a number', { sub: 42 }],
+    ['client_id as an object', { client_id: {} }],
+    ['iss as a number', { iss: 1 }],
+    ['aud as a number', { aud: 1 }],
+    ['aud with a number inside', { aud: ['a', 1] }],
+    ['scope as an array with a number inside', { scope: ['read', 1] }],
+    ['scp as a number', { scope: undefined, scp: 1 }],
+    ['scp with a number inside', { scope: undefined, scp: ['read', 1] }],
+    ['another issuer', { iss: 'https://evil.example' }],
+    ['a refresh token (token_type)', { token_type: 'refresh_token' }],
+    ['a refresh token (token_use)', { token_use: 'Refresh' }],
+  ])('%s', async (_label, patch) => {
+    claims = { sub: 'u', scope: 'read', ...patch }
+    for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k]
+    // introspection treats such an answer as `active: false` (see jwt/verify.test.ts for the reasons on the JWT path)
+    await refused({}, 'inactive')
+  })
+
+  it('the values a user reads are the ones the AS sent', async () => {
+    const s = clock.seconds()
+    claims = {
+      sub: 'u',
+      client_id: 'app',
+      aud: 'https://api.example',
+      iss: as.issuer,
+      exp: s + 60,
+      iat: s - 1,
+      nbf: s - 2,
+      token_type: 'Bearer',
+      scope: ' read  write ',
+    }
+    const info = await accepted()
+    expect(info).toMatchObject({
+      sub: 'u',
+      clientId: 'app',
+      aud: ['https://api.example'],
+      iss: as.issuer,
+      exp: s + 60,
+      iat: s - 1,
+      nbf: s - 2,
+      scopes: ['read', 'write'],
+      source: 'introspection',
+    })
+    expect(Object.isFrozen(info) && Object.isFrozen(info.claims) && Object.isFrozen(info.aud) && Object.isFrozen(info.scopes)).toBe(true)
+    claims = { sub: 'u' }
+    expect(await accepted()).toMatchObject({ iss: as.issuer, aud: [], scopes: [], exp: undefined, clientId: undefined })
+  })
+
+  it('scopes come from scope, else from scp (array or space-separated string)', async () => {
+    claims = { sub: 'u', scp: ['a', 'b'] }
+    expect((await accepted()).scopes).toEqual(['a', 'b'])
+    claims = { sub: 'u', scp: 'c d' }
+    expect((await accepted()).scopes).toEqual(['c', 'd'])
+    claims = { sub: 'u', scope: 'e', scp: ['f'] }
+    expect((await accepted()).scopes).toEqual(['e'])
+  })
+})
+
+describe('scopes a route requires', () => {
+  it('every scope of scopes, one of anyScope: else 403 naming the scopes needed', async () => {
+    claims = { sub: 'u', scope: 'read write' }
+    const server = rs()
+    await expect(server.authenticate('Bearer scoped', { scopes: ['read', 'write'], anyScope: ['x', 'write'] })).resolves.toMatchObject({
+      sub: 'u',
+    })
+    const missing = (await rejection(
+      () => server.authenticate('Bearer scoped', { scopes: ['read', 'admin'] }),
+      BearerError,
+      403,
+      'insufficient_scope',
+    )) as BearerError
+    expect(missing.scope).toBe('read admin')
+    const none = (await rejection(
+      () => server.authenticate('Bearer scoped', { anyScope: ['admin', 'root'] }),
+      BearerError,
+      403,
+      'insufficient_scope',
+    )) as BearerError
+    expect(none.scope).toBe('admin root')
+    await expect(server.authenticate('Bearer scoped', { scopes: [], anyScope: [] })).resolves.toMatchObject({ sub: 'u' })
+  })
+})

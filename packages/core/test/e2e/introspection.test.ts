@@ -62,7 +62,7 @@ afterAll(async () => {
 })
 
 function rsFor(clientId: string, extra: Partial<ResourceServerOptions> = {}): ResourceServer {
-  return createResourceServer({ issuer: as.issuer, clientId, clientSecret: as.clients[clientId]?.clientSecret, ...extra } as ResourceServerOptions)
+  return createResourceServer({ issuer: as.issuer, clientId, clientSecret: as.clients[clientId]?.clientSecret, ...extra })
 }
 
 describe('every response format round-trips against oidc-provider', () => {
@@ -271,7 +271,7 @@ describe('a misbehaving authorization server is 503, never cached, never authent
       clientSecret: 'rs-secret-rs-secret-rs-secret-rs-secret',
       timeout: 300,
       ...extra,
-    } as ResourceServerOptions)
+    })
 
   async function expectUnavailable(rs: ResourceServer, failure: string) {
     const before = fake.requests

@@ -166,7 +166,7 @@ describe('the JWKS: unreachable is 503; rotation; floods', () => {
   const sign = (kid: 'k1' | 'k2' | string, key: CryptoKey) =>
     new jose.SignJWT({ iss: issuer, aud: API, sub: 'rot', exp: now() + 300, iat: now() }).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid }).sign(key)
   const rotRs = (extra: Partial<ResourceServerOptions> = {}) =>
-    createResourceServer({ issuer, jwksUri: `${jwksServer.url}/jwks`, tokenFormat: 'jwt', audience: API, ...extra } as ResourceServerOptions)
+    createResourceServer({ issuer, jwksUri: `${jwksServer.url}/jwks`, tokenFormat: 'jwt', audience: API, ...extra })
 
   it('an unreachable or broken JWKS is 503, never 401 and never success', async () => {
     const down = await startHttpServer(faults.status(200))

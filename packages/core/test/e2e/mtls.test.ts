@@ -14,7 +14,7 @@ let certs: TestCertificates
 const tokens = {} as Record<'jwt' | 'opaque', string>
 
 const server = (extra: Partial<ResourceServerOptions>): ResourceServer =>
-  createResourceServer({ issuer: as.issuer, clientId: 'rs-json', clientSecret: as.clients['rs-json'].clientSecret!, tokenFormat: 'auto', audience: API, allowInsecureRequests: true, ...extra } as ResourceServerOptions)
+  createResourceServer({ issuer: as.issuer, clientId: 'rs-json', clientSecret: as.clients['rs-json'].clientSecret!, tokenFormat: 'auto', audience: API, allowInsecureRequests: true, ...extra })
 const header = (der: Uint8Array) => `:${Buffer.from(der).toString('base64')}:`
 
 beforeAll(async () => {

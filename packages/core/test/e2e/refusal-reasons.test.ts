@@ -30,7 +30,7 @@ async function jwt(claims: Record<string, unknown> = {}, header: Record<string, 
 /** The event of one refused request. */
 async function refusal(header: string | undefined, options: Partial<ResourceServerOptions> = {}, route: RouteOptions = {}) {
   const events: ResourceServerEvent[] = []
-  const rs = createResourceServer({ issuer: as.issuer, audience: API, tokenFormat: 'jwt', logger: false, onEvent: (e) => events.push(e), ...options } as ResourceServerOptions)
+  const rs = createResourceServer({ issuer: as.issuer, audience: API, tokenFormat: 'jwt', logger: false, onEvent: (e) => events.push(e), ...options })
   await expect(rs.authenticate(header, route)).rejects.toBeInstanceOf(BearerError)
   const rejected = events.filter((e) => e.type === 'rejected')
   expect(rejected).toHaveLength(1)
@@ -79,7 +79,7 @@ it('names the sender-constraint refusals (DPoP, bound tokens)', async () => {
   const url = 'https://api.example.test/orders'
   async function viaRequest(dpop: Record<string, unknown>, headers: Record<string, string>) {
     const events: ResourceServerEvent[] = []
-    const rs = createResourceServer({ issuer: as.issuer, audience: API, tokenFormat: 'jwt', logger: false, onEvent: (e) => events.push(e), dpop } as ResourceServerOptions)
+    const rs = createResourceServer({ issuer: as.issuer, audience: API, tokenFormat: 'jwt', logger: false, onEvent: (e) => events.push(e), dpop })
     await expect(rs.authenticateRequest({ method: 'GET', url, headers })).rejects.toBeInstanceOf(BearerError)
     return events.find((e) => e.type === 'rejected') as Extract<ResourceServerEvent, { type: 'rejected' }>
   }

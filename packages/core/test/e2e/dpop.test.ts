@@ -38,7 +38,7 @@ function server(options: Partial<ResourceServerOptions> = {}): ResourceServer {
     allowInsecureRequests: true,
     dpop: {},
     ...options,
-  } as ResourceServerOptions)
+  })
 }
 
 beforeAll(async () => {

@@ -10,25 +10,11 @@
  */
 import type { ClientAuthMethod } from '../client-auth.js'
 import type { ContentEncryptionAlgorithm, KeyManagementAlgorithm } from '../introspection/index.js'
+import { DEFAULT_JWT_ALGS } from '../jwt/index.js'
 import type { PrivateKeyInput } from '../keys/index.js'
 
 /** JWS algorithms accepted on JWT access tokens and signed introspection responses (`none` never is). */
-export const SIGNING_ALGS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-  'HS256',
-  'HS384',
-  'HS512',
-] as const
+export const SIGNING_ALGS = [...DEFAULT_JWT_ALGS, 'HS256', 'HS384', 'HS512'] as const
 /** A JWS algorithm of {@link SIGNING_ALGS}. HS* ones are keyed by a secret (`jwt.secret`, the client secret). */
 export type SigningAlgorithm = (typeof SIGNING_ALGS)[number]
 

@@ -7,7 +7,10 @@
  * - a string or template literal passed as the message of `new XxxError(…)`, `new jose.errors.Xxx(…)`
  *   or `new DOMException(…)`: every argument of those except the first of BearerError,
  *   AuthorizationServerError and TokenEndpointError, which is a code and stays mutated;
- * - the `message` member of a `{ path, message }` configuration issue;
+ *   the text may be post-processed on the way (`\`…\`.replace(' )', ')')`) and still counts;
+ * - the message passed to `super(…)` by an error class (except a code passed first to BearerError);
+ * - the `message` member of a `{ path, message }` configuration issue, and the `error_description`
+ *   member of an answer's body (a human-readable text; `error` stays mutated);
  * - the body of `describe…` functions (e.g. `describeJwtFailure`): their only output is the text of
  *   a message, so which text they pick is not behaviour either.
  */
@@ -41,16 +44,28 @@ export const strykerPlugins = [
       const node = path.node
       if (path.isFunction() && /^describe/.test(functionName(path) ?? '')) return 'a function that only builds the text of a message'
       if (!isText(node)) return undefined
-      const parent = path.parentPath?.node
+      // The text, or the text post-processed (`…`.replace(…), `…`.slice(…)), as an argument.
+      let arg = path
+      while (arg.parentPath?.node.type === 'MemberExpression' && arg.key === 'object' && arg.parentPath.parentPath?.node.type === 'CallExpression') {
+        arg = arg.parentPath.parentPath
+      }
+      const parent = arg.parentPath?.node
       if (parent === undefined) return undefined
-      if (parent.type === 'NewExpression' && path.listKey === 'arguments') {
+      if (parent.type === 'NewExpression' && arg.listKey === 'arguments') {
         const name = calleeName(parent.callee)
         if (!isErrorClass(name, parent.callee)) return undefined
-        if (CODE_FIRST.has(name) && path.key === 0) return undefined
+        if (CODE_FIRST.has(name) && arg.key === 0) return undefined
         return 'the text of an error message'
       }
-      if (parent.type === 'ObjectProperty' && path.key === 'value' && parent.key.type === 'Identifier' && parent.key.name === 'message') {
-        return 'the text of a configuration issue'
+      if (parent.type === 'CallExpression' && parent.callee.type === 'Super' && arg.listKey === 'arguments') {
+        const cls = arg.findParent((p) => p.isClass())
+        const base = cls?.node.superClass?.type === 'Identifier' ? cls.node.superClass.name : undefined
+        if (base === undefined || !/Error$/.test(base)) return undefined
+        if (CODE_FIRST.has(base) && arg.key === 0) return undefined
+        return 'the text of an error message'
+      }
+      if (parent.type === 'ObjectProperty' && arg.key === 'value' && parent.key.type === 'Identifier' && (parent.key.name === 'message' || parent.key.name === 'error_description')) {
+        return 'the text of a message'
       }
       return undefined
     },

@@ -70,7 +70,7 @@ describe('only the allowed algorithms', () => {
   })
 
   it('a payload that says it is not a JWT (cty) is refused; cty JWT in any case, or none, is read', async () => {
-    for (const cty of ['JWT', 'jwt']) {
+    for (const cty of ['JWT', 'jwt', undefined]) {
       serve(rsa, { alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'rsa-1', cty })
       await ok()
     }

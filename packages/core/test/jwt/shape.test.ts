@@ -83,6 +83,20 @@ describe('a token that claims to be a JWT has one spelling: canonical base64url'
     expect(await auto().authenticate(`Bearer ${token}`)).toMatchObject({ source: 'jwt' })
   })
 
+  it('a canonical segment of 3 mod 4 characters may end in any character whose 2 low bits are clear', async () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    // grow the payload until it is 3 mod 4 long and ends in a character with bit 2 or 3 set (e.g. "E", "Q")
+    let token = ''
+    for (let pad = ''; pad.length < 64; pad += 'x') {
+      token = await signJwt(as, { ...goodClaims(as), pad })
+      const p = token.split('.')[1]!
+      if (p.length % 4 === 3 && (alphabet.indexOf(p.at(-1)!) & 0x0c) !== 0) break
+    }
+    const p = token.split('.')[1]!
+    expect([p.length % 4, alphabet.indexOf(p.at(-1)!) & 0x0c]).not.toContain(0)
+    expect(await auto().authenticate(`Bearer ${token}`)).toMatchObject({ source: 'jwt' })
+  })
+
   it('segment lengths: a segment of 1 mod 4 characters is never canonical', async () => {
     const token = await signJwt(as, goodClaims(as))
     const [h, p, s] = token.split('.') as [string, string, string]

@@ -46,6 +46,11 @@ describe('typ: at+jwt in strict mode; lenient also takes JWT or no typ, never an
     for (const typ of ['token-introspection+jwt', 'dpop+jwt', '']) await refuses(await signJwt(as, claims(), { typ }), lenient)
   })
 
+  it('kid and cty may be absent, or strings', async () => {
+    await accepts(await signJwt(as, claims(), { kid: undefined })) // the JWKS has one ES256 key
+    await accepts(await signJwt(as, claims(), { cty: 'at+jwt' }))
+  })
+
   it('typ, kid and cty must be strings when present', async () => {
     for (const header of [{ typ: 1 }, { kid: 1 }, { cty: {} }]) await refuses(await signJwt(as, claims(), header), {}, 'malformed_token')
   })

@@ -152,11 +152,13 @@ export async function signedIntrospection(
   return new jose.SignJWT(payload).setProtectedHeader(header).sign(options.key ?? as.privateKey)
 }
 
-/** A JWE of `jws` (a nested JWT, `cty: JWT`) to the public half of `recipient`, with `header` (alg, enc, kid…). */
+/** A JWE of `jws` (a nested JWT, `cty: JWT` unless `header.cty` is `undefined`) to the public half of `recipient`, with `header` (alg, enc, kid…). */
 export async function encryptTo(recipient: jose.JWK, jws: string, header: jose.CompactJWEHeaderParameters): Promise<string> {
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = recipient
   const key = await jose.importJWK(pub, header.alg)
-  return new jose.CompactEncrypt(encoder.encode(jws)).setProtectedHeader({ cty: 'JWT', ...header }).encrypt(key)
+  const protectedHeader: jose.CompactJWEHeaderParameters = { cty: 'JWT', ...header }
+  if (protectedHeader.cty === undefined) delete protectedHeader.cty
+  return new jose.CompactEncrypt(encoder.encode(jws)).setProtectedHeader(protectedHeader).encrypt(key)
 }
 
 /** A private JWK for `alg` (e.g. `RSA-OAEP-256`, `ECDH-ES+A256KW`), with `extra` members (kid…). */

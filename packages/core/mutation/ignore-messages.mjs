@@ -46,7 +46,11 @@ export const strykerPlugins = [
       if (!isText(node)) return undefined
       // The text, or the text post-processed (`…`.replace(…), `…`.slice(…)), as an argument.
       let arg = path
-      while (arg.parentPath?.node.type === 'MemberExpression' && arg.key === 'object' && arg.parentPath.parentPath?.node.type === 'CallExpression') {
+      while (
+        arg.parentPath?.node.type === 'MemberExpression' &&
+        arg.key === 'object' &&
+        arg.parentPath.parentPath?.node.type === 'CallExpression'
+      ) {
         arg = arg.parentPath.parentPath
       }
       const parent = arg.parentPath?.node
@@ -64,7 +68,12 @@ export const strykerPlugins = [
         if (CODE_FIRST.has(base) && arg.key === 0) return undefined
         return 'the text of an error message'
       }
-      if (parent.type === 'ObjectProperty' && arg.key === 'value' && parent.key.type === 'Identifier' && (parent.key.name === 'message' || parent.key.name === 'error_description')) {
+      if (
+        parent.type === 'ObjectProperty' &&
+        arg.key === 'value' &&
+        parent.key.type === 'Identifier' &&
+        (parent.key.name === 'message' || parent.key.name === 'error_description')
+      ) {
         return 'the text of a message'
       }
       return undefined

@@ -98,7 +98,11 @@ describe("the AS's error answers: a refused token is 401, a failing AS is 503", 
   )
 
   it('a token-refusal error under any status but 400 is the AS failing (503), never a verdict on the token', async () => {
-    for (const [status, error] of [[500, 'invalid_request'], [503, 'invalid_token'], [404, 'unsupported_token_type']] as const) {
+    for (const [status, error] of [
+      [500, 'invalid_request'],
+      [503, 'invalid_token'],
+      [404, 'unsupported_token_type'],
+    ] as const) {
       answer = { status, body: { error } }
       expect(await unavailable()).toMatchObject({ failure: 'http_status', upstreamStatus: status })
     }

@@ -83,7 +83,7 @@ describe('a token that claims to be a JWT has one spelling: canonical base64url'
     expect(await auto().authenticate(`Bearer ${token}`)).toMatchObject({ source: 'jwt' })
   })
 
-  it('a canonical segment of 3 mod 4 characters may end in any character whose 2 low bits are clear', async () => {
+  it('a segment of 3 mod 4 characters: any character whose 2 unused bits are clear ends it, no other', async () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
     // grow the payload until it is 3 mod 4 long and ends in a character with bit 2 or 3 set (e.g. "E", "Q")
     let token = ''
@@ -95,6 +95,13 @@ describe('a token that claims to be a JWT has one spelling: canonical base64url'
     const p = token.split('.')[1]!
     expect([p.length % 4, alphabet.indexOf(p.at(-1)!) & 0x0c]).not.toContain(0)
     expect(await auto().authenticate(`Bearer ${token}`)).toMatchObject({ source: 'jwt' })
+    // and its 2 unused bits may not be set: the same bytes spelt otherwise are refused, without the AS
+    for (const bit of [1, 2]) {
+      const respelt = token.replace(`.${p}.`, `.${p.slice(0, -1)}${alphabet[alphabet.indexOf(p.at(-1)!) ^ bit]}.`)
+      expect(respelt).not.toBe(token)
+      expect((await rejection(() => auto().authenticate(`Bearer ${respelt}`), BearerError, 401)).reason).toBe('malformed_token')
+    }
+    expect(as.introspections).toBe(0)
   })
 
   it('segment lengths: a segment of 1 mod 4 characters is never canonical', async () => {

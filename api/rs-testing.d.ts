@@ -1,6 +1,7 @@
 import { JWK } from 'jose';
 import Provider, { ClientMetadata } from 'oidc-provider';
 import { IncomingMessage, ServerResponse, OutgoingHttpHeaders } from 'node:http';
+import { ChildProcess } from 'node:child_process';
 
 /** Signing algorithms of {@link createTestAuthorizationServer}: JWT access tokens and signed introspection responses. */
 type TestSigningAlgorithm = 'ES256' | 'RS256' | 'EdDSA';
@@ -581,4 +582,60 @@ interface MockOAuth2Server {
  */
 declare function startMockOAuth2Server(): Promise<MockOAuth2Server>;
 
-export { APP_BASIC_SECRET, APP_SECRET, type ClaimOverrides, type ClientCredentials, type DefaultClientId, type DpopProofOptions, type Handler, type IssueTokenOptions, type MintAccessTokenOptions, type MintOptions, type MockOAuth2Server, type MockTokenOptions, RS_BASIC_SECRET, RS_CSJWT_SECRET, RS_EDDSA_SECRET, RS_ES256_SECRET, RS_HS256_SECRET, RS_JSON_SECRET, RS_PS256_SECRET, RS_RS256_SECRET, TEST_CLIENT_SECRETS, type TestAS, type TestASEndpoints, type TestASOptions, type TestAuthorizationServer, type TestAuthorizationServerOptions, type TestCertificate, type TestCertificates, type TestClient, type TestHttpServer, type TestResource, type TestResourceServerOptions, type TestResourceServerOptionsRequest, type TestSigningAlgorithm, VENDORS, type Vendor, type VendorAS, type VendorASOptions, atHash, createTestAuthorizationServer, dpopProof, faults, generateCertificates, readBody, startHttpServer, startMockOAuth2Server, startTestAS, startVendorAS };
+/**
+ * A real `redis-server` for tests of a shared store (`@org/rs-redis`, or your own `CacheStore`):
+ * started on 127.0.0.1 with an ephemeral port (or the port you give, to restart one), without
+ * persistence, and stopped by signal — so a test can also stall it (`SIGSTOP`) or kill it mid-run.
+ *
+ * @example
+ * ```ts
+ * import { redisServerInstalled, startRedisServer } from '@org/rs-testing'
+ * import { createRedisStore } from '@org/rs-redis'
+ *
+ * describe.skipIf(!redisServerInstalled())('a shared cache', () => {
+ *   let redis: Awaited<ReturnType<typeof startRedisServer>>
+ *   beforeAll(async () => { redis = await startRedisServer() })
+ *   afterAll(() => redis.stop())
+ *   it('…', async () => {
+ *     const store = createRedisStore({ url: redis.url })
+ *     // …
+ *   })
+ * })
+ * ```
+ *
+ * @module
+ */
+
+/** A running `redis-server` started by {@link startRedisServer}. */
+interface TestRedisServer {
+    /** The port it listens on, on 127.0.0.1. Pass it to {@link startRedisServer} to start a new server in its place. */
+    readonly port: number;
+    /** `redis://127.0.0.1:<port>`. */
+    readonly url: string;
+    /** The child process, e.g. to stall it with `process.kill('SIGSTOP')` (and resume with `'SIGCONT'`). */
+    readonly process: ChildProcess;
+    /**
+     * Stops it with `signal` (default `SIGTERM`; `SIGKILL` to kill it the hard way) and waits for the exit,
+     * at most 5 s. A stalled (`SIGSTOP`) server is resumed first. Does nothing when it already exited.
+     */
+    stop(signal?: NodeJS.Signals): Promise<void>;
+}
+/** Options of {@link startRedisServer}. */
+interface StartRedisServerOptions {
+    /** The port on 127.0.0.1; default: a free ephemeral port. */
+    port?: number;
+    /** How long to wait for it to accept connections, in milliseconds; default 5,000. */
+    startTimeoutMs?: number;
+}
+/**
+ * Whether `redis-server` is on the `PATH`. Suites that need it can skip themselves without it (and
+ * should fail instead under CI, where it is meant to be installed).
+ */
+declare function redisServerInstalled(): boolean;
+/**
+ * Starts `redis-server` on 127.0.0.1 (no RDB snapshots, no append-only file) and resolves once it
+ * accepts connections. Rejects, after killing it, if it does not within `startTimeoutMs`.
+ */
+declare function startRedisServer(options?: StartRedisServerOptions): Promise<TestRedisServer>;
+
+export { APP_BASIC_SECRET, APP_SECRET, type ClaimOverrides, type ClientCredentials, type DefaultClientId, type DpopProofOptions, type Handler, type IssueTokenOptions, type MintAccessTokenOptions, type MintOptions, type MockOAuth2Server, type MockTokenOptions, RS_BASIC_SECRET, RS_CSJWT_SECRET, RS_EDDSA_SECRET, RS_ES256_SECRET, RS_HS256_SECRET, RS_JSON_SECRET, RS_PS256_SECRET, RS_RS256_SECRET, type StartRedisServerOptions, TEST_CLIENT_SECRETS, type TestAS, type TestASEndpoints, type TestASOptions, type TestAuthorizationServer, type TestAuthorizationServerOptions, type TestCertificate, type TestCertificates, type TestClient, type TestHttpServer, type TestRedisServer, type TestResource, type TestResourceServerOptions, type TestResourceServerOptionsRequest, type TestSigningAlgorithm, VENDORS, type Vendor, type VendorAS, type VendorASOptions, atHash, createTestAuthorizationServer, dpopProof, faults, generateCertificates, readBody, redisServerInstalled, startHttpServer, startMockOAuth2Server, startRedisServer, startTestAS, startVendorAS };

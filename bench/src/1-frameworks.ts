@@ -1,11 +1,13 @@
 /**
  * Scenario 1: per framework, the unprotected route vs the protected route with (a) a JWT access
  * token (verified-token cache warm) and (b) an opaque token (introspection cache warm).
- * Headline: protected / unprotected requests per second, goal ≥ 0.90.
+ * Headline: protected / unprotected requests per second, goal ≥ 0.95 (issue 14).
  */
 import { API_AUDIENCE, type ScenarioContext, TOKEN_POOL, tokenPool } from './as-client.js'
 import { createHash } from 'node:crypto'
 import { createResourceServer, type ResourceServerOptions } from '@org/rs-core'
+// Internal, not exported: the cache key every warm call computes (a token never is a key itself).
+import { sha256Hex } from '../../packages/core/src/cache/hash.js'
 import { alternate, fmt, type Goal, median, type Section, startChild, table, verdict } from './runner.js'
 import type { ServerConfig } from './servers/common.js'
 
@@ -15,7 +17,7 @@ const FRAMEWORKS = [
   { name: 'Hono 4 (@hono/node-server)', file: './servers/hono.ts' },
   { name: 'Koa 3 (@koa/router)', file: './servers/koa.ts' },
 ]
-const GOAL = 0.9
+const GOAL = 0.95
 
 /**
  * CPU time per call (user + system of the whole process, WebCrypto's thread pool included), with 20
@@ -119,6 +121,10 @@ export default async function frameworks({ as, log }: ScenarioContext): Promise<
       us: await microsPerCall((i) => rs.authenticate(`Bearer ${opaques[i % opaques.length]}`, { scopes: ['read'] })),
     },
     {
+      what: "of which: the cache key, core's SHA-256 of the JWT (`sha256Hex`, synchronous, runtime-agnostic)",
+      us: await microsPerCall(async (i) => sha256Hex(jwts[i % jwts.length]!)),
+    },
+    {
       what: "`createHash('sha256').update(jwt).digest('hex')` alone (node:crypto, for scale)",
       us: await microsPerCall(async () => createHash('sha256').update(jwts[0]!).digest('hex')),
     },
@@ -139,7 +145,7 @@ export default async function frameworks({ as, log }: ScenarioContext): Promise<
     '',
     table(['framework', 'route', 'req/s', 'p50 ms', 'p99 ms'], medians),
     '',
-    '### Protected / unprotected (ratio of median req/s; goal ≥ 0.90)',
+    `### Protected / unprotected (ratio of median req/s; goal ≥ ${GOAL})`,
     '',
     table(['framework', 'JWT (verified-token cache warm)', '', 'opaque (introspection cache warm)', ''], ratios),
     '',
@@ -161,7 +167,7 @@ export default async function frameworks({ as, log }: ScenarioContext): Promise<
       costs.map((c) => [c.what, fmt(c.us, 1)]),
     ),
     '',
-    `To keep 90 % of the unprotected throughput, the whole authentication must cost at most 1/0.9 − 1 = 11 % of the`,
+    `To keep ${fmt(GOAL * 100, 0)} % of the unprotected throughput, the whole authentication must cost at most 1/${GOAL} − 1 = ${fmt((1 / GOAL - 1) * 100, 1)} % of the`,
     `time of an unprotected request: ${fmt(budget(fastest), 1)} µs at ${fmt(fastest, 0)} req/s (fastest framework here) to`,
     `${fmt(budget(slowest), 1)} µs at ${fmt(slowest, 0)} req/s (slowest), taking the server process as one busy core.`,
   ].join('\n')

@@ -9,9 +9,7 @@
  * 2. Warm-path cost: Express with the Redis store vs memory only, 64 warm tokens, autocannon in
  *    alternation. The in-memory first level answers both, so the goal is no measurable difference.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { createConnection, createServer } from 'node:net'
+import { startRedisServer } from '@org/rs-testing'
 import { type ScenarioContext, TOKEN_POOL, tokenPool } from './as-client.js'
 import { alternate, type Child, fmt, type Goal, type Section, startChild, statusOf, table, verdict } from './runner.js'
 
@@ -19,34 +17,8 @@ const TOKENS = 20
 const PER_TOKEN = 25
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  execFileSync('redis-server', ['--version'], { stdio: 'ignore' }) // a clear error when it is not installed
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  })
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: '127.0.0.1', port }, () => (socket.destroy(), resolve(true)))
-      socket.on('error', () => resolve(false))
-    })
-    if (ok) return child
-    await sleep(50)
-  }
-  child.kill('SIGKILL')
-  throw new Error(`redis-server did not start on port ${port}`)
-}
-
 export default async function scale({ as, log }: ScenarioContext): Promise<Section> {
-  const port = await freePort()
-  const redis = await startRedis(port)
+  const redis = await startRedisServer() // throws a clear error when redis-server is not installed
   const children: Child[] = []
   const client = as.clients['rs-json']
   const start = (store: 'memory' | 'redis', prefix: string) =>
@@ -55,7 +27,7 @@ export default async function scale({ as, log }: ScenarioContext): Promise<Secti
       clientId: client.clientId,
       clientSecret: client.clientSecret,
       store,
-      redisUrl: `redis://127.0.0.1:${port}`,
+      redisUrl: redis.url,
       prefix,
     })
   try {
@@ -168,8 +140,6 @@ export default async function scale({ as, log }: ScenarioContext): Promise<Secti
     return { markdown, goals }
   } finally {
     await Promise.all(children.map((c) => c.stop()))
-    const exited = once(redis, 'exit')
-    redis.kill('SIGTERM')
-    await Promise.race([exited, sleep(5_000)])
+    await redis.stop()
   }
 }

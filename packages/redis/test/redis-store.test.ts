@@ -2,62 +2,17 @@
  * The Redis store on a real redis-server started by this test on 127.0.0.1 (no persistence).
  * Skipped with a message when redis-server is not installed, except under CI where that fails.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { createConnection, createServer } from 'node:net'
+import { redisServerInstalled, startRedisServer, type TestRedisServer } from '@org/rs-testing'
 import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createRedisStore, type RedisStore, StoreError, StoreTimeoutError, StoreUnavailableError } from '../src/index.js'
 
-function hasRedis(): boolean {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
 // CI installs redis-server (.ci/run); elsewhere the suite says it is skipped rather than silently passing.
-const available = hasRedis()
+const available = redisServerInstalled()
 if (!available && process.env.CI) throw new Error('redis-server is not installed: .ci/run should install it')
 if (!available) console.warn('redis-server is not installed: the @org/rs-redis tests are skipped')
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-/** Starts redis-server on 127.0.0.1:port and waits (bounded) until it accepts connections. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  })
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: '127.0.0.1', port }, () => {
-        socket.destroy()
-        resolve(true)
-      })
-      socket.on('error', () => resolve(false))
-    })
-    if (ok) return child
-    await sleep(50)
-  }
-  child.kill('SIGKILL')
-  throw new Error(`redis-server did not start on port ${port}`)
-}
-
-async function stopRedis(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
-  const exited = once(child, 'exit')
-  child.kill(signal)
-  await Promise.race([exited, sleep(5_000)])
-}
 
 /** How a promise settled within `boundMs`, or 'hung'. The bound is generous: it tells "settles" from "hangs", it does not time speed. */
 async function settle<T>(promise: Promise<T>, boundMs: number): Promise<{ ok: true; value: T } | { ok: false; error: unknown } | 'hung'> {
@@ -101,7 +56,7 @@ const unhandled: unknown[] = []
 const onUnhandled = (err: unknown) => unhandled.push(err)
 
 describe.skipIf(!available)('createRedisStore on a real Redis', () => {
-  let redisProcess: ChildProcess
+  let redisServer: TestRedisServer
   let url: string
   let raw: ReturnType<typeof rawClient>
   const stores: RedisStore[] = []
@@ -122,9 +77,8 @@ describe.skipIf(!available)('createRedisStore on a real Redis', () => {
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled)
     process.on('uncaughtException', onUnhandled)
-    const port = await freePort()
-    redisProcess = await startRedis(port)
-    url = `redis://127.0.0.1:${port}`
+    redisServer = await startRedisServer()
+    url = redisServer.url
     raw = rawClient(url)
     await raw.connect()
   }, 30_000)
@@ -135,7 +89,7 @@ describe.skipIf(!available)('createRedisStore on a real Redis', () => {
 
   afterAll(async () => {
     await raw?.close().catch(() => {})
-    await stopRedis(redisProcess)
+    await redisServer?.stop()
     process.off('unhandledRejection', onUnhandled)
     process.off('uncaughtException', onUnhandled)
     expect(unhandled).toEqual([])
@@ -403,18 +357,16 @@ describe.skipIf(!available)('createRedisStore on a real Redis', () => {
   describe('Redis killed mid-run', () => {
     const timeout = 50
     const bound = timeout + 1_000 // "settles", not "is fast": a generous margin on 2 shared cores
-    let port: number
-    let server: ChildProcess | undefined
+    let server: TestRedisServer | undefined
     let serverUrl: string
 
     beforeAll(async () => {
-      port = await freePort()
-      server = await startRedis(port)
-      serverUrl = `redis://127.0.0.1:${port}`
+      server = await startRedisServer()
+      serverUrl = server.url
     }, 30_000)
 
     afterAll(async () => {
-      await stopRedis(server, 'SIGKILL')
+      await server?.stop('SIGKILL')
     })
 
     it('every operation settles within the timeout while Redis is stalled or dead, then the store recovers by itself', async () => {
@@ -445,7 +397,7 @@ describe.skipIf(!available)('createRedisStore on a real Redis', () => {
         }
 
         // Stalled: connected, but no answer. Every operation times out.
-        server!.kill('SIGSTOP')
+        server!.process.kill('SIGSTOP')
         try {
           await expectAllRejectTyped([...allOps(a), ...allOps(c)], StoreTimeoutError)
           const [timedOut] = await Promise.allSettled([a.get('k')])
@@ -456,13 +408,13 @@ describe.skipIf(!available)('createRedisStore on a real Redis', () => {
             timeoutMs: timeout,
           })
         } finally {
-          server!.kill('SIGCONT')
+          server!.process.kill('SIGCONT')
         }
         // A write that timed out may still be applied once Redis answers again (here: the stalled set, delete, clear).
         expect(await eventually(async () => (await a.set('k', 'before', 60_000), (await a.get('k')) === 'before'), 2_000)).toBe(true)
 
         // Dead: killed. Every operation rejects (not connected, or timed out) over a stretch of reconnection attempts.
-        await stopRedis(server, 'SIGKILL')
+        await server?.stop('SIGKILL')
         for (let round = 0; round < 5; round++) {
           await expectAllRejectTyped([...allOps(a), ...allOps(b), ...allOps(c)], StoreError)
           await sleep(60)
@@ -473,7 +425,7 @@ describe.skipIf(!available)('createRedisStore on a real Redis', () => {
         expect(new Set(causes).size).toBe(causes.length) // once per cause
 
         // Back on the same port (empty: no persistence). The stores reconnect by themselves.
-        server = await startRedis(port)
+        server = await startRedisServer({ port: server!.port })
         expect(await eventually(async () => (await a.set('k', 'after', 60_000), true), 10_000)).toBe(true)
         expect(await eventually(async () => (await c.get('k')) === 'after', 10_000)).toBe(true)
         // Redis restarted empty: the generation starts again from 0, for every instance.

@@ -1,60 +1,14 @@
 /**
- * Shared by the scale tests: a redis-server on 127.0.0.1 (started, killed, stalled, restarted),
- * API instances in child processes (test/instance.mjs), and a counting, slowing proxy in front of
+ * Shared by the scale tests (the redis-server they start, kill, stall and restart is @org/rs-testing's
+ * startRedisServer): API instances in child processes (test/instance.mjs), and a counting, slowing proxy in front of
  * the authorization server.
  */
-import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process'
+import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http'
-import { createConnection, createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-export function hasRedis(): boolean {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-/** Starts redis-server on 127.0.0.1:port (no persistence) and waits, bounded, until it accepts connections. */
-export async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  })
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: '127.0.0.1', port }, () => {
-        socket.destroy()
-        resolve(true)
-      })
-      socket.on('error', () => resolve(false))
-    })
-    if (ok) return child
-    await sleep(50)
-  }
-  child.kill('SIGKILL')
-  throw new Error(`redis-server did not start on port ${port}`)
-}
-
-export async function stopRedis(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
-  const exited = once(child, 'exit')
-  if (signal !== 'SIGCONT') child.kill('SIGCONT') // a stopped process does not act on SIGTERM
-  child.kill(signal)
-  await Promise.race([exited, sleep(5_000)])
-}
 
 export interface InstanceConfig {
   issuer: string

@@ -4,27 +4,14 @@
  * @org/rs-testing run by this process. AS calls are counted AT THE AS; a proxy in front of its
  * introspection and token endpoints holds each request so that the processes surely overlap.
  */
-import type { ChildProcess } from 'node:child_process'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createResourceServer } from '@org/rs-core'
 import { createRedisStore } from '@org/rs-redis'
-import { startTestAS, type TestAS } from '@org/rs-testing'
-import {
-  type BurstSummary,
-  freePort,
-  hasRedis,
-  type Instance,
-  type InstanceConfig,
-  type SlowProxy,
-  sleep,
-  startInstance,
-  startRedis,
-  startSlowProxy,
-  stopRedis,
-} from './harness.js'
+import { redisServerInstalled, startRedisServer, startTestAS, type TestAS, type TestRedisServer } from '@org/rs-testing'
+import { type BurstSummary, type Instance, type InstanceConfig, type SlowProxy, sleep, startInstance, startSlowProxy } from './harness.js'
 
-const available = hasRedis()
+const available = redisServerInstalled()
 if (!available && process.env.CI) throw new Error('redis-server is not installed: .ci/run should install it')
 if (!available) console.warn('redis-server is not installed: the scale tests are skipped')
 
@@ -41,8 +28,7 @@ interface LoadSummary extends BurstSummary {
 }
 
 describe.skipIf(!available)('three API processes on one Redis', () => {
-  let redisPort: number
-  let redis: ChildProcess
+  let redis: TestRedisServer
   let as: TestAS
   let proxy: SlowProxy
   let instances: Instance[] = []
@@ -66,8 +52,7 @@ describe.skipIf(!available)('three API processes on one Redis', () => {
     Promise.all(instances.map((i) => i.request<BurstSummary>({ type: 'burst', token, n: perInstance })))
 
   beforeAll(async () => {
-    redisPort = await freePort()
-    redis = await startRedis(redisPort)
+    redis = await startRedisServer()
     as = await startTestAS()
     proxy = await startSlowProxy(as.issuer, 100)
     config = {
@@ -78,7 +63,7 @@ describe.skipIf(!available)('three API processes on one Redis', () => {
       tokenEndpoint: `${proxy.url}/token`,
       ccClientId: 'app',
       ccClientSecret: as.clients.app.clientSecret!,
-      redisUrl: `redis://127.0.0.1:${redisPort}`,
+      redisUrl: redis.url,
       prefix: PREFIX,
       storeTimeoutMs: STORE_TIMEOUT,
     }
@@ -96,7 +81,7 @@ describe.skipIf(!available)('three API processes on one Redis', () => {
     await Promise.all(instances.map((i) => i.stop()))
     await proxy?.close()
     await as?.stop()
-    await stopRedis(redis, 'SIGKILL')
+    await redis.stop('SIGKILL')
   })
 
   it('300 concurrent requests with one new token over 3 processes: exactly 1 introspection at the AS', async () => {
@@ -195,7 +180,7 @@ describe.skipIf(!available)('three API processes on one Redis', () => {
       ),
     )
     await sleep(1_000)
-    await stopRedis(redis, 'SIGKILL')
+    await redis.stop('SIGKILL')
     const results = await running
     for (const r of results) {
       expect(r.fresh.count).toBeGreaterThan(10)
@@ -211,7 +196,7 @@ describe.skipIf(!available)('three API processes on one Redis', () => {
 
     // Back on the same port (empty: no persistence). Each store reconnects; core tries it again after its 1 s cooldown.
     const restarted = Date.now()
-    redis = await startRedis(redisPort)
+    redis = await startRedisServer({ port: redis.port })
     await Promise.all(instances.map((i) => i.request({ type: 'storeReady' }, 15_000)))
     await sleep(1_100)
     proxy.delayMs = 100
@@ -236,9 +221,9 @@ describe.skipIf(!available)('three API processes on one Redis', () => {
       ),
     )
     await sleep(800)
-    redis.kill('SIGSTOP')
+    redis.process.kill('SIGSTOP')
     await sleep(1_200)
-    redis.kill('SIGCONT')
+    redis.process.kill('SIGCONT')
     const results = await running
     for (const r of results) {
       expect(r.fresh.count).toBeGreaterThan(10)
@@ -256,19 +241,18 @@ describe.skipIf(!available)('three API processes on one Redis', () => {
 })
 
 describe.skipIf(!available)('a Redis full of another application’s entries', () => {
-  let redis: ChildProcess
+  let redis: TestRedisServer
   let as: TestAS
   let url: string
 
   beforeAll(async () => {
-    const port = await freePort()
-    redis = await startRedis(port)
-    url = `redis://127.0.0.1:${port}`
+    redis = await startRedisServer()
+    url = redis.url
     as = await startTestAS()
   }, 60_000)
   afterAll(async () => {
     await as?.stop()
-    await stopRedis(redis, 'SIGKILL')
+    await redis.stop('SIGKILL')
   })
 
   it('its entries (even one for the very same token) are never read, cleared or overwritten', async () => {

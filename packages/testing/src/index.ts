@@ -7,7 +7,8 @@
  * Also the fixtures the SDK's own suites use: a real oidc-provider 9 authorization server
  * ({@link startTestAS}; needs the optional peer `oidc-provider`), vendor-shaped authorization servers
  * ({@link startVendorAS}), oauth2-mock-server ({@link startMockOAuth2Server}; optional peer
- * `oauth2-mock-server`) and tiny misbehaving HTTP servers ({@link startHttpServer}, {@link faults}).
+ * `oauth2-mock-server`), tiny misbehaving HTTP servers ({@link startHttpServer}, {@link faults}) and a real
+ * `redis-server` for shared-store tests ({@link startRedisServer}).
  * Everything listens on 127.0.0.1 with an ephemeral port.
  *
  * @packageDocumentation
@@ -53,4 +54,6 @@ export type { Handler, TestHttpServer } from './http.js'
 export { startVendorAS, VENDORS, atHash } from './vendors.js'
 export type { Vendor, VendorAS, VendorASOptions, ClientCredentials, ClaimOverrides, MintOptions } from './vendors.js'
 export { startMockOAuth2Server } from './mock-oauth2.js'
+export { redisServerInstalled, startRedisServer } from './redis.js'
+export type { StartRedisServerOptions, TestRedisServer } from './redis.js'
 export type { MockOAuth2Server, MockTokenOptions } from './mock-oauth2.js'

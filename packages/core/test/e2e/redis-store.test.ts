@@ -3,55 +3,34 @@
  * server instances share introspection results, and several client-credentials managers share one
  * token. The store is the one the README shows.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { faults, startHttpServer, startTestAS, type TestAS } from '@org/rs-testing'
+import {
+  faults,
+  redisServerInstalled,
+  startHttpServer,
+  startRedisServer,
+  startTestAS,
+  type TestAS,
+  type TestRedisServer,
+} from '@org/rs-testing'
 import { type CacheStore, createClientCredentials, createResourceServer } from '../../src/index.js'
 
-function hasRedis(): boolean {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
 // CI installs redis-server (.ci/run); elsewhere the suite says it is skipped rather than silently passing.
-const available = hasRedis()
+const available = redisServerInstalled()
 if (!available && process.env.CI) throw new Error('redis-server is not installed: .ci/run should install it')
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 describe.skipIf(!available)('a shared CacheStore on a real Redis', () => {
-  let redisProcess: ChildProcess
+  let redisServer: TestRedisServer
   let redis: ReturnType<typeof createClient>
   let as: TestAS
   let store: CacheStore
 
   beforeAll(async () => {
-    const port = await freePort()
-    redisProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    })
-    redis = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: (retries) => (retries > 50 ? false : 100) } })
+    redisServer = await startRedisServer()
+    redis = createClient({ url: redisServer.url })
     redis.on('error', () => {})
-    for (let i = 0; ; i++) {
-      try {
-        await redis.connect()
-        break
-      } catch (err) {
-        if (i > 50) throw err
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
+    await redis.connect()
     // The README's store, verbatim.
     store = {
       async get(key) {
@@ -70,7 +49,7 @@ describe.skipIf(!available)('a shared CacheStore on a real Redis', () => {
 
   afterAll(async () => {
     await redis?.quit().catch(() => {})
-    redisProcess?.kill('SIGTERM')
+    await redisServer?.stop()
     await as?.stop()
   })
 

@@ -5,7 +5,7 @@
  */
 import { API_AUDIENCE, type ScenarioContext, TOKEN_POOL, tokenPool } from './as-client.js'
 import { createHash } from 'node:crypto'
-import { createResourceServer, type ResourceServerOptions } from '@org/rs-core'
+import { createResourceServer } from '@org/rs-core'
 // Internal, not exported: the cache key every warm call computes (a token never is a key itself).
 import { sha256Hex } from '../../packages/core/src/cache/hash.js'
 import { alternate, fmt, type Goal, median, type Section, startChild, table, verdict } from './runner.js'
@@ -109,7 +109,7 @@ export default async function frameworks({ as, log }: ScenarioContext): Promise<
   // Where the time goes: the in-process cost of one warm authenticate() (same options),
   // alongside a node:crypto SHA-256 of a JWT, for scale.
   log('  in-process cost of a warm authenticate()')
-  const rs = createResourceServer({ issuer: as.issuer, ...config.rs } as ResourceServerOptions)
+  const rs = createResourceServer({ issuer: as.issuer, ...config.rs })
   await rs.ready()
   const costs = [
     {

@@ -25,7 +25,7 @@ export const config = childConfig<ServerConfig>()
 
 /** The resource server of this child, discovery and keys done before the first request. */
 export async function resourceServer(): Promise<ResourceServer> {
-  const rs = createResourceServer({ issuer: config.issuer, ...config.rs } as ResourceServerOptions)
+  const rs = createResourceServer({ issuer: config.issuer, ...config.rs })
   await rs.ready()
   return rs
 }

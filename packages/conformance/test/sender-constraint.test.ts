@@ -46,7 +46,7 @@ beforeAll(async () => {
       audience: API,
       allowInsecureRequests: true,
       ...extra,
-    } as ResourceServerOptions)
+    })
   servers.dpop = base({ dpop: {} })
   // Two instances behind one public URL, sharing the replay store.
   const store = new MemoryCache()

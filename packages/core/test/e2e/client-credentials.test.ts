@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { MemoryCache, type CacheStore } from '../../src/cache/index.js'
 import { createClientCredentials, type ClientCredentialsOptions } from '../../src/client-credentials/index.js'
 import { AuthorizationServerError, ConfigurationError, TokenEndpointError } from '../../src/errors.js'
+import { rejection, thrown } from '../support/index.js'
 
 const SECRET = 'S3cr3t-0f-the-client-that-must-never-leak-0123456789'
 const TINY_RETRY = { attempts: 3, baseDelay: 0.001, maxDelay: 0.005 }
@@ -28,15 +29,6 @@ function renderings(value: unknown): string[] {
 
 function expectNoLeak(value: unknown, ...needles: string[]) {
   for (const text of renderings(value)) for (const needle of needles) expect(text).not.toContain(needle)
-}
-
-async function expectRejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected a rejection')
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -154,8 +146,7 @@ describe('against a real authorization server', () => {
         clientSecret: wrong,
         authMethod,
       })
-      const err = await expectRejection(cc.getAccessToken())
-      expect(err).toBeInstanceOf(TokenEndpointError)
+      const err = await rejection(() => cc.getAccessToken(), TokenEndpointError)
       expect(err).toMatchObject({ error: 'invalid_client', upstreamStatus: 401 })
       expectNoLeak(err, wrong)
     }
@@ -333,8 +324,7 @@ describe('against a local token endpoint', () => {
   it('gives up after retry.attempts with an AuthorizationServerError', async () => {
     ts.plan.push(faults.status(502), faults.status(500), faults.status(503), faults.status(503))
     const cc = make()
-    const err = await expectRejection(cc.getAccessToken())
-    expect(err).toBeInstanceOf(AuthorizationServerError)
+    const err = await rejection(() => cc.getAccessToken(), AuthorizationServerError)
     expect(err).toMatchObject({ failure: 'http_status', upstreamStatus: 503 })
     expect(ts.server.requests).toBe(3)
   })
@@ -351,11 +341,10 @@ describe('against a local token endpoint', () => {
   it('a Retry-After longer than retry.maxDelay fails at once, and no request is made before it elapses', async () => {
     ts.plan.push(faults.status(429, undefined, { 'retry-after': '120' }))
     const cc = make({ retry: { attempts: 5, baseDelay: 0.001, maxDelay: 0.05 } })
-    const err = await expectRejection(cc.getAccessToken())
+    const err = await rejection(() => cc.getAccessToken(), AuthorizationServerError)
     expect(err).toMatchObject({ failure: 'http_status', upstreamStatus: 429, retryAfter: 120 })
     expect(ts.server.requests).toBe(1)
-    const again = await expectRejection(cc.getAccessToken())
-    expect(again).toBeInstanceOf(AuthorizationServerError)
+    const again = await rejection(() => cc.getAccessToken(), AuthorizationServerError)
     expect((again as AuthorizationServerError).retryAfter).toBeLessThanOrEqual(120)
     expect(ts.server.requests).toBe(1)
     now += 121_000
@@ -370,21 +359,20 @@ describe('against a local token endpoint', () => {
     expect(ts.server.requests).toBe(3)
 
     ts.plan.push(faults.hang(), faults.hang(), faults.hang())
-    const err = await expectRejection(make({ timeout: 0.05, scope: 'x' }).getAccessToken())
+    const err = await rejection(() => make({ timeout: 0.05, scope: 'x' }).getAccessToken(), AuthorizationServerError)
     expect(err).toMatchObject({ failure: 'timeout' })
 
     const closed = await startHttpServer(faults.status(200))
     const url = `${closed.url}/token`
     await closed.close()
-    const err2 = await expectRejection(make({ tokenEndpoint: url }).getAccessToken())
+    const err2 = await rejection(() => make({ tokenEndpoint: url }).getAccessToken(), AuthorizationServerError)
     expect(err2).toMatchObject({ failure: 'network' })
   })
 
   it('invalid_client: exactly one request and a TokenEndpointError', async () => {
     ts.plan.push(faults.json({ error: 'invalid_client', error_description: 'client authentication failed' }, 401))
     const cc = make()
-    const err = await expectRejection(cc.getAccessToken())
-    expect(err).toBeInstanceOf(TokenEndpointError)
+    const err = await rejection(() => cc.getAccessToken(), TokenEndpointError)
     expect(err).toMatchObject({ error: 'invalid_client', errorDescription: 'client authentication failed', upstreamStatus: 401 })
     expect(ts.server.requests).toBe(1)
   })
@@ -399,8 +387,7 @@ describe('against a local token endpoint', () => {
     )
     const cc = make()
     for (const code of ['invalid_scope', 'unauthorized_client', 'invalid_grant', 'invalid_client', 'invalid_client']) {
-      const err = await expectRejection(cc.getAccessToken())
-      expect(err).toBeInstanceOf(TokenEndpointError)
+      const err = await rejection(() => cc.getAccessToken(), TokenEndpointError)
       expect((err as TokenEndpointError).error).toBe(code)
     }
     expect(ts.server.requests).toBe(5)
@@ -413,14 +400,14 @@ describe('against a local token endpoint', () => {
       faults.text('<html>', 'text/html', 404),
     )
     const cc = make()
-    const errors = [await expectRejection(cc.getAccessToken())]
+    const errors = [await rejection(() => cc.getAccessToken(), AuthorizationServerError)]
     // Within a second of an unusable answer the AS is not asked again (a floor on the request rate).
-    expect(((await expectRejection(cc.getAccessToken())) as AuthorizationServerError).upstreamStatus).toBe(200)
+    expect((await rejection(() => cc.getAccessToken(), AuthorizationServerError)).upstreamStatus).toBe(200)
     expect(ts.server.requests).toBe(1)
     now += 1_000
-    errors.push(await expectRejection(cc.getAccessToken()))
+    errors.push(await rejection(() => cc.getAccessToken(), AuthorizationServerError))
     now += 1_000
-    errors.push(await expectRejection(cc.getAccessToken()))
+    errors.push(await rejection(() => cc.getAccessToken(), AuthorizationServerError))
     for (const err of errors) {
       expect(err).toBeInstanceOf(AuthorizationServerError)
       expectNoLeak(err, 'leaked-token-value', SECRET)
@@ -501,7 +488,7 @@ describe('against a local token endpoint', () => {
     await cc.getAccessToken()
     now += 3601_000
     ts.plan.push(faults.status(503), faults.status(503), faults.status(503))
-    expect(await expectRejection(cc.getAccessToken())).toBeInstanceOf(AuthorizationServerError)
+    await rejection(() => cc.getAccessToken(), AuthorizationServerError)
   })
 
   it('invalidate() drops the cached tokens', async () => {
@@ -572,11 +559,10 @@ describe('against a local token endpoint', () => {
     expect(JSON.parse(JSON.stringify(cc))).toEqual({ clientId: 'svc', tokenEndpoint: ts.url })
     expectNoLeak(cc, SECRET, 'tok-1')
     ts.plan.push(faults.json({ error: 'invalid_client', error_description: `bad secret ${SECRET}` }, 401))
-    const err = await expectRejection(make({ scope: 'x' }).getAccessToken())
-    expect(err).toBeInstanceOf(TokenEndpointError)
+    const err = await rejection(() => make({ scope: 'x' }).getAccessToken(), TokenEndpointError)
     expectNoLeak(err, SECRET)
     ts.plan.push(faults.status(503), faults.status(503), faults.status(503))
-    const err2 = await expectRejection(make({ scope: 'y' }).getAccessToken())
+    const err2 = await rejection(() => make({ scope: 'y' }).getAccessToken(), AuthorizationServerError)
     expectNoLeak(err2, SECRET)
   })
 })
@@ -744,15 +730,8 @@ describe('fetch()', () => {
  * --------------------------------------------------------------------------------------------- */
 
 describe('options', () => {
-  function configError(options: unknown): ConfigurationError {
-    try {
-      createClientCredentials(options as ClientCredentialsOptions)
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigurationError)
-      return err as ConfigurationError
-    }
-    throw new Error('expected a ConfigurationError')
-  }
+  const configError = (options: unknown): ConfigurationError =>
+    thrown(() => createClientCredentials(options as ClientCredentialsOptions), ConfigurationError)
 
   it('names clientSecret when it is missing for client_secret_post', () => {
     const err = configError({ tokenEndpoint: 'https://as.example/token', clientId: 'svc', authMethod: 'client_secret_post' })

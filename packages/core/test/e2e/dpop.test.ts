@@ -19,6 +19,7 @@ import {
   SenderConstraintError,
   toErrorResponse,
 } from '../../src/index.js'
+import { rejection } from '../support/index.js'
 
 const API = 'https://api.example.test'
 const HREF = 'http://127.0.0.1:8080/api/me'
@@ -73,15 +74,8 @@ function request(
 const proofFor = (token: string, options: DpopProofOptions = {}, pair = key, htm = 'GET', htu = HREF) =>
   dpopProof(pair, htm, htu, { accessToken: token, ...options })
 
-async function refused(promise: Promise<unknown>, code: string, status = 401): Promise<SenderConstraintError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(err, 'the request was accepted').toBeInstanceOf(SenderConstraintError)
-  expect(err).toMatchObject({ code, status })
-  return err as SenderConstraintError
-}
+const refused = (promise: Promise<unknown>, code: string, status = 401): Promise<SenderConstraintError> =>
+  rejection(() => promise, SenderConstraintError, status, code)
 
 describe('DPoP-bound tokens from oidc-provider are accepted with their proof', () => {
   it.each(['jwt', 'opaque', 'ccJwt', 'ccOpaque'] as const)('%s token', async (kind) => {

@@ -13,6 +13,7 @@ import {
   type ResourceServerEvent,
   type ResourceServerOptions,
 } from '../../src/index.js'
+import { rejection } from '../support/index.js'
 
 let as: TestAS
 let rsJwks: TestHttpServer
@@ -72,16 +73,8 @@ afterAll(async () => {
   await rsJwks?.close()
 })
 
-async function readyError(options: ResourceServerOptions): Promise<ConfigurationError> {
-  const rs = createResourceServer({ logger: false, ...options })
-  try {
-    await rs.ready()
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigurationError)
-    return err as ConfigurationError
-  }
-  throw new Error('ready() resolved')
-}
+const readyError = (options: ResourceServerOptions): Promise<ConfigurationError> =>
+  rejection(() => createResourceServer({ logger: false, ...options }).ready(), ConfigurationError)
 
 describe('rs.ready() proves the set-up works, and names the fix', () => {
   it('a good set-up is ready', async () => {

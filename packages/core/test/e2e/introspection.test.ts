@@ -14,6 +14,7 @@ import {
   type ResourceServerOptions,
   toErrorResponse,
 } from '../../src/index.js'
+import { thrown } from '../support/index.js'
 
 let as: TestAS
 let rsJwks: TestHttpServer
@@ -67,7 +68,7 @@ function rsFor(clientId: string, extra: Partial<ResourceServerOptions> = {}): Re
     clientId,
     clientSecret: as.clients[clientId]?.clientSecret,
     ...extra,
-  } as ResourceServerOptions)
+  })
 }
 
 describe('every response format round-trips against oidc-provider', () => {
@@ -293,7 +294,7 @@ describe('a misbehaving authorization server is 503, never cached, never authent
       clientSecret: 'rs-secret-rs-secret-rs-secret-rs-secret',
       timeout: 0.3,
       ...extra,
-    } as ResourceServerOptions)
+    })
 
   async function expectUnavailable(rs: ResourceServer, failure: string) {
     const before = fake.requests
@@ -480,15 +481,8 @@ describe('a misbehaving authorization server is 503, never cached, never authent
 
 describe('configuration is validated at construction and names the option', () => {
   const issuer = 'https://as.example.com'
-  function issues(options: unknown): string[] {
-    try {
-      createResourceServer(options as ResourceServerOptions)
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigurationError)
-      return (err as ConfigurationError).issues.map((i) => i.path)
-    }
-    throw new Error('expected a ConfigurationError')
-  }
+  const issues = (options: unknown): string[] =>
+    thrown(() => createResourceServer(options as ResourceServerOptions), ConfigurationError).issues.map((i) => i.path)
   it('names missing and wrong options', () => {
     expect(issues({})).toEqual(['issuer'])
     expect(issues({ issuer: 'not a url', clientId: 'a', clientSecret: 'b' })).toContain('issuer')

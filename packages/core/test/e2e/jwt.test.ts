@@ -13,6 +13,7 @@ import {
   type ResourceServer,
   type ResourceServerOptions,
 } from '../../src/index.js'
+import { rejection } from '../support/index.js'
 
 const API = 'https://api.example.test'
 let as: TestAS
@@ -45,12 +46,8 @@ async function forge(claims: jose.JWTPayload = {}, header: Partial<jose.JWTHeade
     .setProtectedHeader({ alg, typ: 'at+jwt', kid, ...header } as jose.JWTHeaderParameters)
     .sign(key)
 }
-async function rejected(token: string, server: ResourceServer = rs): Promise<BearerError> {
-  const err = await server.authenticate(`Bearer ${token}`).catch((e: unknown) => e)
-  expect(err).toBeInstanceOf(BearerError)
-  expect(err).toMatchObject({ status: 401, code: 'invalid_token' })
-  return err as BearerError
-}
+const rejected = (token: string, server: ResourceServer = rs): Promise<BearerError> =>
+  rejection(() => server.authenticate(`Bearer ${token}`), BearerError, 401, 'invalid_token')
 
 describe('JWT access tokens issued by oidc-provider', () => {
   it('ES256 user token', async () => {
@@ -193,7 +190,7 @@ describe('the JWKS: unreachable is 503; rotation; floods', () => {
       tokenFormat: 'jwt',
       audience: API,
       ...extra,
-    } as ResourceServerOptions)
+    })
 
   it('an unreachable or broken JWKS is 503, never 401 and never success', async () => {
     const down = await startHttpServer(faults.status(200))

@@ -28,7 +28,7 @@ const server = (extra: Partial<ResourceServerOptions>): ResourceServer =>
     audience: API,
     allowInsecureRequests: true,
     ...extra,
-  } as ResourceServerOptions)
+  })
 const header = (der: Uint8Array) => `:${Buffer.from(der).toString('base64')}:`
 
 beforeAll(async () => {

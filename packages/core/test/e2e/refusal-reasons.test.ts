@@ -54,7 +54,7 @@ async function refusal(header: string | undefined, options: Partial<ResourceServ
     logger: false,
     onEvent: (e) => events.push(e),
     ...options,
-  } as ResourceServerOptions)
+  })
   await expect(rs.authenticate(header, route)).rejects.toBeInstanceOf(BearerError)
   const rejected = events.filter((e) => e.type === 'rejected')
   expect(rejected).toHaveLength(1)
@@ -123,7 +123,7 @@ it('names the sender-constraint refusals (DPoP, bound tokens)', async () => {
       logger: false,
       onEvent: (e) => events.push(e),
       dpop,
-    } as ResourceServerOptions)
+    })
     await expect(rs.authenticateRequest({ method: 'GET', url, headers })).rejects.toBeInstanceOf(BearerError)
     return events.find((e) => e.type === 'rejected') as Extract<ResourceServerEvent, { type: 'rejected' }>
   }

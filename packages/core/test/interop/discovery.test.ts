@@ -29,7 +29,7 @@ function discovered(as: VendorAS, extra: Partial<ResourceServerOptions> = {}): R
     jwt: { typ: 'lenient' },
     ...LOCAL,
     ...extra,
-  } as ResourceServerOptions
+  }
 }
 
 describe('where metadata is looked for', () => {

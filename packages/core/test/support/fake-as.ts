@@ -4,7 +4,6 @@
  * signed / encrypted introspection responses (RFC 9701) made with real keys.
  */
 import * as jose from 'jose'
-import { expect } from 'vitest'
 import { readBody, startHttpServer, type TestHttpServer } from '@org/rs-testing'
 import { createResourceServer, type ResourceServer, type ResourceServerOptions } from '../../src/index.js'
 
@@ -114,25 +113,6 @@ export async function signJwt(as: FakeAS, payload: object | string, header: Reco
 export function goodClaims(as: FakeAS, now = Date.now()): Record<string, unknown> {
   const s = Math.floor(now / 1000)
   return { iss: as.issuer, aud: 'api', sub: 'user-1', client_id: 'app', scope: 'read', iat: s - 10, exp: s + 600 }
-}
-
-/** Awaits a call that must fail with exactly this class of error (and status / code when given); resolves with the error. */
-export async function rejection<E extends Error>(
-  call: () => Promise<unknown>,
-  cls: abstract new (...args: never[]) => E,
-  status?: number,
-  code?: string,
-): Promise<E> {
-  let result: unknown
-  try {
-    result = await call()
-  } catch (err) {
-    expect(err, String(err)).toBeInstanceOf(cls)
-    if (status !== undefined) expect((err as { status: number }).status, String(err)).toBe(status)
-    if (code !== undefined) expect((err as { code: string }).code, String(err)).toBe(code)
-    return err as E
-  }
-  throw new Error(`expected a ${cls.name}, got a result: ${JSON.stringify(result)?.slice(0, 200)}`)
 }
 
 /**

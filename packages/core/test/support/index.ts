@@ -5,3 +5,4 @@
  */
 export * from './fake-as.js'
 export * from './clock.js'
+export * from './errors.js'

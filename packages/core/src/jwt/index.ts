@@ -4,8 +4,10 @@
  * @module jwt
  */
 export { isCanonicalBase64url, jwtShape, type JwtShape, looksLikeJws } from './shape.js'
+export { checkJwtHeader, type JwsSettings } from './jws.js'
+export { type NodeCryptoLike, nodeSignatureVerifier } from './node-signature.js'
+export { type SignatureVerifier, webCryptoSignatureVerifier } from './signature.js'
 export {
-  checkJwtHeader,
   DEFAULT_JWT_ALGS,
   type JwtVerifierSettings,
   matchesTenantTemplate,

@@ -7,8 +7,9 @@
 import * as jose from 'jose'
 import { AuthorizationServerError, BearerError } from '../errors.js'
 import { joseReason } from '../jose-errors.js'
-import type { RemoteKeySet } from '../keys/index.js'
 import { type AccessTokenInfo, toTokenInfo } from '../token-info.js'
+import { validateClaimsSet } from './claims-set.js'
+import { type JwsSettings, verifyCompactJws } from './jws.js'
 
 /** Asymmetric algorithms accepted for JWT access tokens unless configured otherwise. */
 export const DEFAULT_JWT_ALGS = [
@@ -37,7 +38,7 @@ export interface TenantIssuer {
 }
 
 /** Everything one verification needs, resolved at construction. */
-export interface JwtVerifierSettings {
+export interface JwtVerifierSettings extends JwsSettings {
   /** The exact issuer; for a {@link TenantIssuer}, its template. */
   issuer: string
   /** Set when `issuer` is a multi-tenant template: the token's `iss` must be the template with its own `tid`. */
@@ -47,14 +48,8 @@ export interface JwtVerifierSettings {
    * `allowedClients`), and a token that names an audience is refused: it is meant for someone else.
    */
   audience: readonly string[]
-  algorithms: readonly string[]
-  /** Shared secret for HS* algorithms (only then are they allowed). */
-  secret: Uint8Array | undefined
-  /** `strict`: `typ` must be `at+jwt`; `lenient`: `at+jwt`, `JWT` or none. */
-  typ: 'strict' | 'lenient'
   /** Seconds; a token whose `iat` is older is refused. */
   maxTokenAge: number | undefined
-  keySet: () => RemoteKeySet
   clockTolerance: number
   clock: () => number
 }
@@ -65,78 +60,21 @@ export interface VerifiedJwt {
   kid: string | undefined
 }
 
-const STRICT_TYPS = new Set(['at+jwt', 'application/at+jwt'])
-const LENIENT_TYPS = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'application/jwt'])
-
-/**
- * The header checks that need no key and no network, made before anything else: `alg` a string on
- * the allow-list (never `none`; HS* only with a secret), `typ`, `kid` and `cty` strings when present,
- * `typ` of the expected kind. Throws {@link BearerError} `invalid_token`.
- */
-export function checkJwtHeader(
-  settings: Pick<JwtVerifierSettings, 'algorithms' | 'secret' | 'typ'>,
-  header: Record<string, unknown>,
-): void {
-  const { alg, typ, kid, cty } = header
-  if (
-    typeof alg !== 'string' ||
-    alg.toLowerCase() === 'none' ||
-    !settings.algorithms.includes(alg) ||
-    (alg.startsWith('HS') && settings.secret === undefined)
-  ) {
-    throw new BearerError('invalid_token', 'The access token is signed with an algorithm that is not allowed', {
-      reason: 'alg_not_allowed',
-    })
-  }
-  if (
-    (typ !== undefined && typeof typ !== 'string') ||
-    (kid !== undefined && typeof kid !== 'string') ||
-    (cty !== undefined && typeof cty !== 'string')
-  ) {
-    throw new BearerError('invalid_token', 'The access token has a malformed header', { reason: 'malformed_token' })
-  }
-  const typs = settings.typ === 'strict' ? STRICT_TYPS : LENIENT_TYPS
-  if (typ === undefined ? settings.typ === 'strict' : !typs.has(typ.toLowerCase())) {
-    throw new BearerError(
-      'invalid_token',
-      `The access token has the wrong type (typ ${typ === undefined ? 'missing' : JSON.stringify(typ).slice(0, 40)}; at+jwt expected)`,
-      { reason: 'wrong_type' },
-    )
-  }
-}
-
 /**
  * Verifies a JWT access token. Rejects with {@link BearerError} `invalid_token` when the token is
  * bad, with {@link AuthorizationServerError} when the AS's keys cannot be fetched.
  */
 export async function verifyAccessTokenJwt(settings: JwtVerifierSettings, token: string): Promise<VerifiedJwt> {
-  let result: jose.JWTVerifyResult
+  let protectedHeader: Record<string, unknown>
+  let payload: jose.JWTPayload
   try {
-    result = await jose.jwtVerify(
-      token,
-      (header, input) => {
-        if (header.alg?.startsWith('HS')) {
-          if (settings.secret === undefined) throw new jose.errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed')
-          return settings.secret
-        }
-        return settings.keySet().getKey(header, input)
-      },
-      {
-        algorithms: [...settings.algorithms],
-        ...(settings.tenant === undefined ? { issuer: settings.issuer } : {}),
-        ...(settings.audience.length > 0 ? { audience: [...settings.audience] } : {}),
-        requiredClaims: ['exp'],
-        clockTolerance: settings.clockTolerance,
-        currentDate: new Date(settings.clock()),
-        ...(settings.maxTokenAge !== undefined ? { maxTokenAge: settings.maxTokenAge } : {}),
-      },
-    )
+    const jws = await verifyCompactJws(settings, token)
+    protectedHeader = jws.header
+    payload = validateClaimsSet(settings, settings.tenant === undefined ? settings.issuer : undefined, jws.payload)
   } catch (err) {
-    if (err instanceof AuthorizationServerError) throw err
+    if (err instanceof AuthorizationServerError || err instanceof BearerError) throw err
     throw new BearerError('invalid_token', describeJwtFailure(err), { cause: err })
   }
-  const { payload, protectedHeader } = result
-  checkJwtHeader(settings, protectedHeader as Record<string, unknown>)
   const nowSeconds = settings.clock() / 1000
   if (payload.iat !== undefined && payload.iat > nowSeconds + settings.clockTolerance) {
     throw new BearerError('invalid_token', 'The access token was issued in the future', { reason: 'issued_in_future' })
@@ -144,14 +82,14 @@ export async function verifyAccessTokenJwt(settings: JwtVerifierSettings, token:
   const issuer = settings.tenant === undefined ? settings.issuer : tenantIssuer(settings.tenant, payload)
   if (payload.iss !== issuer)
     throw new BearerError('invalid_token', 'The access token comes from an unexpected issuer', { reason: 'wrong_issuer' })
-  const info = toTokenInfo(payload, 'jwt', issuer, protectedHeader.typ) // an ID token is named as such before any audience check
+  const info = toTokenInfo(payload, 'jwt', issuer, protectedHeader.typ as string | undefined) // an ID token is named as such before any audience check
   if (settings.audience.length === 0 && payload.aud !== undefined) {
     throw new BearerError('invalid_token', 'The access token is not meant for this resource server', {
       reason: 'wrong_audience',
       detail: 'The token names an audience (aud) and no audience is configured: set audience to accept it',
     })
   }
-  return { info, kid: protectedHeader.kid }
+  return { info, kid: protectedHeader.kid as string | undefined }
 }
 
 /**

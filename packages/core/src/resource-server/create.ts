@@ -20,6 +20,7 @@ import { IssuerRuntime } from './issuer-runtime.js'
 import { JwtPath } from './jwt-path.js'
 import { defaultTokenFormat, mergeIssuer, optionsSchema, type ParsedOptions, type ResourceServerOptions } from './options.js'
 import { RequestRequirements } from './requirements.js'
+import { attachSignatureChoice, SignatureChoice } from './signature-choice.js'
 import { TokenRouter } from './routing.js'
 import { TokenPolicies } from './token-policy.js'
 import type { ResourceServer, RouteOptions } from './types.js'
@@ -57,7 +58,9 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const decryptionKeys = memoizedDecryptionKeys(o)
   const entries = o.issuers?.map((e) => mergeIssuer(o, e)) ?? [mergeIssuer(o, { issuer: o.issuer! })]
   const format = o.tokenFormat ?? defaultTokenFormat(entries)
-  const issuers = entries.map((entry, i) => new IssuerRuntime(i, entry, o, { clock, decryptionKeys, format, events }))
+  const signatures = new SignatureChoice(o.signatureVerifier)
+  const signatureVerifier = signatures.current
+  const issuers = entries.map((entry, i) => new IssuerRuntime(i, entry, o, { clock, decryptionKeys, format, events, signatureVerifier }))
   const introspecting = issuers.filter((r) => r.introspector !== undefined)
 
   const caching = o.cache === false ? undefined : (o.cache ?? {})
@@ -147,6 +150,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       await verdicts.clear()
     },
   }
+  attachSignatureChoice(rs, signatures)
   Object.defineProperty(rs, 'toJSON', { value: () => ({ issuers: issuers.map((r) => r.issuer), tokenFormat: format }), enumerable: false })
   return rs
 }

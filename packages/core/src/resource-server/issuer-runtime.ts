@@ -16,7 +16,7 @@ import {
   type IntrospectorSettings,
   KEY_MANAGEMENT_ALGS,
 } from '../introspection/index.js'
-import { DEFAULT_JWT_ALGS, type JwtVerifierSettings, TENANT_PLACEHOLDER } from '../jwt/index.js'
+import { DEFAULT_JWT_ALGS, type JwtVerifierSettings, type SignatureVerifier, TENANT_PLACEHOLDER } from '../jwt/index.js'
 import { type ImportedKey, type PrivateKeyInput, RemoteKeySet, type RemoteKeySetOptions } from '../keys/index.js'
 import { MetadataSource } from '../metadata.js'
 import { msOf, resolveAuthMethod } from '../options.js'
@@ -39,6 +39,8 @@ export interface SharedIssuerContext {
   clock: Clock
   decryptionKeys: () => Promise<readonly ImportedKey[]>
   format: TokenFormat
+  /** The signature step of JWT verification, as chosen now (option, adapter default, WebCrypto). */
+  signatureVerifier: () => SignatureVerifier
 }
 
 /** Plain settings every network call of this resource server uses. */
@@ -221,6 +223,7 @@ function jwtVerifierSettings(
     typ: entry.jwt?.typ ?? 'strict',
     maxTokenAge: entry.jwt?.maxTokenAge,
     keySet,
+    signatureVerifier: shared.signatureVerifier,
     clockTolerance: net.clockTolerance,
     clock: shared.clock,
   }

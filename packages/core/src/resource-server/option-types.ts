@@ -11,6 +11,7 @@
 import type { CacheStore, Clock } from '../cache/index.js'
 import type { Logger, ResourceServerEvent } from '../events/index.js'
 import type { FetchLike } from '../http.js'
+import type { SignatureVerifier } from '../jwt/index.js'
 import type { PrivateKeyInput } from '../keys/index.js'
 import type { DpopOptions, MtlsOptions } from '../sender-constraint/types.js'
 import type { IssuerFields, IssuerOptions } from './issuer-options.js'
@@ -88,6 +89,24 @@ export interface ResourceServerOptions extends IssuerFields {
   timeout?: number | undefined
   /** The `fetch` used for every call to the AS. Default `globalThis.fetch`. */
   fetch?: FetchLike | undefined
+  /**
+   * The signature step of JWT verification (every other check stays core's: `alg` allow-list, `typ`,
+   * `crit`, key type against `alg`, claims). Default: the Node adapters (Express, Fastify, Koa,
+   * NestJS) use `nodeSignatureVerifier` on `node:crypto`; everywhere else, WebCrypto
+   * (`webCryptoSignatureVerifier`). A verifier that throws or answers anything but `true` refuses the token.
+   *
+   * @example
+   * ```ts
+   * import * as crypto from 'node:crypto'
+   * import { createResourceServer, nodeSignatureVerifier, webCryptoSignatureVerifier } from '@org/rs-core'
+   *
+   * // node:crypto without an adapter (a plain node:http server, Hono on Node):
+   * createResourceServer({ issuer, audience, signatureVerifier: nodeSignatureVerifier(crypto) })
+   * // WebCrypto even under a Node adapter:
+   * createResourceServer({ issuer, audience, signatureVerifier: webCryptoSignatureVerifier })
+   * ```
+   */
+  signatureVerifier?: SignatureVerifier | undefined
   /** Receives every event: each request accepted or refused (with its `reason`), AS failures, set-up problems. */
   onEvent?: ((event: ResourceServerEvent) => void) | undefined
   /** A logger (`console`, pino, winston…) for the events, or `false` for nothing. Default: only set-up problems, on the console, once a minute. */

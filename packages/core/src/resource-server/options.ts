@@ -10,6 +10,7 @@ import { type CacheStore, type Clock, isCacheStore } from '../cache/index.js'
 import type { Logger, ResourceServerEvent } from '../events/index.js'
 import type { FetchLike } from '../http.js'
 import { CONTENT_ENCRYPTION_ALGS, KEY_MANAGEMENT_ALGS } from '../introspection/index.js'
+import { type SignatureVerifier, TENANT_PLACEHOLDER } from '../jwt/index.js'
 import { SIGNING_ALGS } from './issuer-options.js'
 import { routeOptionsSchema } from './route.js'
 import {
@@ -32,7 +33,6 @@ const clientListSchema = z
   .array(nonEmpty(), { error: 'expected an array of client ids' })
   .check(z.minLength(1, 'expected at least one client id'))
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const TENANT_PLACEHOLDER = '{tenantid}'
 const scopeListSchema = z.array(
   z.string().check(z.minLength(1), z.regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope token (no space or quote)')),
 )
@@ -100,6 +100,7 @@ export const optionsSchema = z
     clock: z.optional(fn<Clock>('a function returning milliseconds since the epoch')),
     timeout: z.optional(secondsSchema({ min: 0.001, max: 60 })),
     fetch: z.optional(fn<FetchLike>('a fetch-compatible function')),
+    signatureVerifier: z.optional(fn<SignatureVerifier>('a function (alg, key, signature, data) => boolean | Promise<boolean>')),
     onEvent: z.optional(fn<(event: ResourceServerEvent) => void>('a function receiving each event')),
     logger: z.optional(
       z.union(
@@ -288,9 +289,8 @@ export function mergeIssuer(top: ParsedOptions, entry: IssuerEntry): IssuerEntry
   }
   return merged
 }
-export function canIntrospect(entry: IssuerEntry): boolean {
-  return entry.clientId !== undefined
-}
+/** Is this issuer set up for introspection (a client id to introspect with)? */
+export const canIntrospect = (entry: IssuerEntry): boolean => entry.clientId !== undefined
 /** How tokens are checked: by introspection, as JWTs locally, or JWTs locally and the rest by introspection. */
 export type TokenFormat = 'introspection' | 'jwt' | 'auto'
 

@@ -4,9 +4,10 @@
  * back by a hostile store. Every generated case carries at least one defect, so each must end in a
  * typed error with the exact expected class and status: 0 authorizations, 0 untyped errors.
  */
+import * as nodeCrypto from 'node:crypto'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AuthorizationServerError, BearerError, type CacheStore, type ResourceServer } from '../../src/index.js'
+import { AuthorizationServerError, BearerError, type CacheStore, nodeSignatureVerifier, type ResourceServer } from '../../src/index.js'
 import { type FakeAS, goodClaims, introspectingRs, jwtRs, signJwt, startFakeAS } from '../support/index.js'
 
 let as: FakeAS
@@ -163,49 +164,57 @@ const jwtMutation: fc.Arbitrary<Mutation> = fc.oneof(
 )
 
 describe('signed JWT headers and payloads', () => {
-  it('2500 JWTs signed with the real key, each with at least one defect: 401 (or 400 when too long)', async () => {
-    const rs = jwtRs(as, { cache: false })
-    const registered = new Set([
-      'iss',
-      'aud',
-      'exp',
-      'nbf',
-      'iat',
-      'sub',
-      'client_id',
-      'scope',
-      'scp',
-      'token_type',
-      'token_use',
-      'jti',
-      'active',
-    ])
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(jwtMutation, { minLength: 1, maxLength: 3 }),
-        fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), anyJson, { maxKeys: 3 }),
-        async (mutations, extras) => {
-          const header: Record<string, unknown> = {}
-          const payload: Record<string, unknown> = { ...goodClaims(as) }
-          for (const [k, v] of Object.entries(extras)) if (!registered.has(k) && k !== '__proto__') payload[k] = v
-          let tamper = false
-          for (const m of mutations) {
-            if (m.name === '__signature__') tamper = true
-            else if (m.where === 'header') header[m.name] = m.value
-            else payload[m.name] = m.value
-          }
-          let token = await signJwt(as, JSON.stringify(payload).replaceAll(`"${INF}"`, '1e400'), header)
-          if (tamper) token = `${token.slice(0, -2)}${token.at(-2) === 'A' ? 'B' : 'A'}${token.at(-1)}`
-          await judge(
-            () => rs.authenticate(`Bearer ${token}`),
-            BEARER_4XX,
-            () => JSON.stringify({ mutations, header }).slice(0, 300),
-          )
-        },
-      ),
-      { numRuns: 2500 },
-    )
-  }, 30_000)
+  // Both signature verifiers: WebCrypto (the default) and node:crypto (what the Node adapters use).
+  it.each([
+    ['WebCrypto', undefined],
+    ['node:crypto', nodeSignatureVerifier(nodeCrypto)],
+  ] as const)(
+    '2500 JWTs signed with the real key, each with at least one defect: 401 (or 400 when too long), with %s',
+    async (_name, verifier) => {
+      const rs = jwtRs(as, { cache: false, signatureVerifier: verifier })
+      const registered = new Set([
+        'iss',
+        'aud',
+        'exp',
+        'nbf',
+        'iat',
+        'sub',
+        'client_id',
+        'scope',
+        'scp',
+        'token_type',
+        'token_use',
+        'jti',
+        'active',
+      ])
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(jwtMutation, { minLength: 1, maxLength: 3 }),
+          fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), anyJson, { maxKeys: 3 }),
+          async (mutations, extras) => {
+            const header: Record<string, unknown> = {}
+            const payload: Record<string, unknown> = { ...goodClaims(as) }
+            for (const [k, v] of Object.entries(extras)) if (!registered.has(k) && k !== '__proto__') payload[k] = v
+            let tamper = false
+            for (const m of mutations) {
+              if (m.name === '__signature__') tamper = true
+              else if (m.where === 'header') header[m.name] = m.value
+              else payload[m.name] = m.value
+            }
+            let token = await signJwt(as, JSON.stringify(payload).replaceAll(`"${INF}"`, '1e400'), header)
+            if (tamper) token = `${token.slice(0, -2)}${token.at(-2) === 'A' ? 'B' : 'A'}${token.at(-1)}`
+            await judge(
+              () => rs.authenticate(`Bearer ${token}`),
+              BEARER_4XX,
+              () => JSON.stringify({ mutations, header }).slice(0, 300),
+            )
+          },
+        ),
+        { numRuns: 2500 },
+      )
+    },
+    30_000,
+  )
 })
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,81 @@
+/**
+ * A {@link SignatureVerifier} on Node's `node:crypto` (synchronous one-shot `crypto.verify`, a
+ * `KeyObject` kept per key): about a third cheaper per verification than WebCrypto on Node. Core
+ * imports nothing from Node: the caller hands the module in (`import * as crypto from 'node:crypto'`),
+ * which the Node adapters do for their users.
+ *
+ * @module jwt/node-signature
+ */
+import type { SignatureVerifier } from './signature.js'
+
+/**
+ * The part of `node:crypto` the verifier uses (Node's module, or a runtime's `node:crypto` compatible
+ * one). `Key`: its `KeyObject` type, opaque here.
+ */
+export interface NodeCryptoLike<Key extends object = object> {
+  KeyObject: { from(key: CryptoKey): Key }
+  verify(
+    algorithm: string | null | undefined,
+    data: Uint8Array,
+    key: NoInfer<Key> | { key: NoInfer<Key>; dsaEncoding?: 'der' | 'ieee-p1363'; padding?: number; saltLength?: number },
+    signature: Uint8Array,
+  ): boolean
+  createHmac(algorithm: string, key: Uint8Array): { update(data: Uint8Array): { digest(): Uint8Array } }
+  timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean
+  constants: { RSA_PKCS1_PSS_PADDING: number }
+}
+
+/** The JWS algs with a digest, by name: their kind and digest size. */
+const DIGESTS = new Map<string, readonly [kind: 'HS' | 'RS' | 'PS' | 'ES', bits: 256 | 384 | 512]>(
+  (['HS', 'RS', 'PS', 'ES'] as const).flatMap((kind) =>
+    ([256, 384, 512] as const).map((bits) => [`${kind}${bits}`, [kind, bits]] as const),
+  ),
+)
+
+/**
+ * A {@link SignatureVerifier} on `node:crypto`: ECDSA signatures read as IEEE P1363 (r‖s, as in a
+ * JWS), RSA-PSS with the hash-length salt, Ed25519 without a digest, HMAC compared in constant time.
+ * Answers `false` for anything it does not know. Each verifier keeps one `KeyObject` per `CryptoKey`
+ * (held weakly): create it once, not per request.
+ *
+ * @param nodeCrypto - Node's `node:crypto` module.
+ * @example
+ * ```ts
+ * import * as crypto from 'node:crypto'
+ * import { createResourceServer, nodeSignatureVerifier } from '@org/rs-core'
+ *
+ * const rs = createResourceServer({ issuer, audience, tokenFormat: 'jwt', signatureVerifier: nodeSignatureVerifier(crypto) })
+ * ```
+ */
+export function nodeSignatureVerifier<Key extends object>(nodeCrypto: NodeCryptoLike<Key>): SignatureVerifier {
+  const { KeyObject, verify, createHmac, timingSafeEqual, constants } = nodeCrypto
+  const keyObjects = new WeakMap<CryptoKey, Key>()
+  const keyObjectOf = (key: CryptoKey): Key => {
+    let keyObject = keyObjects.get(key)
+    if (keyObject === undefined) keyObjects.set(key, (keyObject = KeyObject.from(key)))
+    return keyObject
+  }
+  return (alg, key, signature, data) => {
+    if (alg === 'EdDSA' || alg === 'Ed25519') return !(key instanceof Uint8Array) && verify(null, data, keyObjectOf(key), signature)
+    const known = DIGESTS.get(alg)
+    if (known === undefined) return false
+    const [kind, bits] = known
+    const digest = `sha${bits}`
+    switch (kind) {
+      case 'HS': {
+        if (!(key instanceof Uint8Array)) return false
+        const mac = createHmac(digest, key).update(data).digest()
+        return mac.byteLength === signature.byteLength && timingSafeEqual(mac, signature)
+      }
+      case 'RS':
+        return !(key instanceof Uint8Array) && verify(digest, data, keyObjectOf(key), signature)
+      case 'PS':
+        return (
+          !(key instanceof Uint8Array) &&
+          verify(digest, data, { key: keyObjectOf(key), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: bits / 8 }, signature)
+        )
+      case 'ES':
+        return !(key instanceof Uint8Array) && verify(digest, data, { key: keyObjectOf(key), dsaEncoding: 'ieee-p1363' }, signature)
+    }
+  }
+}

@@ -5,7 +5,7 @@
  *
  * @module client-credentials/dpop
  */
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '../hash/index.js'
 import * as jose from 'jose'
 import * as oauth from 'oauth4webapi'
 import * as z from 'zod/mini'

@@ -7,10 +7,10 @@
  *
  * @module dpop/proof
  */
-import { sha256 } from '@noble/hashes/sha2.js'
 import * as jose from 'jose'
 import { LRUCache } from 'lru-cache'
 import { BearerError } from '../errors.js'
+import { sha256 } from '../hash/index.js'
 import { joseReason } from '../jose-errors.js'
 import type { HttpRequestInput } from '../resource-server/request.js'
 import { expectedHtu, normaliseHtu, type PublicBase } from './htu.js'

@@ -122,6 +122,16 @@ interface CacheStore<V = unknown> {
 }
 
 /**
+ * The in-memory store: a bounded LRU with per-entry lifetime. A `Map` from key to entry, and the
+ * entries in a doubly linked list from the most to the least recently used: a hit is one `Map.get`
+ * and, unless the entry is already the newest, a few pointer writes; an eviction drops the list's
+ * tail. No dependency: `lru-cache` did the same in 18.4 KB of an edge bundle (issue 14), and this
+ * measured at least as fast on hits, misses and sets (bench figures in the commit that replaced it).
+ *
+ * @module cache/memory-cache
+ */
+
+/**
  * A bounded in-memory LRU cache with per-entry lifetime. Synchronous, so a warm hit costs no I/O.
  *
  * @example

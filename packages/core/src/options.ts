@@ -4,26 +4,24 @@
  *
  * Schemas are written with `zod/mini` (the functional API: `z.optional(s)`, `s.check(z.minLength(1))`),
  * which a bundler can tree-shake, unlike zod's classic API whose methods all live on prototypes. Its
- * English messages (zod's own wording, as with classic zod) come from the `en` locale, passed to each
- * parse rather than set globally: core changes no global zod configuration.
+ * English messages (zod's own wording, as with classic zod) come from {@link optionMessages}, passed
+ * to each parse rather than set globally: core changes no global zod configuration.
  *
  * @module options
  */
-import { en } from 'zod/locales'
 import * as z from 'zod/mini'
 import { CLIENT_AUTH_METHODS } from './client-auth.js'
 import { ConfigurationError } from './errors.js'
 import { isAllowedUrl } from './http.js'
 import type { PrivateKeyInput } from './keys/index.js'
+import { optionMessages } from './option-messages.js'
 
 /** What a refinement receives to report an issue. */
 export type RefinementCtx = z.core.$RefinementCtx
 
-let english: z.core.$ZodErrorMap | undefined
-
 /** Validates `input` against `schema`; throws a {@link ConfigurationError} naming every wrong option. */
 export function parseOptions<S extends z.ZodMiniType>(component: string, schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input, { error: (english ??= en().localeError) })
+  const result = schema.safeParse(input, { error: optionMessages })
   if (result.success) return result.data
   throw new ConfigurationError(
     component,

@@ -13,7 +13,7 @@ export {
   type StoreFailed,
   type StoreOperation,
 } from './guarded-store.js'
-export { sha256Hex } from './hash.js'
+export { sha256Hex } from '../hash/index.js'
 export { MemoryCache } from './memory-cache.js'
 export { instanceId, sharedFlight, type SharedFlightSettings } from './shared-flight.js'
 export { SingleFlight } from './single-flight.js'

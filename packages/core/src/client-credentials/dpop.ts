@@ -5,7 +5,7 @@
  *
  * @module client-credentials/dpop
  */
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '../hash/index.js'
 import * as jose from 'jose'
 import * as oauth from 'oauth4webapi'
 import * as z from 'zod/mini'
@@ -29,22 +29,24 @@ const isKeyPair = (v: unknown) =>
   (v as CryptoKeyPair).privateKey instanceof CryptoKey &&
   (v as CryptoKeyPair).publicKey instanceof CryptoKey
 
-export const clientDpopSchema = z.union(
-  [
-    z.strictObject({ keyPair: z.custom<CryptoKeyPair>(isKeyPair, { message: 'expected a CryptoKeyPair' }) }),
-    z.strictObject({
-      privateKey: z.custom<jose.JWK>(
-        (v) =>
-          typeof v === 'object' &&
-          v !== null &&
-          ['EC', 'RSA', 'OKP'].includes((v as jose.JWK).kty as string) &&
-          typeof (v as jose.JWK).d === 'string',
-        { message: 'expected a private EC, RSA or OKP JWK (with "d")' },
-      ),
-    }),
-  ],
-  { error: 'expected { keyPair } (a CryptoKeyPair) or { privateKey } (a private JWK)' },
-)
+// Pure (see client-credentials/options.ts): dropped from bundles without client credentials.
+export const clientDpopSchema = /* @__PURE__ */ (() =>
+  z.union(
+    [
+      z.strictObject({ keyPair: z.custom<CryptoKeyPair>(isKeyPair, { message: 'expected a CryptoKeyPair' }) }),
+      z.strictObject({
+        privateKey: z.custom<jose.JWK>(
+          (v) =>
+            typeof v === 'object' &&
+            v !== null &&
+            ['EC', 'RSA', 'OKP'].includes((v as jose.JWK).kty as string) &&
+            typeof (v as jose.JWK).d === 'string',
+          { message: 'expected a private EC, RSA or OKP JWK (with "d")' },
+        ),
+      }),
+    ],
+    { error: 'expected { keyPair } (a CryptoKeyPair) or { privateKey } (a private JWK)' },
+  ))()
 
 function algOf(jwk: jose.JWK): string {
   if (typeof jwk.alg === 'string') return jwk.alg

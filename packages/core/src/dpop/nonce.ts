@@ -6,9 +6,8 @@
  *
  * @module dpop/nonce
  */
-import { hmac } from '@noble/hashes/hmac.js'
-import { sha256 } from '@noble/hashes/sha2.js'
 import { base64url } from 'jose'
+import { hmacSha256 } from '../hash/index.js'
 
 const encoder = new TextEncoder()
 
@@ -48,6 +47,6 @@ export class NonceSource {
   }
 
   #nonce(slot: number): string {
-    return base64url.encode(hmac(sha256, this.#key, encoder.encode(`dpop-nonce:${slot}`)))
+    return base64url.encode(hmacSha256(this.#key, encoder.encode(`dpop-nonce:${slot}`)))
   }
 }

@@ -7,10 +7,10 @@
  *
  * @module dpop/proof
  */
-import { sha256 } from '@noble/hashes/sha2.js'
 import * as jose from 'jose'
-import { LRUCache } from 'lru-cache'
+import { MemoryCache } from '../cache/index.js'
 import { BearerError } from '../errors.js'
+import { sha256 } from '../hash/index.js'
 import { joseReason } from '../jose-errors.js'
 import type { HttpRequestInput } from '../resource-server/request.js'
 import { expectedHtu, normaliseHtu, type PublicBase } from './htu.js'
@@ -73,7 +73,7 @@ interface ImportedProofKey {
  * hashing its thumbprint) once saves most of the cost of a proof. Bounded; a failed import is not kept.
  */
 class ProofKeys {
-  readonly #keys = new LRUCache<string, Promise<ImportedProofKey>>({ max: 1000 })
+  readonly #keys = new MemoryCache<Promise<ImportedProofKey>>({ maxEntries: 1000 })
 
   get(header: jose.JWTHeaderParameters): Promise<ImportedProofKey> {
     const jwk = header.jwk as unknown
@@ -90,7 +90,7 @@ class ProofKeys {
     let imported = this.#keys.get(id)
     if (imported === undefined) {
       imported = this.#importKey(jwk as jose.JWK, header.alg!)
-      this.#keys.set(id, imported)
+      this.#keys.set(id, imported, Infinity) // kept until evicted
       imported.catch(() => this.#keys.delete(id))
     }
     return imported

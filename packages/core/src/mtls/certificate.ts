@@ -8,9 +8,9 @@
  *
  * @module mtls/certificate
  */
-import { sha256 } from '@noble/hashes/sha2.js'
 import { base64url } from 'jose'
 import { BearerError } from '../errors.js'
+import { sha256 } from '../hash/index.js'
 
 /** base64url(SHA-256(DER)): the `x5t#S256` confirmation of a certificate. */
 export function certificateThumbprint(der: Uint8Array): string {

@@ -64,15 +64,3 @@ describe('SingleFlight', () => {
     expect(await sf.run('e', async () => 7)).toBe(7)
   })
 })
-
-describe('sha256Hex matches WebCrypto', () => {
-  it('on every length around block boundaries and on any string (property)', async () => {
-    const { default: fc } = await import('fast-check')
-    const webcrypto = async (s: string) =>
-      Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))), (b) =>
-        b.toString(16).padStart(2, '0'),
-      ).join('')
-    for (let n = 0; n < 200; n++) expect(sha256Hex('x'.repeat(n))).toBe(await webcrypto('x'.repeat(n)))
-    await fc.assert(fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 2000 }), async (s) => sha256Hex(s) === (await webcrypto(s))))
-  })
-})

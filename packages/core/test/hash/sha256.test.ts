@@ -1,0 +1,77 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { hmacSha256, sha256, sha256Hex } from '../../src/hash/index.js'
+
+const hex = (bytes: ArrayBuffer | Uint8Array) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('')
+const webDigest = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(bytes)))
+const webHmac = async (key: Uint8Array, message: Uint8Array) => {
+  const k = await crypto.subtle.importKey('raw', new Uint8Array(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  return new Uint8Array(await crypto.subtle.sign('HMAC', k, new Uint8Array(message)))
+}
+
+describe('sha256 (bytes) matches WebCrypto', () => {
+  it('on every length around the block boundaries', async () => {
+    for (let n = 0; n < 200; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 31 + n) & 0xff)
+      expect(hex(sha256(bytes))).toBe(hex(await webDigest(bytes)))
+    }
+  })
+
+  it('on any bytes, long ones included (property), one hash after another', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 10_000 }), fc.uint8Array({ maxLength: 300 }), async (a, b) => {
+        // A long message grows the shared buffer; the next, shorter one must not see its leftovers.
+        const [ha, hb] = [sha256(a), sha256(b)]
+        return hex(ha) === hex(await webDigest(a)) && hex(hb) === hex(await webDigest(b))
+      }),
+    )
+  })
+
+  it('returns fresh bytes the caller may keep', () => {
+    const first = sha256(new Uint8Array([1]))
+    const copy = first.slice()
+    sha256(new Uint8Array([2]))
+    expect(first).toEqual(copy)
+  })
+})
+
+describe('sha256Hex and sha256 agree, strings hashed as UTF-8', () => {
+  it('on any string, with or without a prefix (property)', async () => {
+    const encoder = new TextEncoder()
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: 'binary', maxLength: 2000 }),
+        fc.string({ unit: 'grapheme-ascii', maxLength: 40 }),
+        async (s, prefix) => {
+          const expected = hex(await webDigest(encoder.encode(s)))
+          return sha256Hex(s) === expected && sha256Hex(s, prefix) === prefix + expected && hex(sha256(encoder.encode(s))) === expected
+        },
+      ),
+    )
+  })
+})
+
+describe('hmacSha256 matches WebCrypto', () => {
+  it('RFC 4231 test case 2', () => {
+    const enc = new TextEncoder()
+    expect(hex(hmacSha256(enc.encode('Jefe'), enc.encode('what do ya want for nothing?')))).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    )
+  })
+
+  it('on any key (one block, longer than a block) and any message (property)', async () => {
+    const key = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 200 }),
+      fc.uint8Array({ minLength: 64, maxLength: 64 }),
+      fc.uint8Array({ minLength: 65, maxLength: 300 }),
+    )
+    await fc.assert(
+      fc.asyncProperty(key, fc.uint8Array({ maxLength: 2000 }), async (k, m) => hex(hmacSha256(k, m)) === hex(await webHmac(k, m))),
+    )
+  })
+
+  it('with an empty key, which is zero-padded like a one-zero-byte key (WebCrypto refuses empty HMAC keys)', async () => {
+    const message = new TextEncoder().encode('dpop-nonce:1')
+    expect(hex(hmacSha256(new Uint8Array(0), message))).toBe(hex(await webHmac(new Uint8Array(1), message)))
+  })
+})

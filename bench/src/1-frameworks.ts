@@ -7,7 +7,7 @@ import { API_AUDIENCE, type ScenarioContext, TOKEN_POOL, tokenPool } from './as-
 import { createHash } from 'node:crypto'
 import { createResourceServer } from '@org/rs-core'
 // Internal, not exported: the cache key every warm call computes (a token never is a key itself).
-import { sha256Hex } from '../../packages/core/src/cache/hash.js'
+import { sha256Hex } from '../../packages/core/src/hash/index.js'
 import { alternate, fmt, type Goal, median, type Section, startChild, table, verdict } from './runner.js'
 import type { ServerConfig } from './servers/common.js'
 

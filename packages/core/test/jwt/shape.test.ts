@@ -22,10 +22,10 @@ const auto = () => introspectingRs(as, { tokenFormat: 'auto', audience: 'api' })
 /** Refused (401 malformed_token) by its shape alone: the AS heard nothing of it, neither a JWKS fetch nor an introspection. */
 const refusedUnheard = async (token: string) => {
   const before = as.server.requests
-  expect((await rejection(() => auto().authenticate(`Bearer ${token}`), BearerError, 401, 'invalid_token')).reason, token).toBe(
-    'malformed_token',
-  )
+  const err = await rejection(() => auto().authenticate(`Bearer ${token}`), BearerError, 401, 'invalid_token')
+  expect(err.reason, token).toBe('malformed_token')
   expect(as.server.requests, token).toBe(before)
+  return err
 }
 const b64url = (s: string) => btoa(s).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
 
@@ -66,6 +66,17 @@ describe('a JWT is verified locally; anything else is introspected', () => {
       expect(await auto().authenticate(`Bearer ${token}`), token).toMatchObject({ source: 'introspection', sub: 'opaque-user' })
     }
     expect(as.introspections).toBe(tokens.length)
+  })
+})
+
+describe('a JWE (five segments) is refused as one, whatever its segments hold', () => {
+  it('even when its second segment decodes to claims of our issuer: 401 malformed_token naming JWE, without the AS', async () => {
+    const header = b64url(JSON.stringify({ alg: 'RSA-OAEP-256', enc: 'A256GCM' }))
+    const claims = b64url(JSON.stringify(goodClaims(as)))
+    for (const token of [`${header}.${claims}.aXY.Y3Q.dGFn`, `${header}..aXY.Y3Q.dGFn`]) {
+      const err = await refusedUnheard(token)
+      expect(err.description, token).toMatch(/JWE/)
+    }
   })
 })
 

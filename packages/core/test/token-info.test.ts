@@ -6,7 +6,17 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { BearerError, type ResourceServerOptions } from '../src/index.js'
-import { type FakeAS, introspectingRs, rejection, startFakeAS, type TestClock, testClock } from './support/index.js'
+import {
+  type FakeAS,
+  goodClaims,
+  introspectingRs,
+  jwtRs,
+  rejection,
+  signJwt,
+  startFakeAS,
+  type TestClock,
+  testClock,
+} from './support/index.js'
 
 let as: FakeAS
 let clock: TestClock
@@ -182,6 +192,18 @@ describe('claims of the wrong type make the token invalid, never a half-read tok
     claims = { sub: 'u', scope: 'e', scp: ['f'] }
     expect((await accepted()).scopes).toEqual(['e'])
   })
+
+  it('scope wins over scp even when the scp string is one an earlier token had as its scope', async () => {
+    // scope lists are shared between tokens with the same scope string: the key must be the string the scopes come from
+    claims = { sub: 'u', scope: 'orders:read orders:write' }
+    expect((await accepted()).scopes).toEqual(['orders:read', 'orders:write'])
+    claims = { sub: 'u', scope: 'orders:read', scp: 'orders:read orders:write' }
+    expect((await accepted()).scopes).toEqual(['orders:read'])
+    claims = { sub: 'u', scope: 'orders:write', scp: 'orders:read orders:write' }
+    expect((await accepted()).scopes).toEqual(['orders:write'])
+    claims = { sub: 'u', scp: 'orders:read orders:write' }
+    expect((await accepted()).scopes).toEqual(['orders:read', 'orders:write'])
+  })
 })
 
 describe('scopes a route requires', () => {
@@ -206,5 +228,43 @@ describe('scopes a route requires', () => {
     )) as BearerError
     expect(none.scope).toBe('admin root')
     await expect(server.authenticate('Bearer scoped', { scopes: [], anyScope: [] })).resolves.toMatchObject({ sub: 'u' })
+  })
+})
+
+describe('what is not an access token is refused, whatever else it says', () => {
+  const jwtRefusal = async (token: string, extra: Partial<ResourceServerOptions> = {}) =>
+    (await rejection(
+      () => jwtRs(as, { clock: clock.now, ...extra }).authenticate(`Bearer ${token}`),
+      BearerError,
+      401,
+      'invalid_token',
+    )) as BearerError
+  const jwtAccepted = async (token: string, extra: Partial<ResourceServerOptions> = {}) =>
+    expect(await jwtRs(as, { clock: clock.now, ...extra }).authenticate(`Bearer ${token}`)).toMatchObject({ sub: 'user-1', source: 'jwt' })
+  const jwt = (patch: Record<string, unknown>, header: Record<string, unknown> = {}) =>
+    signJwt(as, { ...goodClaims(as, clock.now()), ...patch }, header)
+
+  it('a token_use other than "access" (and not "id" or a refresh token): reason wrong_type', async () => {
+    expect((await jwtRefusal(await jwt({ token_use: 'something' }))).reason).toBe('wrong_type')
+    expect((await jwtRefusal(await jwt({ token_use: 'id' }))).reason).toBe('id_token')
+    await jwtAccepted(await jwt({ token_use: 'access' }))
+  })
+
+  it('a JWT typed at+jwt, in either spelling, is an access token even with a nonce', async () => {
+    for (const typ of ['at+jwt', 'application/at+jwt', 'Application/AT+JWT']) await jwtAccepted(await jwt({ nonce: 'n-0S6' }, { typ }))
+    const lenient = { jwt: { typ: 'lenient' as const } }
+    expect((await jwtRefusal(await jwt({ nonce: 'n-0S6' }, { typ: 'JWT' }), lenient)).reason).toBe('id_token')
+  })
+
+  it('only a typ claim "Bearer" (Keycloak) vouches for a token carrying a nonce, not any typ claim', async () => {
+    const lenient = { jwt: { typ: 'lenient' as const } }
+    await jwtAccepted(await jwt({ nonce: 'n-0S6', typ: 'Bearer' }, { typ: 'JWT' }), lenient)
+    for (const typClaim of ['JWT', 'access', ''])
+      expect((await jwtRefusal(await jwt({ nonce: 'n-0S6', typ: typClaim }, { typ: 'JWT' }), lenient)).reason, typClaim).toBe('id_token')
+    // the same on the introspection path, where no JWT header can say at+jwt
+    claims = { sub: 'user-1', nonce: 'n-0S6', typ: 'Bearer' }
+    await expect(accepted()).resolves.toMatchObject({ sub: 'user-1', source: 'introspection' })
+    claims = { sub: 'user-1', nonce: 'n-0S6', typ: 'JWT' }
+    await refused({}, 'inactive')
   })
 })

@@ -13,7 +13,7 @@ import { msOf, parseOptions, resolveAuthMethod } from '../options.js'
 import { ClientDpop, type ClientDpopOptions, dpopKeyPart } from './dpop.js'
 import { authorizedFetch } from './fetch.js'
 import { COMPONENT, type NormalisedRequest, normaliseResource, normaliseScope, optionsSchema, requestSchema } from './options.js'
-import { withRetry } from './retry.js'
+import { sleepOf, withRetry } from './retry.js'
 import { TokenCache } from './token-cache.js'
 import { type StoredToken, TokenEndpoint } from './token-request.js'
 import type { ClientCredentials, ClientCredentialsOptions, ClientCredentialsToken, TokenRequestOptions } from './types.js'
@@ -64,6 +64,7 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
   // Durations are options in seconds; timers take milliseconds.
   const timeoutMs = msOf(opts.timeout)
   const retry = { attempts: opts.retry.attempts, baseDelayMs: msOf(opts.retry.baseDelay), maxDelayMs: msOf(opts.retry.maxDelay) }
+  const wait = sleepOf(options)
   const metadata = new MetadataSource({
     // Without an issuer the client assertion's `aud` is the token endpoint URL (RFC 7523 §3).
     issuer: opts.issuer ?? opts.tokenEndpoint!,
@@ -108,7 +109,7 @@ export function createClientCredentials(options: ClientCredentialsOptions): Clie
     storeTimeoutMs: msOf(opts.storeTimeout),
     keyParts: [endpointForKey, clientId, opts.audience, extraParams, ...(dpop === undefined ? [] : [dpopKeyPart(dpopOptions)])],
     describeEndpoint,
-    fetchToken: (req) => withRetry(retry, () => endpoint.request(req)),
+    fetchToken: (req) => withRetry(retry, () => endpoint.request(req), wait),
     // Other instances wait for the one asking the AS at most one request's time, plus a margin.
     lockTtlMs: timeoutMs + 1_000,
   })

@@ -29,12 +29,26 @@ export interface RetryPolicy {
   maxDelayMs: number
 }
 
-export function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()
+export type Sleep = (ms: number) => Promise<void>
+
+export const sleep: Sleep = (ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve())
+
+/**
+ * Internal test seam, not public API (the package index does not export it): an options object of
+ * `createClientCredentials` carrying a function under this symbol waits between retries with it
+ * instead of {@link sleep}, so a test of a 1 s `Retry-After` neither waits 1 s nor depends on timing.
+ * (The options schema ignores symbol keys; an application cannot name this one.)
+ */
+export const SLEEP: unique symbol = Symbol('client-credentials retry sleep (tests)')
+
+/** The sleep a test injected under {@link SLEEP}, else {@link sleep}. */
+export function sleepOf(options: object): Sleep {
+  const injected = (options as { [SLEEP]?: unknown })[SLEEP]
+  return typeof injected === 'function' ? (injected as Sleep) : sleep
 }
 
 /** Runs `call`, retrying transient failures per `policy`; a `Retry-After` longer than `maxDelay` ends the retries. */
-export async function withRetry<T>(policy: RetryPolicy, call: () => Promise<T>): Promise<T> {
+export async function withRetry<T>(policy: RetryPolicy, call: () => Promise<T>, wait: Sleep = sleep): Promise<T> {
   const { attempts, baseDelayMs: baseDelay, maxDelayMs: maxDelay } = policy
   for (let attempt = 1; ; attempt++) {
     try {
@@ -48,7 +62,7 @@ export async function withRetry<T>(policy: RetryPolicy, call: () => Promise<T>):
         if (retryAfter > maxDelay) throw err // the AS asked for a longer wait than we may spend here
         delay = Math.max(delay, retryAfter)
       }
-      await sleep(delay)
+      await wait(delay)
     }
   }
 }

@@ -97,6 +97,16 @@ describe('class 2: values read from a store are untrusted', () => {
       'a foreign iss',
       () => ({ v: 1, active: true, until: now() + 60_000, iss: 'https://evil.example', claims: active({ iss: 'https://evil.example' }) }),
     ],
+    [
+      'our iss on the record, a foreign iss in its claims',
+      () => ({
+        v: 1,
+        active: true,
+        until: now() + 60_000,
+        iss: as.issuer,
+        claims: active({ iss: 'https://evil.example', scope: 'admin' }),
+      }),
+    ],
     ['a string exp', () => ({ v: 1, active: true, until: now() + 60_000, iss: as.issuer, claims: active({ exp: '9999999999' }) })],
     ['scopes:null', () => ({ v: 1, active: true, until: now() + 60_000, iss: as.issuer, claims: active({ scope: null }) })],
     [

@@ -2,7 +2,9 @@
  * The JWT claims set checks jose's `jwtVerify` makes with the options core passed it: a JSON object;
  * `exp` required; `iss` exact and `aud` (one of ours) when configured; `iat`, `nbf`, `exp` numbers;
  * `nbf`, `exp` and `maxTokenAge` against the clock, with the clock tolerance. The same errors
- * (jose's classes, messages, `claim`), so refusal reasons and descriptions are unchanged.
+ * (jose's classes, messages, `claim`, `reason`), so refusal reasons and descriptions are unchanged;
+ * but an `iat` in the future is left to `verifyAccessTokenJwt` (`issued_in_future`, with or
+ * without `maxTokenAge`; jose refused it here as a failed `iat`, reported as `too_old`).
  *
  * @module jwt/claims-set
  */
@@ -65,7 +67,8 @@ export function validateClaimsSet(settings: ClaimsSetSettings, issuer: string | 
     const age = now - iat!
     if (age - tolerance > maxTokenAge)
       throw new jose.errors.JWTExpired('"iat" claim timestamp check failed (too far in the past)', claims, 'iat', 'check_failed')
-    if (age < -tolerance) throw failed(claims, 'iat', '"iat" claim timestamp check failed (it should be in the past)')
+    // An iat in the future is refused by verifyAccessTokenJwt, with or without maxTokenAge, as issued_in_future
+    // (jose's own check here was a JWTClaimValidationFailed on "iat", reported as too_old).
   }
   return claims
 }

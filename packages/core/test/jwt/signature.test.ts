@@ -7,7 +7,7 @@
  */
 import * as nodeCrypto from 'node:crypto'
 import * as jose from 'jose'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { nodeSignatureVerifier, webCryptoSignatureVerifier } from '../../src/index.js'
 import { checkKeyForAlg } from '../../src/jwt/signature.js'
 import { thrown } from '../support/index.js'
@@ -162,5 +162,26 @@ describe('nodeSignatureVerifier', () => {
     const other = nodeSignatureVerifier(counting)
     expect(await other('ES256', p256.publicKey, es, data)).toBe(true)
     expect(made).toBe(3)
+  })
+})
+
+describe('webCryptoSignatureVerifier', () => {
+  it('imports the HMAC key once per secret and alg, not per verification', async () => {
+    const secret = crypto.getRandomValues(new Uint8Array(32))
+    const data = new TextEncoder().encode('eyJhbGciOiJIUzI1NiJ9.e30')
+    const mac = (hash: string) => nodeCrypto.createHmac(hash, secret).update(data).digest()
+    const importKey = vi.spyOn(crypto.subtle, 'importKey')
+    try {
+      for (let i = 0; i < 3; i++) expect(await webCryptoSignatureVerifier('HS256', secret, mac('sha256'), data)).toBe(true)
+      expect(importKey).toHaveBeenCalledTimes(1)
+      expect(await webCryptoSignatureVerifier('HS384', secret, mac('sha384'), data)).toBe(true)
+      expect(await webCryptoSignatureVerifier('HS256', secret, mac('sha384'), data)).toBe(false)
+      expect(importKey).toHaveBeenCalledTimes(2)
+      // the same bytes in another array: another secret, as far as the cache knows
+      expect(await webCryptoSignatureVerifier('HS256', secret.slice(), mac('sha256'), data)).toBe(true)
+      expect(importKey).toHaveBeenCalledTimes(3)
+    } finally {
+      importKey.mockRestore()
+    }
   })
 })

@@ -120,6 +120,12 @@ describe.each(VERIFIERS)('hostile JWTs, verified with %s', (_name, make) => {
     }
   })
 
+  it('without jwt.algorithms: every asymmetric alg is accepted, HS* is not', async () => {
+    const server = asymmetric()
+    for (const alg of ASYMMETRIC) expect(await server.authenticate(`Bearer ${await token(alg)}`), alg).toMatchObject({ sub: 'user-1' })
+    for (const alg of ['HS256', 'HS384', 'HS512']) await refused(await token(alg), 'alg_not_allowed', server)
+  })
+
   it('alg none, in any spelling, with or without a signature: refused before any verifier call', async () => {
     const payload = b64(claims())
     const before = verifier.calls

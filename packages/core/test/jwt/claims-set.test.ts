@@ -107,6 +107,13 @@ describe('aud and iss', () => {
       await refuses(await token({ aud }), 'wrong_audience')
   })
 
+  it('no audience configured (allowedClients instead): a token that names an audience is meant for someone else', async () => {
+    const clients = { audience: undefined, allowedClients: ['app'] }
+    await accepts(await token({ aud: undefined }), clients)
+    for (const aud of ['api', ['api'], []]) await refuses(await token({ aud }), 'wrong_audience', clients)
+    await refuses(await token({ aud: undefined, client_id: 'other' }), 'wrong_audience', clients)
+  })
+
   it('iss: missing or different is refused', async () => {
     await refuses(await token({ iss: undefined }), 'wrong_issuer')
     await refuses(await token({ iss: `${as.issuer}/` }), 'wrong_issuer')

@@ -142,6 +142,34 @@ describe('validateClaimsSet', () => {
     })
   })
 
+  it('the lifetime, with the clock tolerance, at whole seconds of the clock', () => {
+    const now = 1_900_000_000 // the clock is at now + 0.5 s
+    const at = { clock: () => now * 1000 + 500, clockTolerance: 5 }
+    const life = (claims: object, extra: Partial<ClaimsSetSettings> = {}) =>
+      validate({ ...payload, ...claims }, undefined, { ...at, ...extra })
+    expect(life({ exp: now - 4 })).toMatchObject({ exp: now - 4 })
+    const expired = thrown(() => life({ exp: now - 5 }), jose.errors.JWTExpired)
+    expect([expired.claim, expired.reason]).toEqual(['exp', 'check_failed'])
+    expect(life({ nbf: now + 5 })).toMatchObject({ nbf: now + 5 })
+    expect(failed(() => life({ nbf: now + 6 })).claim).toBe('nbf')
+    expect(failed(() => life({ nbf: now + 6 })).reason).toBe('check_failed')
+    const young = { maxTokenAge: 60 }
+    expect(life({ iat: now - 65 }, young)).toMatchObject({ iat: now - 65 })
+    const old = thrown(() => life({ iat: now - 66 }, young), jose.errors.JWTExpired)
+    expect([old.claim, old.reason]).toEqual(['iat', 'check_failed'])
+    // an iat in the future is not refused here: verifyAccessTokenJwt refuses it, as issued_in_future
+    expect(life({ iat: now + 100 }, young)).toMatchObject({ iat: now + 100 })
+  })
+
+  it('a time claim that is not a number is invalid; a missing exp is missing', () => {
+    for (const claim of ['exp', 'nbf', 'iat']) {
+      const err = failed(() => validate({ ...payload, [claim]: '1900000000' }))
+      expect([err.claim, err.reason]).toEqual([claim, 'invalid'])
+    }
+    const missing = failed(() => validate({ iss: payload.iss }))
+    expect([missing.claim, missing.reason]).toEqual(['exp', 'missing'])
+  })
+
   it('an inherited claim is not a claim', () => {
     // "exp" only on the prototype chain of a parsed object cannot happen from JSON; a "__proto__" member is an own member
     expect(failed(() => validate('{"__proto__":{"exp":2000000000},"iss":"https://as.example"}')).claim).toBe('exp')

@@ -25,9 +25,10 @@ export interface ClaimsSetSettings {
 const failed = (claims: jose.JWTPayload, claim: string, message = `unexpected "${claim}" claim value`) =>
   new jose.errors.JWTClaimValidationFailed(message, claims, claim, 'check_failed')
 
-function numericDate(claims: jose.JWTPayload, claim: 'iat' | 'nbf' | 'exp', required: boolean): number | undefined {
+/** A time claim: a number, or `undefined` when absent (the required ones are checked present before). */
+function numericDate(claims: jose.JWTPayload, claim: 'iat' | 'nbf' | 'exp'): number | undefined {
   const value = claims[claim]
-  if (value === undefined && !required) return undefined
+  if (value === undefined) return undefined
   if (typeof value !== 'number')
     throw new jose.errors.JWTClaimValidationFailed(`"${claim}" claim must be a number`, claims, claim, 'invalid')
   return value
@@ -58,10 +59,10 @@ export function validateClaimsSet(settings: ClaimsSetSettings, issuer: string | 
     if (!named) throw failed(claims, 'aud')
   }
   const now = Math.floor(settings.clock() / 1000)
-  const iat = numericDate(claims, 'iat', maxTokenAge !== undefined)
-  const nbf = numericDate(claims, 'nbf', false)
+  const iat = numericDate(claims, 'iat')
+  const nbf = numericDate(claims, 'nbf')
   if (nbf !== undefined && nbf > now + tolerance) throw failed(claims, 'nbf', '"nbf" claim timestamp check failed')
-  const exp = numericDate(claims, 'exp', true)!
+  const exp = numericDate(claims, 'exp')!
   if (exp <= now - tolerance) throw new jose.errors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed')
   if (maxTokenAge !== undefined) {
     const age = now - iat!

@@ -228,6 +228,10 @@ describe('a signature verifier that fails is a refusal, never an acceptance nor 
     const err = await rejection(() => rs.authenticate(`Bearer ${jwt}`), BearerError, 401, 'invalid_token')
     expect(reasonOf(err)).toBe('bad_signature')
     expect(err.description).toBe('The access token signature is invalid')
+    // what went wrong stays reachable for the operator: jose's error, caused by the verifier's own
+    const failure = err.cause as Error & { cause?: unknown }
+    expect(failure).toBeInstanceOf(jose.errors.JWSSignatureVerificationFailed)
+    if (_what === 'throws' || _what === 'rejects') expect((failure.cause as Error).message).toBe('boom')
   })
 
   it('the option is validated as a function; setDefaultSignatureVerifier never overrides it', async () => {

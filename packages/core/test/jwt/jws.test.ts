@@ -9,7 +9,7 @@ import * as jose from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BearerError, webCryptoSignatureVerifier } from '../../src/index.js'
 import { type ClaimsSetSettings, validateClaimsSet } from '../../src/jwt/claims-set.js'
-import { type JwsSettings, verifyCompactJws } from '../../src/jwt/jws.js'
+import { checkJwtHeader, type JwsSettings, verifyCompactJws } from '../../src/jwt/jws.js'
 import { RemoteKeySet } from '../../src/keys/index.js'
 import { type FakeAS, rejection, signJwt, startFakeAS, thrown } from '../support/index.js'
 
@@ -97,6 +97,31 @@ describe('verifyCompactJws', () => {
     await rejection(() => verifyCompactJws(settings, `${h}.${other}.${s}`), jose.errors.JWSSignatureVerificationFailed)
     const header = b64(JSON.stringify({ alg: 'ES256', kid: 'k1', typ: 'application/at+jwt' }))
     await rejection(() => verifyCompactJws(settings, `${header}.${p}.${s}`), jose.errors.JWSSignatureVerificationFailed)
+  })
+})
+
+describe('checkJwtHeader: never none, HS* only with a secret, whatever the allow-list says', () => {
+  // The options never let an allow-list name "none", nor HS* without a secret: the header rules do not rely on it.
+  const reason = (algorithms: string[], alg: unknown, secret?: Uint8Array) =>
+    thrown(() => checkJwtHeader({ algorithms, secret, typ: 'strict' }, { alg, typ: 'at+jwt' }), BearerError).reason
+
+  it('none, in any case, even when listed', () => {
+    for (const alg of ['none', 'None', 'NONE', 'nOnE']) expect(reason([alg], alg)).toBe('alg_not_allowed')
+  })
+
+  it('HS* without a secret, even when listed; with one, allowed', () => {
+    for (const alg of ['HS256', 'HS384', 'HS512']) {
+      expect(reason([alg], alg)).toBe('alg_not_allowed')
+      expect(() => checkJwtHeader({ algorithms: [alg], secret: new Uint8Array(32), typ: 'strict' }, { alg, typ: 'at+jwt' })).not.toThrow()
+    }
+    // an alg that merely ends in "HS" is not HMAC
+    expect(() => checkJwtHeader({ algorithms: ['XHS'], secret: undefined, typ: 'strict' }, { alg: 'XHS', typ: 'at+jwt' })).not.toThrow()
+  })
+
+  it('alg not a string: a number, an array naming an allowed alg', () => {
+    expect(reason(['ES256'], ['ES256'])).toBe('alg_not_allowed')
+    expect(reason(['1'], 1)).toBe('alg_not_allowed')
+    expect(reason(['ES256'], undefined)).toBe('alg_not_allowed')
   })
 })
 

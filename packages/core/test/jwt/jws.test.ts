@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BearerError, webCryptoSignatureVerifier } from '../../src/index.js'
 import { type ClaimsSetSettings, validateClaimsSet } from '../../src/jwt/claims-set.js'
 import { checkJwtHeader, type JwsSettings, verifyCompactJws } from '../../src/jwt/jws.js'
+import { verifyAccessTokenJwt } from '../../src/jwt/verify.js'
 import { RemoteKeySet } from '../../src/keys/index.js'
 import { type FakeAS, rejection, signJwt, startFakeAS, thrown } from '../support/index.js'
 
@@ -198,5 +199,32 @@ describe('validateClaimsSet', () => {
   it('an inherited claim is not a claim', () => {
     // "exp" only on the prototype chain of a parsed object cannot happen from JSON; a "__proto__" member is an own member
     expect(failed(() => validate('{"__proto__":{"exp":2000000000},"iss":"https://as.example"}')).claim).toBe('exp')
+  })
+})
+
+describe('verifyAccessTokenJwt: an iat in the future', () => {
+  // A resource server checks it again on every request (requirements); verifyAccessTokenJwt refuses it on its own.
+  it('is refused beyond the tolerance, with or without maxTokenAge, as issued_in_future', async () => {
+    const now = 1_900_000_000
+    const verifier = (maxTokenAge: number | undefined) => ({
+      ...settings,
+      issuer: payload.iss,
+      audience: [],
+      maxTokenAge,
+      clockTolerance: 5,
+      clock: () => now * 1000 + 500,
+    })
+    for (const maxTokenAge of [undefined, 60]) {
+      const ok = await verifyAccessTokenJwt(verifier(maxTokenAge), await signJwt(as, { ...payload, iat: now + 5 }))
+      expect(ok.info.iat).toBe(now + 5)
+      expect(ok.kid).toBe('k1')
+      const err = await rejection(
+        async () => verifyAccessTokenJwt(verifier(maxTokenAge), await signJwt(as, { ...payload, iat: now + 6 })),
+        BearerError,
+        401,
+        'invalid_token',
+      )
+      expect(err.reason).toBe('issued_in_future')
+    }
   })
 })

@@ -48,6 +48,7 @@ describe('a multi-tenant issuer', () => {
     await refused(await token({ iss: iss(A), tid: `${A}x` }))
     await refused(await token({ iss: iss(A), tid: `x${A}` }))
     await refused(await token({ iss: iss(A), tid: 42 }))
+    await refused(await token({ iss: iss(A), tid: [A] })) // its string form is the GUID: still not a string
     await refused(await token({ iss: iss(A), tid: B })) // iss of tenant A, tid of tenant B
     const other = await refused(await token({ iss: iss(B), tid: B }), { allowedTenants: [A] })
     expect(other.detail).toBe(`The tenant ${B} is not in allowedTenants`)

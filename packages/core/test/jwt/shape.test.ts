@@ -109,6 +109,12 @@ describe('a token that claims to be a JWT has one spelling: canonical base64url'
     const [h, p, s] = token.split('.') as [string, string, string]
     const padTo1 = (seg: string) => seg + 'A'.repeat((5 - (seg.length % 4)) % 4)
     await rejection(() => auto().authenticate(`Bearer ${h}.${p}.${padTo1(s)}`), BearerError, 401, 'invalid_token')
+    // introspection only: still refused here, never sent to the AS (which would call it active)
+    const introspecting = introspectingRs(as, { tokenFormat: 'introspection' })
+    for (const t of [`${h}.${p}.${padTo1(s)}`, `${h}.${padTo1(p)}.${s}`]) {
+      const err = await rejection(() => introspecting.authenticate(`Bearer ${t}`), BearerError, 401, 'invalid_token')
+      expect(err.reason).toBe('malformed_token')
+    }
     expect(as.introspections).toBe(0)
   })
 })

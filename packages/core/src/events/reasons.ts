@@ -29,6 +29,8 @@ export function reasonOf(err: BearerError): RefusalReason {
   // jose reports a token older than maxTokenAge as JWTExpired on the "iat" claim.
   if (cause instanceof jose.errors.JWTExpired) return cause.claim === 'iat' ? 'too_old' : 'expired'
   if (cause instanceof jose.errors.JWTClaimValidationFailed) {
+    // A claim of the wrong type ("nbf": "1"): malformed, whatever the claim.
+    if (cause.reason === 'invalid') return 'malformed_token'
     if (cause.claim === 'aud') return 'wrong_audience'
     if (cause.claim === 'iss') return 'wrong_issuer'
     if (cause.claim === 'nbf') return 'not_yet_valid'

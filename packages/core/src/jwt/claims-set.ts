@@ -2,7 +2,9 @@
  * The JWT claims set checks jose's `jwtVerify` makes with the options core passed it: a JSON object;
  * `exp` required; `iss` exact and `aud` (one of ours) when configured; `iat`, `nbf`, `exp` numbers;
  * `nbf`, `exp` and `maxTokenAge` against the clock, with the clock tolerance. The same errors
- * (jose's classes, messages, `claim`), so refusal reasons and descriptions are unchanged.
+ * (jose's classes, messages, `claim`, `reason`), so refusal reasons and descriptions are unchanged;
+ * but an `iat` in the future is left to `verifyAccessTokenJwt` (`issued_in_future`, with or
+ * without `maxTokenAge`; jose refused it here as a failed `iat`, reported as `too_old`).
  *
  * @module jwt/claims-set
  */
@@ -23,9 +25,10 @@ export interface ClaimsSetSettings {
 const failed = (claims: jose.JWTPayload, claim: string, message = `unexpected "${claim}" claim value`) =>
   new jose.errors.JWTClaimValidationFailed(message, claims, claim, 'check_failed')
 
-function numericDate(claims: jose.JWTPayload, claim: 'iat' | 'nbf' | 'exp', required: boolean): number | undefined {
+/** A time claim: a number, or `undefined` when absent (the required ones are checked present before). */
+function numericDate(claims: jose.JWTPayload, claim: 'iat' | 'nbf' | 'exp'): number | undefined {
   const value = claims[claim]
-  if (value === undefined && !required) return undefined
+  if (value === undefined) return undefined
   if (typeof value !== 'number')
     throw new jose.errors.JWTClaimValidationFailed(`"${claim}" claim must be a number`, claims, claim, 'invalid')
   return value
@@ -56,16 +59,17 @@ export function validateClaimsSet(settings: ClaimsSetSettings, issuer: string | 
     if (!named) throw failed(claims, 'aud')
   }
   const now = Math.floor(settings.clock() / 1000)
-  const iat = numericDate(claims, 'iat', maxTokenAge !== undefined)
-  const nbf = numericDate(claims, 'nbf', false)
+  const iat = numericDate(claims, 'iat')
+  const nbf = numericDate(claims, 'nbf')
   if (nbf !== undefined && nbf > now + tolerance) throw failed(claims, 'nbf', '"nbf" claim timestamp check failed')
-  const exp = numericDate(claims, 'exp', true)!
+  const exp = numericDate(claims, 'exp')!
   if (exp <= now - tolerance) throw new jose.errors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed')
   if (maxTokenAge !== undefined) {
     const age = now - iat!
     if (age - tolerance > maxTokenAge)
       throw new jose.errors.JWTExpired('"iat" claim timestamp check failed (too far in the past)', claims, 'iat', 'check_failed')
-    if (age < -tolerance) throw failed(claims, 'iat', '"iat" claim timestamp check failed (it should be in the past)')
+    // An iat in the future is refused by verifyAccessTokenJwt, with or without maxTokenAge, as issued_in_future
+    // (jose's own check here was a JWTClaimValidationFailed on "iat", reported as too_old).
   }
   return claims
 }

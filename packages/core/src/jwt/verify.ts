@@ -129,6 +129,7 @@ export function matchesTenantTemplate(template: string, iss: string): boolean {
 function describeJwtFailure(err: unknown): string {
   if (err instanceof jose.errors.JWTExpired) return 'The access token expired'
   if (err instanceof jose.errors.JWTClaimValidationFailed) {
+    if (err.reason === 'invalid') return `The access token has an invalid "${err.claim}" claim`
     if (err.claim === 'aud') return 'The access token is not meant for this resource server'
     if (err.claim === 'iss') return 'The access token comes from an unexpected issuer'
     if (err.claim === 'nbf') return 'The access token is not valid yet'

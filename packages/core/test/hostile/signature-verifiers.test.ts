@@ -120,6 +120,12 @@ describe.each(VERIFIERS)('hostile JWTs, verified with %s', (_name, make) => {
     }
   })
 
+  it('without jwt.algorithms: every asymmetric alg is accepted, HS* is not', async () => {
+    const server = asymmetric()
+    for (const alg of ASYMMETRIC) expect(await server.authenticate(`Bearer ${await token(alg)}`), alg).toMatchObject({ sub: 'user-1' })
+    for (const alg of ['HS256', 'HS384', 'HS512']) await refused(await token(alg), 'alg_not_allowed', server)
+  })
+
   it('alg none, in any spelling, with or without a signature: refused before any verifier call', async () => {
     const payload = b64(claims())
     const before = verifier.calls
@@ -222,6 +228,10 @@ describe('a signature verifier that fails is a refusal, never an acceptance nor 
     const err = await rejection(() => rs.authenticate(`Bearer ${jwt}`), BearerError, 401, 'invalid_token')
     expect(reasonOf(err)).toBe('bad_signature')
     expect(err.description).toBe('The access token signature is invalid')
+    // what went wrong stays reachable for the operator: jose's error, caused by the verifier's own
+    const failure = err.cause as Error & { cause?: unknown }
+    expect(failure).toBeInstanceOf(jose.errors.JWSSignatureVerificationFailed)
+    if (_what === 'throws' || _what === 'rejects') expect((failure.cause as Error).message).toBe('boom')
   })
 
   it('the option is validated as a function; setDefaultSignatureVerifier never overrides it', async () => {

@@ -153,5 +153,12 @@ describe('a token that claims to be a JWT has one spelling: canonical base64url'
     const padTo1 = (seg: string) => seg + 'A'.repeat((5 - (seg.length % 4)) % 4)
     // (a 1-mod-4 header is no JSON header at all: such a token is opaque, and introspected)
     for (const t of [`${h}.${padTo1(p)}.${s}`, `${h}.${p}.${padTo1(s)}`]) await refusedUnheard(t)
+    // introspection only: still refused here, never sent to the AS (which would call it active)
+    const introspecting = introspectingRs(as, { tokenFormat: 'introspection' })
+    for (const t of [`${h}.${p}.${padTo1(s)}`, `${h}.${padTo1(p)}.${s}`]) {
+      const err = await rejection(() => introspecting.authenticate(`Bearer ${t}`), BearerError, 401, 'invalid_token')
+      expect(err.reason).toBe('malformed_token')
+    }
+    expect(as.introspections).toBe(0)
   })
 })

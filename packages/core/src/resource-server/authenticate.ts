@@ -53,8 +53,22 @@ export class Authenticator {
   ): Promise<AccessTokenInfo | undefined> {
     // Events cost nothing on the hot path unless someone listens: not even a clock read.
     const started = this.#events.active ? now() : 0
+    let options: AuthenticateOptions
     try {
-      const options = parseRouteOptions(given, 'authenticate')
+      options = parseRouteOptions(given, 'authenticate')
+    } catch (err) {
+      return Promise.reject(this.#refused(err, started))
+    }
+    return this.#authenticate(authorization, options, started)
+  }
+
+  /** {@link authenticate} with options already validated. */
+  #authenticate(
+    authorization: string | readonly string[] | null | undefined,
+    options: AuthenticateOptions,
+    started: number,
+  ): Promise<AccessTokenInfo | undefined> {
+    try {
       if (this.#senders?.active(options)) {
         // DPoP or mTLS on: a header alone is a request without a proof or a certificate.
         return this.#viaSenders({ headers: { authorization: authorization ?? undefined } }, options, started)
@@ -86,17 +100,18 @@ export class Authenticator {
 
   /** {@link authenticate} for a whole request; options already validated by `protectRoute` are used as they are. */
   authenticateRequest(request: HttpRequestInput, options?: AuthenticateOptions): Promise<AccessTokenInfo | undefined> {
+    const started = this.#events.active ? now() : 0
     let authorization: string | readonly string[] | undefined
     let checked: AuthenticateOptions
     try {
       checked = parseRouteOptions(options, 'authenticateRequest')
       // DPoP or mTLS on this route: the request as a whole (proof, URL, certificate) is checked.
-      if (this.#senders?.active(checked)) return this.#viaSenders(request, checked, this.#events.active ? now() : 0)
+      if (this.#senders?.active(checked)) return this.#viaSenders(request, checked, started)
       authorization = headerValue(request, 'authorization')
     } catch (err) {
-      return Promise.reject(this.#refused(err, 0))
+      return Promise.reject(this.#refused(err, started))
     }
-    return this.authenticate(authorization, checked)
+    return this.#authenticate(authorization, checked, started)
   }
 
   async verifyToken(token: string, requirement?: AuthenticateOptions): Promise<AccessTokenInfo> {

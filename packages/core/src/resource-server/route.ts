@@ -58,6 +58,7 @@ export const routeOptionsSchema = z.strictObject({
 /** Validated route options, by the object the caller passed: a caller that reuses one object is validated once. */
 const validated = new WeakMap<object, Readonly<RouteOptions>>()
 const NONE: Readonly<RouteOptions> = Object.freeze({})
+validated.set(NONE, NONE)
 
 /**
  * Validates route options (once per options object); throws a {@link ConfigurationError} naming the
@@ -136,6 +137,9 @@ export function protectRoute(rs: ResourceServer, options: unknown = {}, componen
     throw new ConfigurationError(component, [{ path: 'rs', message: 'expected the resource server returned by createResourceServer()' }])
   }
   const parsed = parseRouteOptions(options, component)
+  // Known from now on: this copy comes back on every request of the route, and is read twice there
+  // (`authenticateRequest`, then `authenticate`). Not done for per-call literals (a new object each time).
+  validated.set(parsed, parsed)
   return {
     options: parsed,
     authenticate: (request) => rs.authenticateRequest(request, parsed),

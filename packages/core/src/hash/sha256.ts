@@ -112,30 +112,28 @@ function digestBuffer(length: number): void {
   H[7] = h7
 }
 
-/** Lowercase hex SHA-256 of the UTF-8 bytes of `value`, after `prefix` (ASCII) when given. */
-export function sha256Hex(value: string, prefix = ''): string {
+/** Copies the UTF-8 bytes of `value` to the start of `buffer` (grown when needed, with room for the padding): their length. */
+function load(value: string): number {
   let length = value.length
-  let blocks = (length + 9 + 63) >> 6
-  if (blocks * 64 > buffer.length) buffer = new Uint8Array(blocks * 128)
-  let data = buffer
-  let ascii = true
+  if (((length + 9 + 63) >> 6) << 6 > buffer.length) buffer = new Uint8Array(((length + 9 + 63) >> 6) * 128)
+  const data = buffer
   for (let i = 0; i < length; i++) {
     const c = value.charCodeAt(i)
     if (c > 0x7f) {
-      ascii = false
-      break
+      const bytes = encoder.encode(value)
+      length = bytes.length
+      if (((length + 9 + 63) >> 6) << 6 > buffer.length) buffer = new Uint8Array(((length + 9 + 63) >> 6) * 128)
+      buffer.set(bytes)
+      return length
     }
     data[i] = c
   }
-  if (!ascii) {
-    const bytes = encoder.encode(value)
-    length = bytes.length
-    blocks = (length + 9 + 63) >> 6
-    if (blocks * 64 > buffer.length) buffer = new Uint8Array(blocks * 128)
-    data = buffer
-    data.set(bytes)
-  }
-  digestBuffer(length)
+  return length
+}
+
+/** Lowercase hex SHA-256 of the UTF-8 bytes of `value`, after `prefix` (ASCII) when given. */
+export function sha256Hex(value: string, prefix = ''): string {
+  digestBuffer(load(value))
   // Built from char codes in one call: a flat string (a cache key lives long; a concatenation would
   // leave a chain of string fragments behind it, ~6x the memory).
   const prefixLength = prefix.length
@@ -146,6 +144,42 @@ export function sha256Hex(value: string, prefix = ''): string {
     for (let shift = 28; shift >= 0; shift -= 4, j++) codes[j] = HEX_CODES[(word >>> shift) & 0xf]!
   }
   return String.fromCharCode.apply(null, codes.subarray(0, prefixLength + 64) as unknown as number[])
+}
+
+/**
+ * SHA-256 of the UTF-8 bytes of `value` as a 16-character string (each character holds 16 bits of
+ * the digest, lone surrogates included): a key for in-memory maps only, never for a shared store,
+ * a log or JSON. A third cheaper than {@link sha256Hex} (no hex digits, no prefix) and a shorter key.
+ */
+export function sha256Key(value: string): string {
+  digestBuffer(load(value))
+  const h = H
+  const h0 = h[0]!,
+    h1 = h[1]!,
+    h2 = h[2]!,
+    h3 = h[3]!,
+    h4 = h[4]!,
+    h5 = h[5]!,
+    h6 = h[6]!,
+    h7 = h[7]!
+  return String.fromCharCode(
+    h0 >>> 16,
+    h0 & 0xffff,
+    h1 >>> 16,
+    h1 & 0xffff,
+    h2 >>> 16,
+    h2 & 0xffff,
+    h3 >>> 16,
+    h3 & 0xffff,
+    h4 >>> 16,
+    h4 & 0xffff,
+    h5 >>> 16,
+    h5 & 0xffff,
+    h6 >>> 16,
+    h6 & 0xffff,
+    h7 >>> 16,
+    h7 & 0xffff,
+  )
 }
 
 /** SHA-256 of `bytes`: 32 fresh bytes. */

@@ -15,6 +15,7 @@ import {
   STORE_FAILED,
   type StoreFailed,
 } from '../cache/index.js'
+import { sha256Key } from '../hash/index.js'
 import { type AccessTokenInfo, toTokenInfo } from '../token-info.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
 
@@ -211,9 +212,10 @@ export interface CachedJwt {
 }
 
 /**
- * A JWT's cache handle: the SHA-256 of its signature, and its signing input (header.payload, which
- * holds nothing the verdict does not already show). A hit needs both to match: that is the very
- * token verified before, for the cost of hashing ~86 characters instead of the whole token.
+ * A JWT's cache handle: the SHA-256 of its signature (as a compact in-memory key: this cache is never
+ * shared), and its signing input (header.payload, which holds nothing the verdict does not already
+ * show). A hit needs both to match: that is the very token verified before, for the cost of hashing
+ * ~86 characters instead of the whole token.
  */
 export interface JwtHandle {
   key: string
@@ -222,7 +224,7 @@ export interface JwtHandle {
 
 export function jwtHandle(token: string): JwtHandle {
   const dot = token.lastIndexOf('.')
-  return { key: sha256Hex(token.slice(dot + 1), 'rs:jwt:'), signingInput: token.slice(0, dot) }
+  return { key: sha256Key(token.slice(dot + 1)), signingInput: token.slice(0, dot) }
 }
 
 const decoder = new TextDecoder()

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { hmacSha256, sha256, sha256Hex } from '../../src/hash/index.js'
+import { hmacSha256, sha256, sha256Hex, sha256Key } from '../../src/hash/index.js'
 
 const hex = (bytes: ArrayBuffer | Uint8Array) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('')
 const webDigest = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(bytes)))
@@ -48,6 +48,35 @@ describe('sha256Hex and sha256 agree, strings hashed as UTF-8', () => {
         },
       ),
     )
+  })
+})
+
+describe('sha256Key: the same digest as 16 characters of 16 bits', () => {
+  // Code unit by code unit (a key may hold lone surrogates, which Array.from(key) would merge or split).
+  const units = (key: string) => Array.from({ length: key.length }, (_, i) => key.charCodeAt(i).toString(16).padStart(4, '0')).join('')
+
+  it('on any string, one after another, ASCII or not (property)', async () => {
+    const encoder = new TextEncoder()
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 2000 }), fc.string({ maxLength: 100 }), async (a, b) => {
+        const [ka, kb] = [sha256Key(a), sha256Key(b)]
+        return (
+          ka.length === 16 &&
+          units(ka) === hex(await webDigest(encoder.encode(a))) &&
+          units(kb) === hex(await webDigest(encoder.encode(b))) &&
+          units(ka) === sha256Hex(a)
+        )
+      }),
+    )
+    expect(units(sha256Key(''))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+  })
+
+  it('tells apart strings that differ by one character (signatures of 86 characters)', () => {
+    const signature = 'a'.repeat(86)
+    const keys = new Set(
+      [signature, ...Array.from({ length: 86 }, (_, i) => signature.slice(0, i) + 'b' + signature.slice(i + 1))].map(sha256Key),
+    )
+    expect(keys.size).toBe(87)
   })
 })
 

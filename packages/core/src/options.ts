@@ -25,8 +25,32 @@ export function parseOptions<S extends z.ZodMiniType>(component: string, schema:
   if (result.success) return result.data
   throw new ConfigurationError(
     component,
-    result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+    issuesOf(result.error.issues).map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
   )
+}
+
+type Issue = z.core.$ZodIssue
+
+/**
+ * The issues to report. A value that matches none of a union's options is one "Invalid input" issue
+ * at the union (`cache: Invalid input` for a wrong `cache.store`); when exactly one option is of the
+ * value's kind (the others fail on its type alone), that option's own issues say what is wrong, and
+ * where: `cache.store: expected a CacheStore ({ get, set, delete })`.
+ */
+function issuesOf(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): Issue[] {
+  return issues.flatMap((issue): Issue[] => {
+    const path = [...prefix, ...issue.path]
+    if (issue.code === 'invalid_union') {
+      const plausible = issue.errors.filter((branch) => !branch.every(isKindMismatch))
+      if (plausible.length === 1) return issuesOf(plausible[0]!, path)
+    }
+    return [{ ...issue, path }]
+  })
+}
+
+/** A root issue of a union option that only says the value is of another kind (`false` vs an object). */
+function isKindMismatch(issue: Issue): boolean {
+  return issue.path.length === 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value')
 }
 
 /**

@@ -93,16 +93,3 @@ export function isCacheStore(value: unknown): value is CacheStore {
 /** Default bound on one store call, in seconds (the `storeTimeout` options' unit). */
 export const DEFAULT_STORE_TIMEOUT = 0.05
 
-/**
- * `call()`'s result, or `undefined` once `timeoutMs` has passed (a store that never answers cannot
- * hang a request). A synchronous result is returned as is; a throw or rejection propagates.
- */
-export function withStoreTimeout<T>(call: () => T | Promise<T>, timeoutMs: number): T | undefined | Promise<T | undefined> {
-  const result = call()
-  if (typeof (result as { then?: unknown } | null)?.then !== 'function') return result as T
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), timeoutMs)
-  })
-  return Promise.race([Promise.resolve(result), timeout]).finally(() => clearTimeout(timer))
-}

@@ -51,6 +51,16 @@ describe('sha256Hex and sha256 agree, strings hashed as UTF-8', () => {
   })
 })
 
+describe('sha256Hex with long prefixes', () => {
+  it('a prefix of 0 to 200 characters is kept whole before the digest', async () => {
+    const expected = hex(await webDigest(new TextEncoder().encode('token')))
+    for (let n = 0; n <= 200; n += 8) {
+      const prefix = 'p'.repeat(n)
+      expect(sha256Hex('token', prefix)).toBe(prefix + expected)
+    }
+  })
+})
+
 describe('sha256Key: the same digest as 16 characters of 16 bits', () => {
   // Code unit by code unit (a key may hold lone surrogates, which Array.from(key) would merge or split).
   const units = (key: string) => Array.from({ length: key.length }, (_, i) => key.charCodeAt(i).toString(16).padStart(4, '0')).join('')

@@ -54,7 +54,8 @@ export const optionMessages: z.core.$ZodErrorMap = (issue) => {
       return `Too ${big ? 'big' : 'small'}: expected ${origin} to ${unit ? `have ${adj}${bound} ${unit}` : `be ${adj}${bound}`}`
     }
     case 'invalid_format':
-      return issue.format === 'regex' ? `Invalid string: must match pattern ${issue.pattern}` : `Invalid ${issue.format}`
+      // The only string format core's schemas check (no z.email(), z.url()…); others keep zod's "Invalid input".
+      return issue.format === 'regex' ? `Invalid string: must match pattern ${issue.pattern}` : undefined
     case 'unrecognized_keys':
       return `Unrecognized key${issue.keys.length > 1 ? 's' : ''}: ${joinValues(issue.keys, ', ')}`
     case 'invalid_key':

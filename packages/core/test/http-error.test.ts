@@ -4,7 +4,17 @@
  * which shows up when the error is logged as JSON.
  */
 import { describe, expect, it } from 'vitest'
-import { asHttpError, AuthorizationServerError, BearerError, ReplayCacheError, toErrorResponse } from '../src/index.js'
+import {
+  asHttpError as toHttpError,
+  AuthorizationServerError,
+  BearerError,
+  type HttpErrorFields,
+  ReplayCacheError,
+  toErrorResponse,
+} from '../src/index.js'
+
+/** asHttpError, typed as what it gives core's own errors. */
+const asHttpError = <E>(err: E) => toHttpError(err) as E & HttpErrorFields
 
 describe('asHttpError', () => {
   it('a refusal: its status under both names, its challenge, exposed, the body core would send', () => {

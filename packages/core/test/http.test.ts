@@ -106,7 +106,7 @@ describe('mediaType', () => {
     ['  application/jwt  ;x=1', 'application/jwt'],
     [undefined, ''],
   ])('%j -> %j', (contentType, expected) => {
-    const headers = contentType === undefined ? {} : { 'content-type': contentType }
+    const headers: Record<string, string> = contentType === undefined ? {} : { 'content-type': contentType }
     expect(mediaType(new Response(null, { headers }))).toBe(expected)
   })
 })

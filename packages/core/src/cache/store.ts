@@ -92,4 +92,3 @@ export function isCacheStore(value: unknown): value is CacheStore {
 
 /** Default bound on one store call, in seconds (the `storeTimeout` options' unit). */
 export const DEFAULT_STORE_TIMEOUT = 0.05
-

@@ -523,6 +523,8 @@ interface NodeCryptoLike<Key extends object = object> {
     constants: {
         RSA_PKCS1_PSS_PADDING: number;
     };
+    /** One-shot digest (Node 20.12+), used by `useNodeCrypto` for cache keys; optional. */
+    hash?(algorithm: 'sha256', data: string, outputEncoding: 'binary'): string;
 }
 /**
  * A {@link SignatureVerifier} on `node:crypto`: ECDSA signatures read as IEEE P1363 (r‖s, as in a
@@ -1198,6 +1200,27 @@ declare function protectRoute(rs: ResourceServer, options?: unknown, component?:
  * @throws ConfigurationError - when `verifier` is not a function.
  */
 declare function setDefaultSignatureVerifier(rs: ResourceServer, verifier: SignatureVerifier, component?: string): void;
+/**
+ * What the Node adapters (Express, Fastify, Koa, NestJS) call when they protect a route, with Node's
+ * `node:crypto` module: from then on `rs` verifies JWT signatures with it (unless the
+ * `signatureVerifier` option names a verifier, which always wins), and hashes its verified-JWT cache
+ * keys with its one-shot `hash` (the same SHA-256, about three times cheaper per warm request than
+ * core's JavaScript one). Core itself imports nothing from Node. Call it yourself when you use core
+ * directly on Node (or Bun, Deno) with `import * as crypto from 'node:crypto'`. Has no effect on an
+ * object that `createResourceServer` did not return.
+ *
+ * @example
+ * ```ts
+ * import * as crypto from 'node:crypto'
+ * import { createResourceServer, useNodeCrypto } from '@org/rs-core'
+ *
+ * const rs = createResourceServer({ issuer: 'https://auth.example.com', audience: 'https://api.example.com' })
+ * useNodeCrypto(rs, crypto)
+ * ```
+ * @throws ConfigurationError - when `nodeCrypto` is not `node:crypto` (no `verify`, no `KeyObject`), or
+ *   its `hash('sha256', …)` does not give SHA-256.
+ */
+declare function useNodeCrypto<Key extends object>(rs: ResourceServer, nodeCrypto: NodeCryptoLike<Key>, component?: string): void;
 
 /**
  * Reading claims the way vendors put them: nested paths (`realm_access.roles`), and one place that
@@ -1779,4 +1802,4 @@ interface ClientCredentials {
  */
 declare function createClientCredentials(options: ClientCredentialsOptions): ClientCredentials;
 
-export { type AccessTokenInfo, type Auth0Options, type AuthenticateOptions, type AuthenticatedEvent, AuthorizationServerError, type AuthorizationServerErrorEvent, type AuthorizationServerFailure, BearerError, type BearerErrorCode, type BearerErrorOptions, type BearerOptions, type CacheOptions, type CacheStore, type ClaimCondition, type ClientAuthMethod, type ClientCredentials, type ClientCredentialsOptions, type ClientCredentialsToken, type Clock, type CognitoOptions, ConfigurationError, type ConfigurationIssue, type ConfigurationProblemEvent, type ContentEncryptionAlgorithm, type DocumentResponse, type DpopAlgorithm, type DpopOptions, type EntraIdOptions, type ErrorResponse, type FetchLike, type HeadersLike, type HttpErrorFields, type HttpRequestInput, type IdentityServerOptions, type IntrospectionClaims, type IntrospectionOptions, type IssuerFields, type IssuerOptions, type JwksRefreshedEvent, type JwtOptions, type KeyManagementAlgorithm, type KeycloakOptions, type Logger, MemoryCache, type MetadataDiscoveredEvent, type MtlsOptions, type NodeCryptoLike, type OktaOptions, PROCONNECT_ENVIRONMENTS, type PrivateKeyInput, type ProConnectEnvironment, type ProConnectOptions, type ProtectedResourceMetadata, type ProtectedRoute, type RefusalReason, type RejectedEvent, ReplayCacheError, type ResourceServer, type ResourceServerEvent, type ResourceServerOptions, ResourceServerSdkError, type RouteOptions, type ScopeRequirement, type SdkErrorCode, SenderConstraintError, type SenderConstraintMode, type SignatureVerifier, type SigningAlgorithm, type StoreErrorEvent, TokenEndpointError, type TokenRequestOptions, asHttpError, auth0, certificateThumbprint, clientCertificateOf, cognito, createClientCredentials, createResourceServer, entraId, extractBearerToken, getClaim, identityServer, keycloak, nodeSignatureVerifier, okta, proConnect, protectRoute, rolesOf, setDefaultSignatureVerifier, toErrorResponse, webCryptoSignatureVerifier, wellKnownMetadataUrl };
+export { type AccessTokenInfo, type Auth0Options, type AuthenticateOptions, type AuthenticatedEvent, AuthorizationServerError, type AuthorizationServerErrorEvent, type AuthorizationServerFailure, BearerError, type BearerErrorCode, type BearerErrorOptions, type BearerOptions, type CacheOptions, type CacheStore, type ClaimCondition, type ClientAuthMethod, type ClientCredentials, type ClientCredentialsOptions, type ClientCredentialsToken, type Clock, type CognitoOptions, ConfigurationError, type ConfigurationIssue, type ConfigurationProblemEvent, type ContentEncryptionAlgorithm, type DocumentResponse, type DpopAlgorithm, type DpopOptions, type EntraIdOptions, type ErrorResponse, type FetchLike, type HeadersLike, type HttpErrorFields, type HttpRequestInput, type IdentityServerOptions, type IntrospectionClaims, type IntrospectionOptions, type IssuerFields, type IssuerOptions, type JwksRefreshedEvent, type JwtOptions, type KeyManagementAlgorithm, type KeycloakOptions, type Logger, MemoryCache, type MetadataDiscoveredEvent, type MtlsOptions, type NodeCryptoLike, type OktaOptions, PROCONNECT_ENVIRONMENTS, type PrivateKeyInput, type ProConnectEnvironment, type ProConnectOptions, type ProtectedResourceMetadata, type ProtectedRoute, type RefusalReason, type RejectedEvent, ReplayCacheError, type ResourceServer, type ResourceServerEvent, type ResourceServerOptions, ResourceServerSdkError, type RouteOptions, type ScopeRequirement, type SdkErrorCode, SenderConstraintError, type SenderConstraintMode, type SignatureVerifier, type SigningAlgorithm, type StoreErrorEvent, TokenEndpointError, type TokenRequestOptions, asHttpError, auth0, certificateThumbprint, clientCertificateOf, cognito, createClientCredentials, createResourceServer, entraId, extractBearerToken, getClaim, identityServer, keycloak, nodeSignatureVerifier, okta, proConnect, protectRoute, rolesOf, setDefaultSignatureVerifier, toErrorResponse, useNodeCrypto, webCryptoSignatureVerifier, wellKnownMetadataUrl };

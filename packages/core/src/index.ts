@@ -33,7 +33,7 @@ export type {
 } from './resource-server/index.js'
 export type { CacheOptions, IntrospectionOptions, IssuerFields, JwtOptions, SigningAlgorithm } from './resource-server/index.js'
 export type { ContentEncryptionAlgorithm, KeyManagementAlgorithm } from './introspection/index.js'
-export { protectRoute, setDefaultSignatureVerifier } from './resource-server/index.js'
+export { protectRoute, setDefaultSignatureVerifier, useNodeCrypto } from './resource-server/index.js'
 export { nodeSignatureVerifier, webCryptoSignatureVerifier } from './jwt/index.js'
 export type { NodeCryptoLike, SignatureVerifier } from './jwt/index.js'
 export type { ClaimCondition, HeadersLike, HttpRequestInput, ProtectedRoute, RouteOptions } from './resource-server/index.js'

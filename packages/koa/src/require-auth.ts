@@ -28,18 +28,14 @@ import {
   asHttpError,
   clientCertificateOf,
   type HttpRequestInput,
-  nodeSignatureVerifier,
   protectRoute,
   type ResourceServer,
   type RouteOptions,
-  setDefaultSignatureVerifier,
   toErrorResponse,
+  useNodeCrypto,
 } from '@org/rs-core'
 import * as nodeCrypto from 'node:crypto'
 import type { Context, Middleware } from 'koa'
-
-// JWT signatures checked with node:crypto (a third cheaper than WebCrypto on Node), unless the options chose a verifier.
-const NODE_SIGNATURES = nodeSignatureVerifier(nodeCrypto)
 
 declare module 'koa' {
   interface DefaultState {
@@ -76,7 +72,8 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   const { forwardErrors = false, ...routeOptions } = options ?? {}
   // Validated now: a typo in the options, or a missing `rs`, fails at start-up, never opens the route.
   const route = protectRoute(rs, routeOptions, 'requireAuth')
-  setDefaultSignatureVerifier(rs, NODE_SIGNATURES, 'requireAuth')
+  // JWT signatures verified and cache keys hashed with node:crypto (unless the options chose a verifier).
+  useNodeCrypto(rs, nodeCrypto, 'requireAuth')
   return async (ctx, next) => {
     let auth: AccessTokenInfo | undefined
     try {

@@ -10,19 +10,15 @@ import {
   type AccessTokenInfo,
   clientCertificateOf,
   type HttpRequestInput,
-  nodeSignatureVerifier,
   type ProtectedRoute,
   protectRoute,
   type ResourceServer,
   type RouteOptions,
-  setDefaultSignatureVerifier,
+  useNodeCrypto,
 } from '@org/rs-core'
 import * as nodeCrypto from 'node:crypto'
 import { ResourceServerException } from './exception.js'
 import { REQUIRE_AUTH, RESOURCE_SERVER } from './tokens.js'
-
-// JWT signatures checked with node:crypto (a third cheaper than WebCrypto on Node), unless the options chose a verifier.
-const NODE_SIGNATURES = nodeSignatureVerifier(nodeCrypto)
 
 /** The request objects of both platforms, as far as the guard reads and writes them. */
 interface GuardedRequest {
@@ -60,7 +56,8 @@ export class ResourceServerGuard implements CanActivate {
     @Inject(RESOURCE_SERVER) private readonly rs: ResourceServer,
     @Inject(Reflector) private readonly reflector: Reflector,
   ) {
-    setDefaultSignatureVerifier(rs, NODE_SIGNATURES, '@RequireAuth')
+    // JWT signatures verified and cache keys hashed with node:crypto (unless the options chose a verifier).
+    useNodeCrypto(rs, nodeCrypto, '@RequireAuth')
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -103,7 +103,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     verdicts,
     clock,
   })
-  const router = new TokenRouter(format, issuers, new JwtPath(jwtCache), introspection)
+  const router = new TokenRouter(format, issuers, new JwtPath(jwtCache, signatures), introspection)
   const requirements = new RequestRequirements(clock, o.clockTolerance ?? 5, everyRouteOf(o))
   const documents = new PublishedDocuments(
     o,

@@ -10,6 +10,7 @@ import { reasonOf } from '../events/index.js'
 import { verifyAccessTokenJwt } from '../jwt/index.js'
 import type { AccessTokenInfo } from '../token-info.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
+import type { SignatureChoice } from './signature-choice.js'
 import { type CachedJwt, type JwtHandle, jwtHandle, type VerifiedJwtCache } from './verdict-cache.js'
 
 const KEY_FAILURES = new Set(['unknown_kid', 'bad_signature'])
@@ -17,22 +18,31 @@ const KEY_FAILURES = new Set(['unknown_kid', 'bad_signature'])
 export class JwtPath {
   readonly #cache: VerifiedJwtCache
   readonly #verifications = new SingleFlight<CachedJwt>()
+  readonly #crypto: SignatureChoice
 
-  constructor(cache: VerifiedJwtCache) {
+  constructor(cache: VerifiedJwtCache, crypto: SignatureChoice) {
     this.#cache = cache
+    this.#crypto = crypto
   }
 
   /** The answer from the verified-JWT cache, or `undefined`. */
   cached(token: string): AccessTokenInfo | undefined {
-    return this.#cache.get(jwtHandle(token))
+    return this.#cache.get(this.#handle(token))
   }
 
   async verify(runtime: IssuerRuntime, token: string): Promise<AccessTokenInfo> {
-    const handle = jwtHandle(token)
+    const handle = this.#handle(token)
     const shared = await this.#verifications.run(handle.key, () => this.#verify(runtime, token, handle, true))
     if (shared.signingInput === handle.signingInput) return shared.info
     // Same signature, other content: not the token being verified concurrently. Checked on its own.
     return (await this.#verify(runtime, token, handle, false)).info
+  }
+
+  /** The signature's key by the hash chosen now (one function for the path's life: no closure per request). */
+  readonly #keyOf = (signature: string): string => this.#crypto.tokenKey(signature)
+
+  #handle(token: string): JwtHandle {
+    return jwtHandle(token, this.#keyOf)
   }
 
   async #verify(runtime: IssuerRuntime, token: string, handle: JwtHandle, keep: boolean): Promise<CachedJwt> {

@@ -222,9 +222,9 @@ export interface JwtHandle {
   signingInput: string
 }
 
-export function jwtHandle(token: string): JwtHandle {
+export function jwtHandle(token: string, keyOf: (signature: string) => string = sha256Key): JwtHandle {
   const dot = token.lastIndexOf('.')
-  return { key: sha256Key(token.slice(dot + 1)), signingInput: token.slice(0, dot) }
+  return { key: keyOf(token.slice(dot + 1)), signingInput: token.slice(0, dot) }
 }
 
 const decoder = new TextDecoder()

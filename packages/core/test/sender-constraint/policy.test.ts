@@ -8,7 +8,7 @@
 import * as jose from 'jose'
 import { createHash, randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { MemoryCache, type CacheStore } from '../../src/cache/index.js'
+import { type CacheStore } from '../../src/cache/index.js'
 import { BearerError, ReplayCacheError } from '../../src/errors.js'
 import { SenderConstraintError } from '../../src/sender-constraint/challenge.js'
 import { dpopSettings, type DpopOptions } from '../../src/sender-constraint/options.js'
@@ -68,7 +68,7 @@ const bearerRequest = (tok: string, extra: object = {}) => ({
   headers: { authorization: `Bearer ${tok}` },
   ...extra,
 })
-async function dpopRequest(tok: string, extra: { headers?: Record<string, string> } & object = {}) {
+async function dpopRequest(tok: string, extra: { headers?: Record<string, string>; clientCertificate?: Uint8Array } = {}) {
   return { method: 'GET', href: URL_, ...extra, headers: { authorization: `DPoP ${tok}`, dpop: await proofFor(tok), ...extra.headers } }
 }
 

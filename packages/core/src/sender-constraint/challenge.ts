@@ -45,6 +45,8 @@ export class SenderConstraintError extends BearerError {
       `error="${code}"`,
       `error_description=${quote(description)}`,
       ...(options.scope ? [`scope=${quote(options.scope)}`] : []),
+      ...(options.acrValues ? [`acr_values=${quote(options.acrValues)}`] : []),
+      ...(options.maxAge !== undefined && Number.isFinite(options.maxAge) ? [`max_age=${Math.floor(options.maxAge)}`] : []),
     ]
     const common = [
       ...(options.realm !== undefined ? [`realm=${quote(options.realm)}`] : []),

@@ -286,6 +286,22 @@ describe('bound tokens without their proof, unbound tokens with the DPoP scheme'
       sub: 'user-1',
     })
   })
+  it('a step-up refusal (RFC 9470) on a route where DPoP is on keeps acr_values and max_age in its challenge', async () => {
+    const err = await refused(
+      rs.authenticateRequest(request(tokens.jwt, await proofFor(tokens.jwt)), { acr: ['eidas2', 'eidas3'] }),
+      'insufficient_user_authentication',
+    )
+    expect(err.wwwAuthenticate).toMatch(
+      /^Bearer, DPoP error="insufficient_user_authentication", error_description="[^"]*", acr_values="eidas2 eidas3", algs=/,
+    )
+    const bearer = await refused(
+      rs.authenticateRequest(request(tokens.unbound, undefined, {}, 'Bearer'), { maxAge: 60 }),
+      'insufficient_user_authentication',
+    )
+    expect(bearer.wwwAuthenticate).toMatch(
+      /^Bearer error="insufficient_user_authentication", error_description="[^"]*", max_age=60, DPoP algs=/,
+    )
+  })
   it('no token at all: missing_token, a challenge naming both schemes; DPoP only when required', async () => {
     const err = await refused(rs.authenticateRequest({ method: 'GET', url: HREF, headers: {} }), 'missing_token')
     expect(err.wwwAuthenticate).toBe('Bearer, DPoP algs="ES256 ES384 PS256 RS256 EdDSA Ed25519"')

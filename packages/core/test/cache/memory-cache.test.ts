@@ -1,6 +1,6 @@
 /** MemoryCache against a plain reference model: the same answers, the same size, after any sequence of calls. */
 import fc from 'fast-check'
-import { expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { MemoryCache } from '../../src/index.js'
 
 /** The reference: entries in an array, most recently used first; every operation a linear scan. */
@@ -125,4 +125,22 @@ it('holds one entry when maxEntries is 1', () => {
   cache.set('a', 1, 60_000)
   cache.set('b', 2, 60_000)
   expect([cache.get('a'), cache.get('b'), cache.size]).toEqual([undefined, 2, 1])
+})
+
+describe('MemoryCache past its first 64 slots', () => {
+  it('grows its slots on demand up to maxEntries, keeps every entry, then evicts the least recently used', () => {
+    let now = 0
+    const cache = new MemoryCache<number>({ maxEntries: 300, clock: () => now })
+    for (let i = 0; i < 300; i++) cache.set(`k${i}`, i, 1_000)
+    expect(cache.size).toBe(300)
+    for (let i = 0; i < 300; i++) expect(cache.get(`k${i}`), `k${i}`).toBe(i)
+    cache.get('k0') // k0 is now the most recently used: k1 is the oldest
+    cache.set('k300', 300, 1_000)
+    expect(cache.size).toBe(300)
+    expect(cache.get('k1')).toBeUndefined()
+    expect(cache.get('k0')).toBe(0)
+    expect(cache.get('k300')).toBe(300)
+    now += 1_000
+    expect(cache.get('k0')).toBeUndefined() // every lifetime is kept in the grown slots too
+  })
 })

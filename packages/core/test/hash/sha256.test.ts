@@ -51,6 +51,19 @@ describe('sha256Hex and sha256 agree, strings hashed as UTF-8', () => {
   })
 })
 
+describe('messages around and past the reused buffer (4096 bytes), then short ones again', () => {
+  it('every length from 4020 to 4120 bytes, then 10 KB and 70 KB, as bytes and as strings', async () => {
+    const encoder = new TextEncoder()
+    const lengths = [...Array.from({ length: 101 }, (_, i) => 4020 + i), 10_000, 70_000, 5, 64]
+    for (const n of lengths) {
+      const text = Array.from({ length: n }, (_, i) => String.fromCharCode(97 + ((i * 7 + n) % 26))).join('')
+      const expected = hex(await webDigest(encoder.encode(text)))
+      expect(sha256Hex(text), `string of ${n}`).toBe(expected)
+      expect(hex(sha256(encoder.encode(text))), `bytes of ${n}`).toBe(expected)
+    }
+  })
+})
+
 describe('sha256Hex with long prefixes', () => {
   it('a prefix of 0 to 200 characters is kept whole before the digest', async () => {
     const expected = hex(await webDigest(new TextEncoder().encode('token')))

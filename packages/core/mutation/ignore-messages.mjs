@@ -12,11 +12,22 @@
  * - the `message` member of a `{ path, message }` configuration issue, and the `error_description`
  *   member of an answer's body (a human-readable text; `error` stays mutated);
  * - the body of `describe…` functions (e.g. `describeJwtFailure`): their only output is the text of
- *   a message, so which text they pick is not behaviour either.
+ *   a message, so which text they pick is not behaviour either;
+ * - the message argument of core's own error-building helpers ({@link MESSAGE_ARGUMENT}): `invalid(…)`
+ *   and `refuse(…)` (a BearerError with a fixed code and reason), `unusable(…)` (a jose error),
+ *   `failed(claims, claim, message)`, `presetError(preset, path, message)` (the path stays mutated).
  */
 import { declareValuePlugin, PluginKind } from '@stryker-mutator/api/plugin'
 
 const CODE_FIRST = new Set(['BearerError', 'AuthorizationServerError', 'TokenEndpointError', 'SenderConstraintError'])
+/** Core's helpers that build an error from a message, and the position of that message among their arguments. */
+const MESSAGE_ARGUMENT = new Map([
+  ['invalid', 0], // dpop/proof.ts
+  ['refuse', 0], // sender-constraint/policy.ts
+  ['unusable', 0], // jwt/signature.ts
+  ['failed', 2], // jwt/claims-set.ts
+  ['presetError', 2], // presets/shared.ts
+])
 const isText = (node) => node.type === 'StringLiteral' || node.type === 'TemplateLiteral'
 
 function calleeName(callee) {
@@ -60,6 +71,14 @@ export const strykerPlugins = [
         if (!isErrorClass(name, parent.callee)) return undefined
         if (CODE_FIRST.has(name) && arg.key === 0) return undefined
         return 'the text of an error message'
+      }
+      if (
+        parent.type === 'CallExpression' &&
+        parent.callee.type === 'Identifier' &&
+        arg.listKey === 'arguments' &&
+        MESSAGE_ARGUMENT.get(parent.callee.name) === arg.key
+      ) {
+        return 'the text of an error message (given to a helper that builds the error)'
       }
       if (parent.type === 'CallExpression' && parent.callee.type === 'Super' && arg.listKey === 'arguments') {
         const cls = arg.findParent((p) => p.isClass())

@@ -15,18 +15,19 @@
  *   a message, so which text they pick is not behaviour either;
  * - the message argument of core's own error-building helpers ({@link MESSAGE_ARGUMENT}): `invalid(…)`
  *   and `refuse(…)` (a BearerError with a fixed code and reason), `unusable(…)` (a jose error),
- *   `failed(claims, claim, message)`, `presetError(preset, path, message)` (the path stays mutated).
+ *   `failed(claims, claim, message)`, `presetError(preset, path, message)` (the preset's name only
+ *   prefixes the message; the path stays mutated).
  */
 import { declareValuePlugin, PluginKind } from '@stryker-mutator/api/plugin'
 
 const CODE_FIRST = new Set(['BearerError', 'AuthorizationServerError', 'TokenEndpointError', 'SenderConstraintError'])
 /** Core's helpers that build an error from a message, and the position of that message among their arguments. */
 const MESSAGE_ARGUMENT = new Map([
-  ['invalid', 0], // dpop/proof.ts
-  ['refuse', 0], // sender-constraint/policy.ts
-  ['unusable', 0], // jwt/signature.ts
-  ['failed', 2], // jwt/claims-set.ts
-  ['presetError', 2], // presets/shared.ts
+  ['invalid', [0]], // dpop/proof.ts
+  ['refuse', [0]], // sender-constraint/policy.ts
+  ['unusable', [0]], // jwt/signature.ts
+  ['failed', [2]], // jwt/claims-set.ts
+  ['presetError', [0, 2]], // presets/shared.ts: the preset's name only prefixes the message ("Invalid auth0 options")
 ])
 const isText = (node) => node.type === 'StringLiteral' || node.type === 'TemplateLiteral'
 
@@ -76,7 +77,7 @@ export const strykerPlugins = [
         parent.type === 'CallExpression' &&
         parent.callee.type === 'Identifier' &&
         arg.listKey === 'arguments' &&
-        MESSAGE_ARGUMENT.get(parent.callee.name) === arg.key
+        MESSAGE_ARGUMENT.get(parent.callee.name)?.includes(arg.key) === true
       ) {
         return 'the text of an error message (given to a helper that builds the error)'
       }

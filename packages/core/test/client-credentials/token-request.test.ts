@@ -319,11 +319,11 @@ describe('statuses and Retry-After', () => {
     })
   })
 
-  it('a 204 (no body) is an http_status failure naming 204', async () => {
-    plan = [faults.status(204)]
+  it.each([204, 205, 304])('a %i (no body) is an http_status failure naming it', async (status) => {
+    plan = [faults.status(status)]
     expect(await rejection(() => make().getAccessToken(), AuthorizationServerError, 503)).toMatchObject({
       failure: 'http_status',
-      upstreamStatus: 204,
+      upstreamStatus: status,
     })
   })
 })
@@ -370,6 +370,14 @@ describe('how a refusal maps to an error', () => {
     expect(await rejection(() => make({ scope: 'b' }).getAccessToken(), TokenEndpointError)).toMatchObject({
       error: 'invalid_client',
       errorDescription: undefined,
+    })
+  })
+
+  it('the error of the challenge that has one', async () => {
+    plan = [faults.status(401, undefined, { 'www-authenticate': 'Basic realm="as", Newauth realm="x", error="invalid_client"' })]
+    expect(await rejection(() => make().getAccessToken(), TokenEndpointError)).toMatchObject({
+      error: 'invalid_client',
+      upstreamStatus: 401,
     })
   })
 

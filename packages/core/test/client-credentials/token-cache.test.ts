@@ -472,3 +472,76 @@ describe('the shared refresh lock (a store offering add)', () => {
     expect(adds).toEqual([])
   })
 })
+
+/**
+ * A shared store where another instance acts between this one's reads: `between(n)` runs after the
+ * n-th read of the token key (1-based) has been answered, as another instance writing or deleting.
+ */
+class InterleavedStore extends RecordingStore {
+  reads = 0
+  between: (n: number, key: string) => void = () => {}
+  override get(key: string) {
+    const value = this.inner.get(key)
+    if (key.startsWith('rs:cc:')) this.between(++this.reads, key)
+    return value
+  }
+}
+
+describe('another instance acting between the reads of a refresh', () => {
+  const stored = (accessToken: string, refreshIn: number, expireIn = 600_000) => ({
+    v: 1,
+    accessToken,
+    expiresAt: clock.now() + expireIn,
+    refreshAt: clock.now() + refreshIn,
+    scope: null,
+  })
+
+  it('a token written just after the first read is used, without a request', async () => {
+    const store = new InterleavedStore()
+    store.between = (n, key) => {
+      if (n === 1) store.inner.set(key, stored('from-other', 540_000), 600_000)
+    }
+    expect(await make({ store }).getAccessToken()).toBe('from-other')
+    expect(server.requests).toBe(0)
+  })
+
+  it('a failed refresh falls back on a still-valid token written just after the first read', async () => {
+    const store = new InterleavedStore()
+    store.between = (n, key) => {
+      if (n === 1) store.inner.set(key, stored('due-but-valid', 0), 600_000)
+    }
+    plan = [faults.status(500, 'down')]
+    expect(await make({ store }).getAccessToken()).toBe('due-but-valid')
+    expect(server.requests).toBe(1)
+  })
+
+  it('a failed refresh falls back on the token first read when it is gone on the second read', async () => {
+    const store = new InterleavedStore()
+    const cc = make({ store })
+    await cc.getAccessToken() // tok-1, due in 540 s
+    clock.advance(540_000)
+    store.reads = 0
+    store.between = (n, key) => {
+      if (n === 1) store.inner.delete(key)
+    }
+    plan = [faults.status(500, 'down')]
+    expect(await cc.getAccessToken()).toBe('tok-1')
+  })
+
+  it('waiting on another instance’s lock, the token it publishes is used', async () => {
+    const store = new (class extends LockingStore {
+      polls = 0
+      publish: () => void = () => {}
+      override get(key: string) {
+        if (key.startsWith('rs:cc-lock:') && ++this.polls === 1) this.publish()
+        return super.get(key)
+      }
+    })()
+    const key = keyOf([endpoint(), 'svc', null, [], null, []])
+    expect(store.inner.add(`rs:cc-lock:${key.slice('rs:cc:'.length)}`, 'someone-else', 600_000)).toBe(true)
+    store.publish = () => store.inner.set(key, stored('published', 540_000), 600_000)
+    // A short lock lifetime: a waiter that missed the published token would ask the AS within ~1 s.
+    expect(await make({ store, timeout: 0.05 }).getAccessToken()).toBe('published')
+    expect(server.requests).toBe(0)
+  })
+})

@@ -291,6 +291,13 @@ describe('statuses and Retry-After', () => {
     expect(server.requests).toBe(1)
   })
 
+  it('a token endpoint that does not answer within the timeout is retried', async () => {
+    plan = [faults.hang()]
+    const cc = make({ timeout: 0.02, retry: { attempts: 2, baseDelay: 0, maxDelay: 0 } })
+    expect(await cc.getAccessToken()).toBe('tok')
+    expect(server.requests).toBe(2)
+  })
+
   it('waits the Retry-After (seconds or an HTTP date, by the injected clock) before retrying', async () => {
     const waits: number[] = []
     const date = new Date(clock.now() + 7_000).toUTCString()

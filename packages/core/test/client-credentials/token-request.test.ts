@@ -305,7 +305,7 @@ describe('statuses and Retry-After', () => {
     const cc = make({
       retry: { attempts: 3, baseDelay: 0.001, maxDelay: 10 },
       [SLEEP]: async (ms: number) => void waits.push(ms),
-    } as ClientCredentialsOptions)
+    } as Partial<ClientCredentialsOptions>)
     expect(await cc.getAccessToken()).toBe('tok')
     expect(waits).toEqual([3_000, 7_000])
   })

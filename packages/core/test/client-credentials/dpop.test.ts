@@ -58,10 +58,21 @@ describe('the algorithm of the proofs', () => {
 })
 
 describe('the public key in the proof header', () => {
-  it('of a private JWK: kty and the public members only (no d, kid, alg, use)', async () => {
-    const jwk = { ...(await privateJwk('ES256')), kid: 'k1', alg: 'ES256', use: 'sig' }
+  it('of a private JWK: kty and the public members only (no d, kid, alg, use, key_ops, ext)', async () => {
+    const jwk = { ...(await privateJwk('ES256')), kid: 'k1', alg: 'ES256', use: 'sig', key_ops: ['sign'], ext: true }
     const { header } = await proofOf({ privateKey: jwk })
     expect(header).toEqual({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } })
+  })
+
+  it('of a private JWK as WebCrypto exports it (key_ops ["sign"], ext): the key is usable', async () => {
+    const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true })
+    const exported = (await crypto.subtle.exportKey('jwk', privateKey)) as jose.JWK
+    expect(exported).toMatchObject({ key_ops: ['sign'], ext: true })
+    const dpop = new ClientDpop({ privateKey: exported }, clock.now)
+    await dpop.handle()
+    const { header, jws } = await proofOf({ privateKey: exported }, 'GET', 't', dpop)
+    expect(header.jwk).toEqual({ kty: 'EC', crv: 'P-256', x: exported.x, y: exported.y })
+    await jose.compactVerify(jws, publicKey)
   })
 
   it('of a private RSA JWK: n and e only', async () => {
@@ -122,6 +133,7 @@ describe('the resource servers’ nonces', () => {
     [401, 'DPoP error=use_dpop_nonce', true],
     [401, 'Bearer realm="x", DPoP algs="ES256",error="use_dpop_nonce"', true],
     [401, 'DPoP ERROR = "use_dpop_nonce"', true],
+    [401, 'error="use_dpop_nonce"', true],
     [401, 'DPoP error="invalid_token"', false],
     [401, 'DPoP my_error="use_dpop_nonce"', false],
     [401, '', false],

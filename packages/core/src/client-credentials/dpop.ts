@@ -55,9 +55,10 @@ function algOf(jwk: jose.JWK): string {
   return jwk.crv === 'P-384' ? 'ES384' : jwk.crv === 'P-521' ? 'ES512' : 'ES256'
 }
 
+/** The public half of a JWK: no private member, nor `key_ops` (those of a private key, `sign`, cannot import its public key). */
 function publicJwkOf(jwk: jose.JWK): jose.JWK {
-  const privateMembers: ReadonlySet<string> = new Set(PRIVATE_MEMBERS)
-  return Object.fromEntries(Object.entries(jwk).filter(([name]) => !privateMembers.has(name))) as jose.JWK
+  const dropped: ReadonlySet<string> = new Set([...PRIVATE_MEMBERS, 'key_ops'])
+  return Object.fromEntries(Object.entries(jwk).filter(([name]) => !dropped.has(name))) as jose.JWK
 }
 
 /** RFC 7638 thumbprint of a public JWK, synchronously (the token-cache key needs it at construction). */

@@ -153,6 +153,13 @@ describe('the stored introspection verdict', () => {
     expect(as.introspections).toBe(1)
   })
 
+  it('a verdict from memory is the very verdict the introspection gave (not decoded again)', async () => {
+    as.introspect = () => ({ body: active() })
+    const rs = introspectingRs(as, { clock: clock.now })
+    const first = await rs.authenticate(bearer('t'))
+    expect(await rs.authenticate(bearer('t'))).toBe(first)
+  })
+
   it('cache: false keeps nothing anywhere', async () => {
     as.introspect = () => ({ body: active() })
     const rs = introspectingRs(as, { clock: clock.now, cache: false })
@@ -352,6 +359,39 @@ describe('clearCache() and onClear', () => {
     store.get = get
     await rs.authenticate(bearer('t'))
     expect(as.introspections).toBe(1) // but nothing of it was kept: the AS is asked
+  })
+
+  it('an introspection answered during a clear is used once but not kept', async () => {
+    const store = jsonStore()
+    let release = () => {}
+    as.introspect = () => new Promise((resolve) => (release = () => resolve({ body: active() })))
+    const rs = introspectingRs(as, { clock: clock.now, cache: { store } })
+    const asking = rs.authenticate(bearer('t'))
+    while (as.introspections === 0) await new Promise((r) => setTimeout(r, 1))
+    await rs.clearCache()
+    release()
+    expect((await asking)?.sub).toBe('user-1')
+    expect(store.sets).toEqual([])
+    as.introspect = () => ({ body: active() })
+    await rs.authenticate(bearer('t'))
+    expect(as.introspections).toBe(2)
+  })
+
+  it('what a request reads from the store while it is being cleared is dropped from memory when the clear ends', async () => {
+    const store = jsonStore()
+    delete store.onClear
+    as.introspect = () => ({ body: active() })
+    await introspectingRs(as, { clock: clock.now, cache: { store } }).authenticate(bearer('t'))
+    as.introspections = 0
+    let release = () => {}
+    store.clear = () => new Promise<void>((resolve) => (release = () => resolve(store.map.clear())))
+    const rs = introspectingRs(as, { clock: clock.now, cache: { store } })
+    const clearing = rs.clearCache()
+    expect((await rs.authenticate(bearer('t')))?.sub).toBe('user-1') // read from the store, not yet cleared
+    release()
+    await clearing
+    await rs.authenticate(bearer('t'))
+    expect(as.introspections).toBe(1)
   })
 
   it('clearCache() without a shared store forgets the in-memory verdicts', async () => {

@@ -283,6 +283,20 @@ describe('the introspection path', () => {
     }
   })
 
+  it('only active: true (the boolean) is an active token', async () => {
+    for (const active of ['true', 1, 'yes']) {
+      as.introspect = () => ({ body: { active, iss: as.issuer, sub: 'u' } })
+      const settled = await introspectingRs(as)
+        .authenticate(bearer('t'))
+        .then(
+          () => 'authorized',
+          (err: unknown) => err,
+        )
+      expect(settled).not.toBe('authorized')
+      expect(settled).toBeInstanceOf(Error)
+    }
+  })
+
   it('claims larger than 64 KB (as JSON) are used once but not cached', async () => {
     const store = probeStore()
     const kept: unknown[] = []

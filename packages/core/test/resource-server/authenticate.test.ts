@@ -127,6 +127,16 @@ describe('authenticate', () => {
     expect(plain.wwwAuthenticate).toBe('Bearer')
   })
 
+  it('the challenge names the resource metadata even without a realm', async () => {
+    const err = await rejection(
+      () => introspectingRs(as, { resource: 'https://api.example.com' }).authenticate(undefined),
+      BearerError,
+      401,
+    )
+    expect(err.wwwAuthenticate).toContain('resource_metadata="https://api.example.com/.well-known/oauth-protected-resource"')
+    expect(err.wwwAuthenticate).not.toContain('realm')
+  })
+
   it('an AS failure keeps no challenge (and is no BearerError) even with a realm', async () => {
     as.introspect = () => ({ status: 502, body: 'bad gateway' })
     const rs = introspectingRs(as, { realm: 'api' })

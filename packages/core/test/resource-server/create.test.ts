@@ -25,6 +25,7 @@ import {
   privateJwk,
   rejection,
   SECRET,
+  signedIntrospection,
   signJwt,
   startFakeAS,
   testClock,
@@ -186,6 +187,15 @@ describe('bearer and time defaults', () => {
     await rejection(() => introspectingRs(as, { bearer: { maxLength: 16 } }).authenticate(bearer('x'.repeat(17))), BearerError)
   })
 
+  it('a base64-encoded token is sent as is unless bearer.acceptBase64', async () => {
+    const seen: string[] = []
+    as.introspect = ({ token }) => (seen.push(token), { body: { active: true, iss: as.issuer, sub: 'u' } })
+    const encoded = btoa('opaque-token-1')
+    await introspectingRs(as).authenticate(bearer(encoded))
+    await introspectingRs(as, { bearer: { acceptBase64: true } }).authenticate(bearer(encoded))
+    expect(seen).toEqual([encoded, 'opaque-token-1'])
+  })
+
   it('expiry is checked with a 5 s tolerance by default, else clockTolerance', async () => {
     const clock = testClock()
     as.introspect = () => ({ body: { active: true, iss: as.issuer, sub: 'u', exp: clock.seconds() - 4 } })
@@ -325,6 +335,15 @@ describe('introspect() and toJSON()', () => {
     expect(await introspectingRs(as).introspect('t')).toMatchObject({ active: true, sub: 'u', aud: 'api' })
     const err = await rejection(() => jwtRs(as).introspect('t'), ConfigurationError)
     expect(err.issues.map((i) => i.path)).toEqual(['clientId'])
+  })
+
+  it('introspect() resolves the issuer first: a signed response can be checked on the very first call', async () => {
+    as.introspect = async () => ({
+      body: await signedIntrospection(as, { active: true, iss: as.issuer, sub: 'signed' }),
+      contentType: 'application/token-introspection+jwt',
+    })
+    const rs = introspectingRs(as, { introspection: { signingAlgorithms: ['ES256'] } })
+    expect(await rs.introspect('t')).toMatchObject({ active: true, sub: 'signed' })
   })
 
   it('toJSON() shows the issuers and the token format only', () => {

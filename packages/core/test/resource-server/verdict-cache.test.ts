@@ -459,6 +459,16 @@ describe('the verified-JWT cache', () => {
     expect(sources(events)).toEqual(['jwt', 'cache', 'jwt'])
   })
 
+  it('is emptied by clearCache()', async () => {
+    const events: ResourceServerEvent[] = []
+    const rs = jwtRs(as, { onEvent: (e) => events.push(e) })
+    const jwt = await signJwt(as, goodClaims(as))
+    await rs.authenticate(bearer(jwt))
+    await rs.clearCache()
+    await rs.authenticate(bearer(jwt))
+    expect(sources(events)).toEqual(['jwt', 'jwt'])
+  })
+
   it('keeps nothing with verifiedJwtMaxEntries: 0 or cache: false', async () => {
     for (const cache of [{ verifiedJwtMaxEntries: 0 }, false as const]) {
       const events: ResourceServerEvent[] = []

@@ -5,6 +5,8 @@
  * and detail, `authorization_server_error` with its failure and upstream status), the optional
  * bearer, invalid per-call options refused as a rejected promise, and the challenge added to refusals.
  */
+import * as jose from 'jose'
+import { dpopProof } from '@org/rs-testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AuthorizationServerError, BearerError, ConfigurationError, type ResourceServerEvent } from '../../src/index.js'
 import { type FakeAS, goodClaims, introspectingRs, jwtRs, rejection, signJwt, startFakeAS } from '../support/index.js'
@@ -171,6 +173,33 @@ describe('authenticateRequest', () => {
       ['authenticated', undefined],
       ['rejected', 'missing_token'],
     ])
+  })
+})
+
+describe('with DPoP on (the sender-constraint path)', () => {
+  const HREF = 'http://127.0.0.1:8080/api/me'
+
+  it('emits authenticated for a proven token, and rejected (with the challenge) for a token without its proof', async () => {
+    const key = await jose.generateKeyPair('ES256')
+    const jkt = await jose.calculateJwkThumbprint(await jose.exportJWK(key.publicKey))
+    as.introspect = () => ({ body: { active: true, iss: as.issuer, sub: 'bound', client_id: 'app', cnf: { jkt } } })
+    const { events, onEvent } = listening()
+    const rs = introspectingRs(as, { onEvent, dpop: {}, realm: 'api' })
+    const request = (proof?: string) => ({
+      method: 'GET',
+      url: '/api/me',
+      href: HREF,
+      headers: { authorization: 'DPoP tok', ...(proof === undefined ? {} : { dpop: proof }) },
+    })
+    const proof = await dpopProof(key, 'GET', HREF, { accessToken: 'tok' })
+    expect((await rs.authenticateRequest(request(proof)))?.sub).toBe('bound')
+    expect(events.at(-1)).toMatchObject({ type: 'authenticated', source: 'introspection', sub: 'bound', clientId: 'app' })
+    const err = await rejection(() => rs.authenticateRequest(request()), BearerError, 401)
+    expect(err.wwwAuthenticate).toContain('realm="api"')
+    expect(events.at(-1)).toMatchObject({ type: 'rejected', status: 401 })
+    // A header alone carries no proof: refused too, through the same path.
+    await rejection(() => rs.authenticate('DPoP tok'), BearerError, 401)
+    expect(events.filter((e) => e.type === 'rejected')).toHaveLength(2)
   })
 })
 

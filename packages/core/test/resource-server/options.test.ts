@@ -202,3 +202,116 @@ describe('multi-tenant issuers', () => {
     expect(paths({ issuers: [{ issuer: ISS, ...tenants }], audience: 'api' })).toEqual(['issuers.0.allowedTenants'])
   })
 })
+
+describe('field bounds', () => {
+  const jwtBase = { issuer: ISS, audience: 'api' }
+  /** [options, the issue paths, or [] when accepted] */
+  const table: [Partial<ResourceServerOptions>, string[]][] = [
+    [{ jwt: { algorithms: ['none' as never] } }, ['jwt.algorithms.0']],
+    [{ jwt: { algorithms: [] } }, ['jwt.algorithms']],
+    [{ jwt: { algorithms: ['HS384', 'HS512'], secret: HS_SECRET } }, []],
+    [{ jwt: { algorithms: ['RS256', 'PS512', 'ES384', 'EdDSA'] } }, []],
+    [{ jwt: { algorithms: ['HS256'], secret: 'x'.repeat(31) } }, ['jwt.secret']],
+    [{ jwt: { algorithms: ['HS256'], secret: 'x'.repeat(32) } }, []],
+    [{ jwt: { typ: 'lenient' } }, []],
+    [{ jwt: { typ: 'loose' as never } }, ['jwt.typ']],
+    [{ jwt: { maxTokenAge: 0 } }, ['jwt.maxTokenAge']],
+    [{ jwt: { maxTokenAge: 0.001 } }, []],
+    [{ jwt: { other: 1 } as never }, ['jwt']],
+    [{ audience: '' }, ['audience']],
+    [{ audience: [] }, ['audience']],
+    [{ audience: ['a', ''] }, ['audience.1']],
+    [{ allowedClients: [] }, ['allowedClients']],
+    [{ oidcClientIds: [''] }, ['oidcClientIds.0']],
+    [{ clockTolerance: -0.001 }, ['clockTolerance']],
+    [{ clockTolerance: 300 }, []],
+    [{ clockTolerance: 300.001 }, ['clockTolerance']],
+    [{ timeout: 0.001 }, []],
+    [{ timeout: 0.0009 }, ['timeout']],
+    [{ timeout: 60 }, []],
+    [{ timeout: 60.001 }, ['timeout']],
+    [{ maxResponseBytes: 1024 }, []],
+    [{ maxResponseBytes: 1023 }, ['maxResponseBytes']],
+    [{ maxResponseBytes: 64 * 1024 * 1024 }, []],
+    [{ maxResponseBytes: 64 * 1024 * 1024 + 1 }, ['maxResponseBytes']],
+    [{ maxResponseBytes: 2048.5 }, ['maxResponseBytes']],
+    [{ bearer: { maxLength: 16 } }, []],
+    [{ bearer: { maxLength: 15 } }, ['bearer.maxLength']],
+    [{ bearer: { maxLength: 65_536 } }, []],
+    [{ bearer: { maxLength: 65_537 } }, ['bearer.maxLength']],
+    [{ cache: { maxEntries: 1, verifiedJwtMaxEntries: 0, maxTtl: 0, inactiveTtl: 0 } }, []],
+    [{ cache: { maxEntries: 0 } }, ['cache.maxEntries']],
+    [{ cache: { maxEntries: 1.5 } }, ['cache.maxEntries']],
+    [{ cache: { verifiedJwtMaxEntries: -1 } }, ['cache.verifiedJwtMaxEntries']],
+    [{ cache: { maxTtl: -0.001 } }, ['cache.maxTtl']],
+    [{ cache: { inactiveTtl: -0.001 } }, ['cache.inactiveTtl']],
+    [{ cache: { storeTimeout: 0.001 } }, []],
+    [{ cache: { storeTimeout: 0.0009 } }, ['cache.storeTimeout']],
+    [{ cache: { storeTimeout: 10 } }, []],
+    [{ cache: { storeTimeout: 10.001 } }, ['cache.storeTimeout']],
+    [{ cache: { store: { get: () => undefined } as never } }, ['cache.store']],
+    [{ jwks: { cacheMaxAge: 0, cooldown: 0 } }, []],
+    [{ jwks: { cacheMaxAge: 86_400, cooldown: 3600 } }, []],
+    [{ jwks: { cacheMaxAge: 86_401 } }, ['jwks.cacheMaxAge']],
+    [{ jwks: { cooldown: 3601 } }, ['jwks.cooldown']],
+    [{ metadata: { cacheMaxAge: 60, cooldown: 0 } }, []],
+    [{ metadata: { cacheMaxAge: 59 } }, ['metadata.cacheMaxAge']],
+    [{ metadata: { cacheMaxAge: 604_800, cooldown: 3600 } }, []],
+    [{ metadata: { cacheMaxAge: 604_801 } }, ['metadata.cacheMaxAge']],
+    [{ metadata: { cooldown: 3601 } }, ['metadata.cooldown']],
+    [{ realm: '' }, ['realm']],
+    [{ scopes: ['a b'] }, ['scopes.0']],
+    [{ scopes: ['a"b'] }, ['scopes.0']],
+    [{ scopes: ['a\\b'] }, ['scopes.0']],
+    [{ scopes: ['read:all', '!#[]~'] }, []],
+    [{ logger: false }, []],
+    [{ logger: { warn: () => {} } as never }, []],
+    [{ logger: {} as never }, ['logger']],
+    [{ clock: 5 as never }, ['clock']],
+    [{ onEvent: 'x' as never }, ['onEvent']],
+    [{ fetch: {} as never }, ['fetch']],
+    [{ signatureVerifier: true as never }, ['signatureVerifier']],
+    [{ unknown: 1 } as never, ['']],
+  ]
+  it.each(table)('%j', (extra, expected) => {
+    const options = { ...jwtBase, ...extra }
+    if (expected.length === 0) expect(format(options)).toBe('jwt')
+    else expect(paths(options)).toEqual(expected)
+  })
+
+  const introBase = { issuer: ISS, ...intro }
+  const introTable: [Partial<ResourceServerOptions>, string[]][] = [
+    [{ introspection: { maxResponseAge: 0 } }, ['introspection.maxResponseAge']],
+    [{ introspection: { maxResponseAge: 0.001 } }, []],
+    [{ introspection: { maxResponseAge: 3600 } }, []],
+    [{ introspection: { maxResponseAge: 3600.001 } }, ['introspection.maxResponseAge']],
+    [{ introspection: { signingAlgorithms: [] } }, ['introspection.signingAlgorithms']],
+    [{ introspection: { signingAlgorithms: ['none' as never] } }, ['introspection.signingAlgorithms.0']],
+    [{ introspection: { tokenTypeHint: '' } }, ['introspection.tokenTypeHint']],
+    [{ introspection: { response: 'xml' as never } }, ['introspection.response']],
+    [{ introspection: { encryption: 'maybe' as never } }, ['introspection.encryption']],
+    [{ introspection: { keyManagementAlgorithms: [] } }, ['introspection.keyManagementAlgorithms']],
+    [{ introspection: { contentEncryptionAlgorithms: ['A128GCM', 'A256CBC-HS512'] } }, []],
+    [{ introspection: { contentEncryptionAlgorithms: ['A1GCM' as never] } }, ['introspection.contentEncryptionAlgorithms.0']],
+    [{ introspection: { keyManagementAlgorithms: ['RSA1_5' as never] } }, ['introspection.keyManagementAlgorithms.0']],
+    [{ tryAllIntrospectionEndpoints: 'yes' as never }, ['tryAllIntrospectionEndpoints']],
+    [{ audienceClaim: 'sub' as never }, ['audienceClaim']],
+    [{ tokenFormat: 'opaque' as never }, ['tokenFormat']],
+    [{ decryptionKeys: [] }, ['decryptionKeys']],
+    [{ clientId: '' }, ['clientId']],
+    [{ clientSecret: '' }, ['clientSecret']],
+  ]
+  it.each(introTable)('%j', (extra, expected) => {
+    const options = { ...introBase, ...extra }
+    if (expected.length === 0) expect(format(options)).toBe('introspection')
+    else expect(paths(options)).toEqual(expected)
+  })
+
+  it('allowedTenants are GUIDs, at least one', () => {
+    const base = { issuer: TEMPLATE, jwksUri: KEYS, audience: 'api' }
+    expect(paths({ ...base, allowedTenants: ['not-a-guid'] })).toEqual(['allowedTenants.0'])
+    expect(paths({ ...base, allowedTenants: [] })).toEqual(['allowedTenants'])
+    expect(paths({ ...base, allowedTenants: ['0f3c2b1a-1111-4222-8333-4444555566667'] })).toEqual(['allowedTenants.0'])
+    expect(format({ ...base, allowedTenants: ['0F3C2B1A-1111-4222-8333-444455556666'] })).toBe('jwt')
+  })
+})

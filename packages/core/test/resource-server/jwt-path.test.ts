@@ -4,6 +4,7 @@
  * unknown or whose signature fails marks the metadata for rediscovery (once the 10 s retry cooldown
  * has passed), any other refusal does not; and the metadata is refreshed after its 3600 s maximum age.
  */
+import * as jose from 'jose'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startHttpServer, type TestHttpServer } from '@org/rs-testing'
 import { BearerError, createResourceServer, type ResourceServerEvent } from '../../src/index.js'
@@ -12,17 +13,22 @@ import { type FakeAS, goodClaims, rejection, signJwt, startFakeAS, testClock, ty
 let as: FakeAS
 let server: TestHttpServer
 let discoveries = 0
+/** The path of the jwks_uri the discovery document names, and the keys served at `/jwks2`. */
+let jwksPath = '/jwks'
+let jwks2: unknown[] = []
 beforeAll(async () => {
   as = await startFakeAS()
   server = await startHttpServer((req, res) => {
     req.resume()
-    if (req.url === '/jwks') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: as.jwks }))
+    if (req.url === '/jwks' || req.url === '/jwks2') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: req.url === '/jwks' ? as.jwks : jwks2 }))
       return
     }
     if (req.url?.startsWith('/.well-known/')) {
       discoveries++
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: server.url, jwks_uri: `${server.url}/jwks` }))
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ issuer: server.url, jwks_uri: `${server.url}${jwksPath}` }))
       return
     }
     res.writeHead(404).end()
@@ -37,6 +43,7 @@ let clock: TestClock
 beforeEach(() => {
   clock = testClock(Date.now())
   discoveries = 0
+  jwksPath = '/jwks'
 })
 
 const bearer = (token: string) => `Bearer ${token}`
@@ -87,6 +94,19 @@ describe('rediscovery after a key failure', () => {
       expect(discoveries).toBe(2)
     })
   }
+
+  it('a jwks_uri moved by the rediscovered metadata is fetched from then on', async () => {
+    const rs = discovering()
+    await rs.authenticate(bearer(await signJwt(as, claims())))
+    const k2 = await jose.generateKeyPair('ES256', { extractable: true })
+    jwks2 = [{ ...(await jose.exportJWK(k2.publicKey)), kid: 'k2', alg: 'ES256', use: 'sig' }]
+    jwksPath = '/jwks2'
+    const rotated = await new jose.SignJWT(claims()).setProtectedHeader({ alg: 'ES256', kid: 'k2', typ: 'at+jwt' }).sign(k2.privateKey)
+    await rejection(() => rs.authenticate(bearer(rotated)), BearerError, 401) // the old key set has no k2
+    clock.advance(10_000)
+    expect((await rs.authenticate(bearer(rotated)))?.sub).toBe('user-1')
+    expect(discoveries).toBe(2)
+  })
 
   it('other refusals (an expired token) do not', async () => {
     const rs = discovering()

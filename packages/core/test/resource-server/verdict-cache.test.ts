@@ -311,6 +311,23 @@ describe('the cross-instance lock', () => {
   })
 })
 
+describe('coalescing', () => {
+  it('concurrent requests for one token, in one instance or in several sharing a store with add, cost one introspection', async () => {
+    const store = jsonStore({ add: true })
+    let release = () => {}
+    as.introspect = () => new Promise((resolve) => (release = () => resolve({ body: active() })))
+    const a = introspectingRs(as, { clock: clock.now, cache: { store } })
+    const b = introspectingRs(as, { clock: clock.now, cache: { store } })
+    const pending = [a, a, b, b].map((rs) => rs.authenticate(bearer('t')))
+    while (as.introspections === 0) await new Promise((r) => setTimeout(r, 1))
+    await new Promise((r) => setTimeout(r, 20))
+    release()
+    expect((await Promise.all(pending)).map((i) => i?.sub)).toEqual(['user-1', 'user-1', 'user-1', 'user-1'])
+    expect(as.introspections).toBe(1)
+    expect(store.adds).toHaveLength(2) // one lock taken, one refused
+  })
+})
+
 describe('clearCache() and onClear', () => {
   it('clearCache() forgets this instance’s verdicts and clears the shared store', async () => {
     const store = jsonStore()

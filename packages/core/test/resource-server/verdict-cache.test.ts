@@ -366,7 +366,7 @@ describe('clearCache() and onClear', () => {
       const value = get(k)
       return new Promise((resolve) => (release = () => resolve(value)))
     }
-    const rs = introspectingRs(as, { clock: clock.now, cache: { store } })
+    const rs = introspectingRs(as, { clock: clock.now, cache: { store, storeTimeout: 5 } }) // a slow machine never times the held call out
     const reading = rs.authenticate(bearer('t'))
     await new Promise((r) => setTimeout(r, 1))
     const clearing = rs.clearCache()
@@ -402,7 +402,7 @@ describe('clearCache() and onClear', () => {
     as.introspections = 0
     let release = () => {}
     store.clear = () => new Promise<void>((resolve) => (release = () => resolve(store.map.clear())))
-    const rs = introspectingRs(as, { clock: clock.now, cache: { store } })
+    const rs = introspectingRs(as, { clock: clock.now, cache: { store, storeTimeout: 5 } }) // a slow machine never times the held call out
     const clearing = rs.clearCache()
     expect((await rs.authenticate(bearer('t')))?.sub).toBe('user-1') // read from the store, not yet cleared
     release()

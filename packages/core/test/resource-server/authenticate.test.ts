@@ -1,0 +1,239 @@
+/**
+ * The request-facing entry points (`authenticate`, `authenticateRequest`, `verifyToken`) at a real
+ * local AS: what each returns or refuses (class, status, code), the events each emits
+ * (`authenticated` with its source and token fields, `rejected` with its reason, status, description
+ * and detail, `authorization_server_error` with its failure and upstream status), the optional
+ * bearer, invalid per-call options refused as a rejected promise, and the challenge added to refusals.
+ */
+import * as jose from 'jose'
+import { dpopProof } from '@org/rs-testing'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { AuthorizationServerError, BearerError, ConfigurationError, type ResourceServerEvent } from '../../src/index.js'
+import { type FakeAS, goodClaims, introspectingRs, jwtRs, rejection, signJwt, startFakeAS } from '../support/index.js'
+
+let as: FakeAS
+beforeAll(async () => {
+  as = await startFakeAS()
+})
+afterAll(() => as.close())
+beforeEach(() => {
+  as.introspections = 0
+  as.introspect = () => ({ body: { active: true, iss: as.issuer, sub: 'user-9', client_id: 'app-9', scope: 'read write' } })
+})
+
+const bearer = (token: string) => `Bearer ${token}`
+function listening() {
+  const events: ResourceServerEvent[] = []
+  return { events, onEvent: (e: ResourceServerEvent) => void events.push(e) }
+}
+
+describe('authenticate', () => {
+  it('emits authenticated with the source, the token’s issuer, client and subject, and a duration', async () => {
+    const { events, onEvent } = listening()
+    const rs = introspectingRs(as, { onEvent })
+    const info = await rs.authenticate(bearer('tok'))
+    expect(info).toMatchObject({ sub: 'user-9', clientId: 'app-9', iss: as.issuer, scopes: ['read', 'write'], source: 'introspection' })
+    await rs.authenticate(bearer('tok'))
+    const authenticated = events.filter((e) => e.type === 'authenticated')
+    expect(authenticated).toEqual([
+      {
+        type: 'authenticated',
+        source: 'introspection',
+        issuer: as.issuer,
+        clientId: 'app-9',
+        sub: 'user-9',
+        durationMs: expect.any(Number),
+      },
+      { type: 'authenticated', source: 'cache', issuer: as.issuer, clientId: 'app-9', sub: 'user-9', durationMs: expect.any(Number) },
+    ])
+    for (const e of authenticated) expect((e as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(0)
+  })
+
+  it('a missing token is refused (missing_token, 401) unless optional, then undefined without an event', async () => {
+    const { events, onEvent } = listening()
+    const rs = introspectingRs(as, { onEvent })
+    for (const header of [undefined, null, '', 'Basic abc']) {
+      const err = await rejection(() => rs.authenticate(header), BearerError, 401)
+      expect(err.code).toBe('missing_token')
+      expect(await rs.authenticate(header, { optional: true })).toBeUndefined()
+    }
+    expect(events.map((e) => e.type)).toEqual(['rejected', 'rejected', 'rejected', 'rejected'])
+    expect(events[0]).toMatchObject({ reason: 'missing_token', status: 401, description: expect.any(String) })
+    expect(events[0]).not.toHaveProperty('detail')
+  })
+
+  it('an optional route still refuses a bad token', async () => {
+    as.introspect = () => ({ body: { active: false } })
+    const rs = introspectingRs(as)
+    await rejection(() => rs.authenticate(bearer('dead'), { optional: true }), BearerError, 401, 'invalid_token')
+  })
+
+  it('emits rejected with the reason, status, description and, when there is one, the detail', async () => {
+    const { events, onEvent } = listening()
+    const rs = jwtRs(as, { onEvent })
+    await rejection(async () => rs.authenticate(bearer(await signJwt(as, { ...goodClaims(as), iss: `${as.issuer}/` }))), BearerError, 401)
+    expect(events.at(-1)).toEqual({
+      type: 'rejected',
+      reason: 'wrong_issuer',
+      status: 401,
+      description: expect.any(String),
+      detail: expect.any(String),
+      durationMs: expect.any(Number),
+    })
+    await rejection(async () => rs.authenticate(bearer(await signJwt(as, goodClaims(as))), { scopes: ['admin'] }), BearerError, 403)
+    expect(events.at(-1)).toMatchObject({ type: 'rejected', reason: 'insufficient_scope', status: 403 })
+  })
+
+  it('refuses (cached or not) what the route requires and the token lacks', async () => {
+    const rs = introspectingRs(as)
+    expect((await rs.authenticate(bearer('tok'), { scopes: ['read'] }))?.sub).toBe('user-9')
+    await rejection(() => rs.authenticate(bearer('tok'), { scopes: ['admin'] }), BearerError, 403, 'insufficient_scope')
+    await rejection(() => rs.authenticate(bearer('other'), { scopes: ['admin'] }), BearerError, 403, 'insufficient_scope')
+  })
+
+  it('an AS failure is an AuthorizationServerError (503), with an authorization_server_error event, never cached', async () => {
+    as.introspect = () => ({ status: 500, body: 'down' })
+    const { events, onEvent } = listening()
+    const rs = introspectingRs(as, { onEvent })
+    const err = await rejection(() => rs.authenticate(bearer('tok')), AuthorizationServerError, 503)
+    expect(err.failure).toBe('http_status')
+    expect(events.at(-1)).toEqual({
+      type: 'authorization_server_error',
+      failure: 'http_status',
+      message: err.message,
+      upstreamStatus: 500,
+      durationMs: expect.any(Number),
+    })
+    as.introspect = () => ({ body: { active: true, iss: as.issuer, sub: 'back' } })
+    expect((await rs.authenticate(bearer('tok')))?.sub).toBe('back')
+    expect(as.introspections).toBe(2)
+  })
+
+  it('invalid per-call options are a rejected promise (ConfigurationError), with nothing sent to the AS', async () => {
+    const rs = introspectingRs(as)
+    const pending = rs.authenticate(bearer('tok'), { scopes: 'read' } as never)
+    await rejection(() => pending, ConfigurationError)
+    await rejection(() => rs.authenticateRequest({ headers: { authorization: bearer('tok') } }, { bogus: 1 } as never), ConfigurationError)
+    await rejection(() => rs.verifyToken('tok', { bogus: 1 } as never), ConfigurationError)
+    expect(as.introspections).toBe(0)
+  })
+
+  it('adds the challenge (realm, resource_metadata) to refusals, never to AS failures', async () => {
+    const rs = introspectingRs(as, { realm: 'api', resource: 'https://api.example.com' })
+    const err = await rejection(() => rs.authenticate(undefined), BearerError, 401)
+    expect(err.wwwAuthenticate).toContain('realm="api"')
+    expect(err.wwwAuthenticate).toContain('resource_metadata="https://api.example.com/.well-known/oauth-protected-resource"')
+    as.introspect = () => ({ body: { active: false } })
+    expect((await rejection(() => rs.authenticate(bearer('dead')), BearerError, 401)).wwwAuthenticate).toContain('realm="api"')
+    const plain = await rejection(() => introspectingRs(as).authenticate(undefined), BearerError, 401)
+    expect(plain.wwwAuthenticate).toBe('Bearer')
+  })
+
+  it('the challenge names the resource metadata even without a realm', async () => {
+    const err = await rejection(
+      () => introspectingRs(as, { resource: 'https://api.example.com' }).authenticate(undefined),
+      BearerError,
+      401,
+    )
+    expect(err.wwwAuthenticate).toContain('resource_metadata="https://api.example.com/.well-known/oauth-protected-resource"')
+    expect(err.wwwAuthenticate).not.toContain('realm')
+  })
+
+  it('an AS failure keeps no challenge (and is no BearerError) even with a realm', async () => {
+    as.introspect = () => ({ status: 502, body: 'bad gateway' })
+    const rs = introspectingRs(as, { realm: 'api' })
+    const err = await rejection(() => rs.authenticate(bearer('tok')), AuthorizationServerError, 503)
+    expect(err).not.toHaveProperty('wwwAuthenticate')
+  })
+
+  it('takes the first of several Authorization values', async () => {
+    const rs = introspectingRs(as)
+    await rejection(() => rs.authenticate([bearer('a'), bearer('b')]), BearerError, 400)
+  })
+})
+
+describe('authenticateRequest', () => {
+  it('reads the Authorization header of a request (plain headers or a Headers object)', async () => {
+    const rs = introspectingRs(as)
+    expect((await rs.authenticateRequest({ headers: { authorization: bearer('tok') } }))?.sub).toBe('user-9')
+    expect(
+      (await rs.authenticateRequest(new Request('https://api.example.com/', { headers: { authorization: bearer('tok') } })))?.sub,
+    ).toBe('user-9')
+    expect(await rs.authenticateRequest({ headers: {} }, { optional: true })).toBeUndefined()
+    await rejection(() => rs.authenticateRequest({ headers: {} }), BearerError, 401, 'missing_token')
+    await rejection(() => rs.authenticateRequest({ headers: { authorization: bearer('tok') } }, { scopes: ['admin'] }), BearerError, 403)
+  })
+
+  it('emits the same events as authenticate', async () => {
+    const { events, onEvent } = listening()
+    const rs = introspectingRs(as, { onEvent })
+    await rs.authenticateRequest({ headers: { authorization: bearer('tok') } })
+    await rejection(() => rs.authenticateRequest({ headers: {} }), BearerError, 401)
+    expect(events.map((e) => [e.type, (e as { reason?: string }).reason])).toEqual([
+      ['authenticated', undefined],
+      ['rejected', 'missing_token'],
+    ])
+  })
+})
+
+describe('with DPoP on (the sender-constraint path)', () => {
+  const HREF = 'http://127.0.0.1:8080/api/me'
+
+  it('emits authenticated for a proven token, and rejected (with the challenge) for a token without its proof', async () => {
+    const key = await jose.generateKeyPair('ES256')
+    const jkt = await jose.calculateJwkThumbprint(await jose.exportJWK(key.publicKey))
+    as.introspect = () => ({ body: { active: true, iss: as.issuer, sub: 'bound', client_id: 'app', cnf: { jkt } } })
+    const { events, onEvent } = listening()
+    const rs = introspectingRs(as, { onEvent, dpop: {}, realm: 'api' })
+    const request = (proof?: string) => ({
+      method: 'GET',
+      url: '/api/me',
+      href: HREF,
+      headers: { authorization: 'DPoP tok', ...(proof === undefined ? {} : { dpop: proof }) },
+    })
+    const proof = await dpopProof(key, 'GET', HREF, { accessToken: 'tok' })
+    expect((await rs.authenticateRequest(request(proof)))?.sub).toBe('bound')
+    expect(events.at(-1)).toMatchObject({ type: 'authenticated', source: 'introspection', sub: 'bound', clientId: 'app' })
+    const err = await rejection(() => rs.authenticateRequest(request()), BearerError, 401)
+    expect(err.wwwAuthenticate).toContain('realm="api"')
+    expect(events.at(-1)).toMatchObject({ type: 'rejected', status: 401 })
+    // A header alone carries no proof: refused too, through the same path.
+    await rejection(() => rs.authenticate('DPoP tok'), BearerError, 401)
+    expect(events.filter((e) => e.type === 'rejected')).toHaveLength(2)
+  })
+})
+
+describe('verifyToken', () => {
+  it('judges a bare token (cached or not) and applies the requirement', async () => {
+    const rs = introspectingRs(as)
+    expect((await rs.verifyToken('tok')).sub).toBe('user-9')
+    expect((await rs.verifyToken('tok', { scopes: ['write'] })).sub).toBe('user-9')
+    expect(as.introspections).toBe(1)
+    await rejection(() => rs.verifyToken('tok', { scopes: ['admin'] }), BearerError, 403)
+  })
+
+  it('answers a JWT already verified from the cache, without verifying its signature again', async () => {
+    let verifications = 0
+    const rs = jwtRs(as, { signatureVerifier: () => ++verifications > 0 })
+    const jwt = await signJwt(as, goodClaims(as))
+    expect((await rs.verifyToken(jwt)).sub).toBe('user-1')
+    expect((await rs.verifyToken(jwt)).sub).toBe('user-1')
+    expect(verifications).toBe(1)
+  })
+
+  it('checks the token’s syntax and length first, without asking the AS', async () => {
+    const rs = introspectingRs(as, { bearer: { maxLength: 16 } })
+    await rejection(() => rs.verifyToken('has space'), BearerError, 400)
+    await rejection(() => rs.verifyToken('x'.repeat(17)), BearerError)
+    expect((await rs.verifyToken('x'.repeat(16))).sub).toBe('user-9')
+    expect(as.introspections).toBe(1)
+  })
+
+  it('applies the issuer policies, cached or not', async () => {
+    const rs = introspectingRs(as, { allowedClients: ['someone-else'] })
+    await rejection(() => rs.verifyToken('tok'), BearerError, 401, 'invalid_token')
+    await rejection(() => rs.verifyToken('tok'), BearerError, 401, 'invalid_token')
+    await rejection(() => rs.authenticate(bearer('tok')), BearerError, 401, 'invalid_token')
+    expect(as.introspections).toBe(1)
+  })
+})

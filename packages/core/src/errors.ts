@@ -89,9 +89,25 @@ const STATUS: Record<BearerErrorCode, 400 | 401 | 403> = {
 }
 
 /** Quotes a value for an RFC 7235 auth-param; the characters RFC 6750 forbids are dropped. */
-function quote(value: string): string {
+export function quote(value: string): string {
   // RFC 6750 §3: error_description and scope use %x20-21 / %x23-5B / %x5D-7E.
   return `"${value.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '')}"`
+}
+
+/**
+ * The error auth-params of a challenge, in every scheme: the code, its description, and what the
+ * client must come back with (RFC 6750 §3 `scope`, RFC 9470 `acr_values` and `max_age`).
+ */
+export function errorParams(
+  code: BearerErrorCode,
+  description: string,
+  options: Pick<BearerErrorOptions, 'scope' | 'acrValues' | 'maxAge'>,
+): string[] {
+  const params = [`error="${code}"`, `error_description=${quote(description)}`]
+  if (options.scope) params.push(`scope=${quote(options.scope)}`)
+  if (options.acrValues) params.push(`acr_values=${quote(options.acrValues)}`)
+  if (options.maxAge !== undefined && Number.isFinite(options.maxAge)) params.push(`max_age=${Math.floor(options.maxAge)}`)
+  return params
 }
 
 /**
@@ -141,12 +157,7 @@ export class BearerError extends ResourceServerSdkError {
     this.maxAge = options.maxAge
     const params: string[] = []
     if (options.realm !== undefined) params.push(`realm=${quote(options.realm)}`)
-    if (code !== 'missing_token') {
-      params.push(`error="${code}"`, `error_description=${quote(description)}`)
-      if (options.scope) params.push(`scope=${quote(options.scope)}`)
-      if (options.acrValues) params.push(`acr_values=${quote(options.acrValues)}`)
-      if (options.maxAge !== undefined && Number.isFinite(options.maxAge)) params.push(`max_age=${Math.floor(options.maxAge)}`)
-    }
+    if (code !== 'missing_token') params.push(...errorParams(code, description, options))
     if (options.resourceMetadata !== undefined) params.push(`resource_metadata=${quote(options.resourceMetadata)}`)
     this.wwwAuthenticate = params.length ? `Bearer ${params.join(', ')}` : 'Bearer'
   }

@@ -6,7 +6,7 @@
  *
  * @module sender-constraint/challenge
  */
-import { BearerError, type BearerErrorCode, type BearerErrorOptions } from '../errors.js'
+import { BearerError, type BearerErrorCode, type BearerErrorOptions, errorParams, quote } from '../errors.js'
 
 /** What the challenge of a route says besides the error. */
 export interface SchemeChallenge {
@@ -23,10 +23,6 @@ export interface SenderConstraintErrorOptions extends BearerErrorOptions, Scheme
   usedScheme: 'bearer' | 'dpop' | undefined
 }
 
-function quote(value: string): string {
-  return `"${value.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '')}"`
-}
-
 /**
  * A {@link BearerError} whose challenge lists the `Bearer` and `DPoP` schemes the route accepts, and
  * whose answer may carry a `DPoP-Nonce` header. `toErrorResponse(err)` sends both.
@@ -41,25 +37,19 @@ export class SenderConstraintError extends BearerError {
     const dpopError = code === 'invalid_dpop_proof' || code === 'use_dpop_nonce'
     const errorIn: 'bearer' | 'dpop' | undefined =
       code === 'missing_token' ? undefined : dpopError || options.usedScheme === 'dpop' || !options.bearer ? 'dpop' : 'bearer'
-    const errorParams = [
-      `error="${code}"`,
-      `error_description=${quote(description)}`,
-      ...(options.scope ? [`scope=${quote(options.scope)}`] : []),
-      ...(options.acrValues ? [`acr_values=${quote(options.acrValues)}`] : []),
-      ...(options.maxAge !== undefined && Number.isFinite(options.maxAge) ? [`max_age=${Math.floor(options.maxAge)}`] : []),
-    ]
+    const error = errorParams(code, description, options)
     const common = [
       ...(options.realm !== undefined ? [`realm=${quote(options.realm)}`] : []),
       ...(options.resourceMetadata !== undefined ? [`resource_metadata=${quote(options.resourceMetadata)}`] : []),
     ]
     const challenges: string[] = []
     if (options.bearer || errorIn === 'bearer') {
-      const params = [...(errorIn === 'bearer' ? errorParams : []), ...common]
+      const params = [...(errorIn === 'bearer' ? error : []), ...common]
       challenges.push(params.length ? `Bearer ${params.join(', ')}` : 'Bearer')
     }
     if (options.dpopAlgs !== undefined || errorIn === 'dpop') {
       const params = [
-        ...(errorIn === 'dpop' ? errorParams : []),
+        ...(errorIn === 'dpop' ? error : []),
         ...common,
         ...(options.dpopAlgs ? [`algs="${options.dpopAlgs.join(' ')}"`] : []),
       ]

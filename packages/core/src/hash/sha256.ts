@@ -34,13 +34,18 @@ const CODES = new Uint8Array(128)
 /** Reused message buffer (grown on demand): no allocation per hash for ordinary token sizes. */
 let buffer = new Uint8Array(4096)
 
+/** Bytes of a `length`-byte message once padded: message + 0x80 + 64-bit length, to whole 64-byte blocks. */
+function paddedSize(length: number): number {
+  return ((length + 9 + 63) >> 6) * 64
+}
+
 /**
  * Pads the `length` message bytes at the start of `buffer` (which has room for the padding) and
  * leaves their SHA-256 in `H`.
  */
 function digestBuffer(length: number): void {
   const data = buffer
-  const end = ((length + 9 + 63) >> 6) * 64
+  const end = paddedSize(length)
   // Message + 0x80 + zero padding + 64-bit big-endian bit length, to a whole number of blocks.
   data.fill(0, length, end)
   data[length] = 0x80
@@ -112,17 +117,23 @@ function digestBuffer(length: number): void {
   H[7] = h7
 }
 
+/** Grows `buffer` (to twice what is needed) when `length` message bytes and their padding do not fit. */
+function reserve(length: number): void {
+  const size = paddedSize(length)
+  if (size > buffer.length) buffer = new Uint8Array(size * 2)
+}
+
 /** Copies the UTF-8 bytes of `value` to the start of `buffer` (grown when needed, with room for the padding): their length. */
 function load(value: string): number {
   let length = value.length
-  if (((length + 9 + 63) >> 6) << 6 > buffer.length) buffer = new Uint8Array(((length + 9 + 63) >> 6) * 128)
+  reserve(length)
   const data = buffer
   for (let i = 0; i < length; i++) {
     const c = value.charCodeAt(i)
     if (c > 0x7f) {
       const bytes = encoder.encode(value)
       length = bytes.length
-      if (((length + 9 + 63) >> 6) << 6 > buffer.length) buffer = new Uint8Array(((length + 9 + 63) >> 6) * 128)
+      reserve(length)
       buffer.set(bytes)
       return length
     }
@@ -185,8 +196,7 @@ export function sha256Key(value: string): string {
 /** SHA-256 of `bytes`: 32 fresh bytes. */
 export function sha256(bytes: Uint8Array): Uint8Array {
   const length = bytes.length
-  const size = ((length + 9 + 63) >> 6) * 64
-  if (size > buffer.length) buffer = new Uint8Array(size * 2)
+  reserve(length)
   buffer.set(bytes)
   digestBuffer(length)
   const out = new Uint8Array(32)

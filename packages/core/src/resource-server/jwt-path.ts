@@ -38,11 +38,8 @@ export class JwtPath {
     return (await this.#verify(runtime, token, handle, false)).info
   }
 
-  /** The signature's key by the hash chosen now (one function for the path's life: no closure per request). */
-  readonly #keyOf = (signature: string): string => this.#crypto.tokenKey(signature)
-
   #handle(token: string): JwtHandle {
-    return jwtHandle(token, this.#keyOf)
+    return jwtHandle(token, this.#crypto.tokenKey)
   }
 
   async #verify(runtime: IssuerRuntime, token: string, handle: JwtHandle, keep: boolean): Promise<CachedJwt> {

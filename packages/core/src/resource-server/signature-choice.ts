@@ -31,9 +31,7 @@ export class SignatureChoice {
    * process reads. Switching hashes only turns earlier entries into misses (a hit also needs the
    * exact signed content).
    */
-  tokenKey(signature: string): string {
-    return this.#tokenKey(signature)
-  }
+  readonly tokenKey = (signature: string): string => this.#tokenKey(signature)
 
   setDefault(verifier: SignatureVerifier): void {
     this.#default = verifier

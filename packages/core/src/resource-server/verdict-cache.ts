@@ -15,7 +15,6 @@ import {
   STORE_FAILED,
   type StoreFailed,
 } from '../cache/index.js'
-import { sha256Key } from '../hash/index.js'
 import { type AccessTokenInfo, toTokenInfo } from '../token-info.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
 
@@ -222,7 +221,7 @@ export interface JwtHandle {
   signingInput: string
 }
 
-export function jwtHandle(token: string, keyOf: (signature: string) => string = sha256Key): JwtHandle {
+export function jwtHandle(token: string, keyOf: (signature: string) => string): JwtHandle {
   const dot = token.lastIndexOf('.')
   return { key: keyOf(token.slice(dot + 1)), signingInput: token.slice(0, dot) }
 }

@@ -21,6 +21,23 @@ export interface BearerOptions {
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 const SIMPLE_BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9\-._~+/]+=*)$/
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+const BEARER_PREFIX = /^[Bb][Ee][Aa][Rr][Ee][Rr] /
+
+/**
+ * The credential of a `Bearer <credential>` header, cut without reading its characters, or
+ * `undefined` (not a string, another scheme, longer than `maxLength`). Only for a lookup in the
+ * caches of tokens already judged, whose keys come from tokens {@link extractBearerToken} or
+ * {@link checkBearerToken} accepted: a hit (an exact match, through SHA-256) means the credential is
+ * one of them, character for character, so the RFC 6750 check is not run again on a warm request
+ * (it is the costliest step there: ~0.47 µs on an 840-character JWT). A miss goes through
+ * {@link extractBearerToken}. Not with `acceptBase64`, where the token is not the credential as written.
+ *
+ * @internal
+ */
+export function bearerCredential(header: unknown, maxLength: number): string | undefined {
+  if (typeof header !== 'string' || header.length <= 7 || header.length > maxLength + 7 || !BEARER_PREFIX.test(header)) return undefined
+  return header.slice(7)
+}
 
 /**
  * Returns the access token of an `Authorization` header value, or `undefined` when the request

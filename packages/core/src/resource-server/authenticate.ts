@@ -5,7 +5,7 @@
  *
  * @module resource-server/authenticate
  */
-import { type BearerOptions, checkBearerToken, extractBearerToken } from '../bearer.js'
+import { bearerCredential, type BearerOptions, checkBearerToken, extractBearerToken } from '../bearer.js'
 import { AuthorizationServerError, BearerError, type BearerErrorOptions } from '../errors.js'
 import { type EventSink, reasonOf } from '../events/index.js'
 import { refuseUnproven, type SenderConstraints } from '../sender-constraint/index.js'
@@ -73,20 +73,26 @@ export class Authenticator {
         // DPoP or mTLS on: a header alone is a request without a proof or a certificate.
         return this.#viaSenders({ headers: { authorization: authorization ?? undefined } }, options, started)
       }
-      const token = extractBearerToken(authorization, this.#bearer)
-      if (token === undefined) {
-        if (options.optional) return Promise.resolve(undefined)
-        throw new BearerError('missing_token', 'The request has no bearer token')
+      // A token judged before is found by the credential as written; anything else is checked first.
+      const written = this.#bearer.acceptBase64 ? undefined : bearerCredential(authorization, this.#bearer.maxLength ?? 8192)
+      let hit = written === undefined ? undefined : this.#router.cached(written)
+      let token = written
+      if (hit === undefined) {
+        token = extractBearerToken(authorization, this.#bearer)
+        if (token === undefined) {
+          if (options.optional) return Promise.resolve(undefined)
+          throw new BearerError('missing_token', 'The request has no bearer token')
+        }
+        if (token !== written) hit = this.#router.cached(token)
       }
       // A header alone carries no DPoP proof nor certificate: a sender-constrained token is refused here.
-      const hit = this.#router.cached(token)
       if (hit !== undefined) {
         const info = this.#acceptToken(refuseUnproven(hit), options)
         if (this.#events.active) this.#accepted(info, 'cache', started)
         return Promise.resolve(info)
       }
       return this.#router
-        .route(token)
+        .route(token!)
         .then((info) => {
           const accepted = this.#acceptToken(refuseUnproven(info), options)
           if (this.#events.active) this.#accepted(accepted, info.source, started)

@@ -5,10 +5,18 @@
  * and detail, `authorization_server_error` with its failure and upstream status), the optional
  * bearer, invalid per-call options refused as a rejected promise, and the challenge added to refusals.
  */
+import * as fc from 'fast-check'
 import * as jose from 'jose'
 import { dpopProof } from '@org/rs-testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { AuthorizationServerError, BearerError, ConfigurationError, type ResourceServerEvent } from '../../src/index.js'
+import {
+  AuthorizationServerError,
+  BearerError,
+  ConfigurationError,
+  extractBearerToken,
+  MemoryCache,
+  type ResourceServerEvent,
+} from '../../src/index.js'
 import { type FakeAS, goodClaims, introspectingRs, jwtRs, rejection, signJwt, startFakeAS } from '../support/index.js'
 
 let as: FakeAS
@@ -149,6 +157,88 @@ describe('authenticate', () => {
   it('takes the first of several Authorization values', async () => {
     const rs = introspectingRs(as)
     await rejection(() => rs.authenticate([bearer('a'), bearer('b')]), BearerError, 400)
+  })
+})
+
+describe('a warm request: the credential as written is looked up before the RFC 6750 check', () => {
+  // Only tokens judged before are found that way, so a header is accepted exactly when the full
+  // check (extractBearerToken) gives one of them; anything else is refused as before.
+  it('accepts a header exactly when extractBearerToken gives a cached token, and refuses the rest with the same code', async () => {
+    const rs = introspectingRs(as, { tokenFormat: 'auto', audience: 'api' })
+    const jwt = await signJwt(as, goodClaims(as))
+    const opaque = 'opaque-token_0123456789'
+    expect((await rs.authenticate(bearer(jwt)))?.source).toBe('jwt')
+    expect((await rs.authenticate(bearer(opaque)))?.source).toBe('introspection')
+    as.introspect = () => ({ body: { active: false } }) // from here on, only the cached tokens are active
+    const cached = [jwt, opaque]
+    const mutations: ((t: string) => string)[] = [
+      (t) => t,
+      (t) => `${t} `,
+      (t) => `${t}\t`,
+      (t) => `${t},${t}`,
+      (t) => `${t} ${t}`,
+      (t) => `${t}=`,
+      (t) => `${t}\u0000`,
+      (t) => `\t${t}`,
+      (t) => `${t.slice(0, -1)}`,
+      (t) => `${t.slice(0, -1)}~`,
+      (t) => `${t.slice(0, 5)}!${t.slice(6)}`,
+    ]
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('Bearer', 'bearer', 'BEARER', 'BeArEr', 'Bearer:', 'Basic', 'Bear', ''),
+        fc.constantFrom(' ', '  ', '\t', ''),
+        fc.constantFrom(...cached),
+        fc.constantFrom(...mutations),
+        fc.constantFrom('', ' ', '\r\n'),
+        async (scheme, separator, token, mutate, tail) => {
+          const header = `${scheme}${separator}${mutate(token)}${tail}`
+          let expected: string | undefined | BearerError
+          try {
+            expected = extractBearerToken(header)
+          } catch (err) {
+            expected = err as BearerError
+          }
+          const outcome = await rs.authenticate(header).then(
+            (info) => info,
+            (err: unknown) => err as BearerError,
+          )
+          if (typeof expected === 'string' && cached.includes(expected)) {
+            expect(outcome).not.toBeInstanceOf(Error)
+            expect(outcome).toMatchObject({ sub: expected === jwt ? 'user-1' : 'user-9' })
+          } else {
+            expect(outcome).toBeInstanceOf(BearerError)
+            const code = (outcome as BearerError).code
+            if (expected instanceof BearerError) expect(code).toBe(expected.code)
+            else if (expected === undefined) expect(code).toBe('missing_token')
+            else expect(code).toBe('invalid_token')
+          }
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+
+  it('a cached token longer than this resource server allows is still refused (a MemoryCache shared with another)', async () => {
+    const store = new MemoryCache({ maxEntries: 100 })
+    const token = 'x'.repeat(60)
+    const roomy = introspectingRs(as, { cache: { store } })
+    expect((await roomy.authenticate(bearer(token)))?.sub).toBe('user-9')
+    const strict = introspectingRs(as, { cache: { store }, bearer: { maxLength: 50 } })
+    await rejection(() => strict.authenticate(bearer(token)), BearerError, 400, 'invalid_request')
+    expect(as.introspections).toBe(1)
+  })
+
+  it('with acceptBase64, a credential is judged as the token it decodes to, even when that credential was cached as a token', async () => {
+    const rs = introspectingRs(as, { bearer: { acceptBase64: true } })
+    as.introspect = (req) => ({ body: { active: true, iss: as.issuer, sub: req.token, client_id: 'app-9' } })
+    const token = 'token-with-a-dash'
+    const once = btoa(token) // strict base64 that decodes to a token
+    // Sent encoded twice, it is decoded once: `once` is judged (and cached) as a token itself.
+    expect((await rs.authenticate(bearer(btoa(once))))?.sub).toBe(once)
+    // Sent as written, `once` is decoded again: the token judged is `token`, not the cached `once`.
+    expect((await rs.authenticate(bearer(once)))?.sub).toBe(token)
+    expect(as.introspections).toBe(2)
   })
 })
 

@@ -36,11 +36,13 @@ export class TokenRouter {
    */
   cached(token: string): AccessTokenInfo | undefined {
     const format = this.#format
-    if (format !== 'introspection' && looksLikeJws(token)) {
+    // Only verified JWTs are in the JWT cache: with JWTs only, no need to look at the token's shape first.
+    if (format === 'jwt') return this.#jwt.cached(token)
+    if (format === 'auto' && looksLikeJws(token)) {
       const hit = this.#jwt.cached(token)
-      if (hit !== undefined || format === 'jwt') return hit
+      if (hit !== undefined) return hit
     }
-    return format === 'jwt' ? undefined : this.#introspection.cached(token)
+    return this.#introspection.cached(token)
   }
 
   /**

@@ -1,10 +1,12 @@
 /**
  * Scenario 7 (`bundle`): what an edge deployment ships and what a Node process pays at start-up.
- * - What an edge worker ships, tree-shaken: `createResourceServer` alone, and with `@org/rs-hono`'s
- *   `requireAuth` (esbuild `platform: 'neutral'`, ESM, minified, every dependency bundled, hono
- *   external). Goal: each ≤ 40 KB gzipped. Reported beside them: core's whole entry (every export),
- *   and a floor: only the dependency functions the worker bundle uses (jose, oauth4webapi, zod/mini),
- *   found by bundling it again with those dependencies external and reading what it imports.
+ * - What an edge worker ships, tree-shaken: `createJwtResourceServer` (JWT access tokens, bearer
+ *   only) alone, and with `@org/rs-hono`'s `requireAuth` (esbuild `platform: 'neutral'`, ESM,
+ *   minified, every dependency bundled, hono external). Goal: each ≤ 40 KB gzipped. Reported beside
+ *   them: the same with `createResourceServer` (every capability: introspection, encrypted
+ *   responses, DPoP, mTLS), core's whole entry (every export), and a floor per Hono app: only the
+ *   dependency functions it uses (jose, oauth4webapi, zod/mini), found by bundling it again with
+ *   those dependencies external and reading what it imports.
  * - Each published package's entry (`packages/<p>/dist/index.js`, built by `pnpm bench`'s turbo step)
  *   bundled the same way (the peer framework external for adapters): minified and gzipped bytes; the
  *   worker bundle broken down by input package from esbuild's metafile.
@@ -158,46 +160,68 @@ export default async function bundleAndImport({ log }: ScenarioContext): Promise
     if (!existsSync(entry)) throw new Error(`${entry} missing: build the packages first (pnpm bench does)`)
   }
 
-  // What an edge worker ships (the goal), core's whole entry and the dependency floor (reports).
-  const WORKER = { contents: "export { createResourceServer } from '@org/rs-core'", resolveDir: benchDir }
-  const HONO_APP = {
-    contents: "export { createResourceServer } from '@org/rs-core'\nexport { requireAuth } from '@org/rs-hono'",
+  // What an edge worker ships (the goal: the JWT-only factory), the same with every capability,
+  // core's whole entry and the dependency floors (reports).
+  const factoryEntry = (factory: string, hono: boolean) => ({
+    contents: `export { ${factory} } from '@org/rs-core'${hono ? "\nexport { requireAuth } from '@org/rs-hono'" : ''}`,
     resolveDir: benchDir,
+  })
+  const WORKER = factoryEntry('createJwtResourceServer', false)
+  const HONO_APP = factoryEntry('createJwtResourceServer', true)
+  const FULL_WORKER = factoryEntry('createResourceServer', false)
+  const FULL_HONO_APP = factoryEntry('createResourceServer', true)
+  const HONO = ['hono', 'hono/*']
+  const gz = async (entry: Parameters<typeof bundle>[0], external: string[]) => {
+    const built = await bundle(entry, external)
+    return { ...built, gz: gzipSync(built.code).length }
   }
-  const worker = await bundle(WORKER, [])
-  const workerGz = gzipSync(worker.code).length
-  const honoApp = await bundle(HONO_APP, ['hono', 'hono/*'])
-  const honoAppGz = gzipSync(honoApp.code).length
-  const whole = await bundle(`${coreDir}/dist/index.js`, [])
-  const wholeGz = gzipSync(whole.code).length
-  const used = await dependencyImports(HONO_APP, ['hono', 'hono/*'])
-  const floor = await bundle({ contents: floorEntry(used), resolveDir: coreDir }, [])
-  const floorGz = gzipSync(floor.code).length
-  const usedList = [...used].map(([dep, names]) => `${dep} (${names.size}: ${[...names].sort().join(', ')})`).join('; ')
+  const worker = await gz(WORKER, [])
+  const honoApp = await gz(HONO_APP, HONO)
+  const fullWorker = await gz(FULL_WORKER, [])
+  const fullHonoApp = await gz(FULL_HONO_APP, HONO)
+  const whole = await gz(`${coreDir}/dist/index.js`, [])
+  const used = await dependencyImports(HONO_APP, HONO)
+  const floor = await gz({ contents: floorEntry(used), resolveDir: coreDir }, [])
+  const fullUsed = await dependencyImports(FULL_HONO_APP, HONO)
+  const fullFloor = await gz({ contents: floorEntry(fullUsed), resolveDir: coreDir }, [])
+  const listOf = (u: Map<string, Set<string>>) =>
+    [...u].map(([dep, names]) => `${dep} (${names.size}: ${[...names].sort().join(', ')})`).join('; ')
   const edgeRows = [
-    ['`createResourceServer` alone (an edge worker)', 'goal', kb(worker.code.length), kb(workerGz)],
-    ['`createResourceServer` + `@org/rs-hono` `requireAuth` (a Hono app)', 'goal', kb(honoApp.code.length), kb(honoAppGz)],
-    ["core's whole entry (every export)", 'report', kb(whole.code.length), kb(wholeGz)],
-    ['floor: only the dependency functions the Hono app uses (jose, oauth4webapi, zod/mini)', 'report', kb(floor.code.length), kb(floorGz)],
+    ['`createJwtResourceServer` alone (a JWT edge worker)', 'goal', kb(worker.code.length), kb(worker.gz)],
+    ['`createJwtResourceServer` + `@org/rs-hono` `requireAuth` (a Hono app)', 'goal', kb(honoApp.code.length), kb(honoApp.gz)],
+    ['`createResourceServer` alone (every capability)', 'report', kb(fullWorker.code.length), kb(fullWorker.gz)],
+    ['`createResourceServer` + `@org/rs-hono` `requireAuth`', 'report', kb(fullHonoApp.code.length), kb(fullHonoApp.gz)],
+    ["core's whole entry (every export)", 'report', kb(whole.code.length), kb(whole.gz)],
+    ['floor of the JWT Hono app: only the dependency functions it uses', 'report', kb(floor.code.length), kb(floor.gz)],
+    ['floor of the `createResourceServer` Hono app', 'report', kb(fullFloor.code.length), kb(fullFloor.gz)],
   ]
-  log(`    edge worker: ${kb(worker.code.length)} minified, ${kb(workerGz)} gzipped; + hono: ${kb(honoAppGz)} gzipped`)
-  log(`    whole entry: ${kb(wholeGz)} gzipped; dependency floor: ${kb(floorGz)} gzipped`)
+  const workerGz = worker.gz
+  const honoAppGz = honoApp.gz
+  log(`    JWT edge worker: ${kb(worker.code.length)} minified, ${kb(workerGz)} gzipped; + hono: ${kb(honoAppGz)} gzipped`)
+  log(`    every capability: ${kb(fullWorker.gz)} gzipped; whole entry: ${kb(whole.gz)}; floors: ${kb(floor.gz)} / ${kb(fullFloor.gz)}`)
   goals.push(
     {
       scenario: '7',
-      what: '`createResourceServer` bundled for an edge worker (esbuild neutral, minified, tree-shaken), gzipped',
+      what: '`createJwtResourceServer` bundled for an edge worker (esbuild neutral, minified, tree-shaken), gzipped',
       value: kb(workerGz),
       goal: `≤ ${GOAL_GZIP_KB} KB`,
       pass: workerGz <= GOAL_GZIP_KB * 1024,
     },
     {
       scenario: '7',
-      what: '`createResourceServer` + `@org/rs-hono` `requireAuth` bundled for the edge, gzipped',
+      what: '`createJwtResourceServer` + `@org/rs-hono` `requireAuth` bundled for the edge, gzipped',
       value: kb(honoAppGz),
       goal: `≤ ${GOAL_GZIP_KB} KB`,
       pass: honoAppGz <= GOAL_GZIP_KB * 1024,
     },
-    { scenario: '7', what: "`@org/rs-core`'s whole entry bundled for the edge, gzipped", value: kb(wholeGz), goal: '-', pass: undefined },
+    {
+      scenario: '7',
+      what: '`createResourceServer` (introspection, JWE, DPoP, mTLS) bundled for the edge, gzipped',
+      value: kb(fullWorker.gz),
+      goal: '-',
+      pass: undefined,
+    },
+    { scenario: '7', what: "`@org/rs-core`'s whole entry bundled for the edge, gzipped", value: kb(whole.gz), goal: '-', pass: undefined },
   )
 
   // Each package entry as published.
@@ -272,18 +296,21 @@ export default async function bundleAndImport({ log }: ScenarioContext): Promise
     '',
     '### What an edge deployment ships',
     '',
-    'A worker imports the factory (and a Hono app the middleware too); the bundler drops every other export (presets,',
-    'client credentials, …). The floor is the gzipped bundle of only the dependency functions the Hono app keeps (the',
-    'app bundled again with jose, oauth4webapi and zod external, its imports read back, then bundled alone): what any',
-    'code with these features on these libraries would start from. The rest of the worker is our own code.',
+    'A worker imports a factory (and a Hono app the middleware too); the bundler drops every other export (presets,',
+    'client credentials, …). `createJwtResourceServer` verifies JWT access tokens sent as bearer tokens and nothing else,',
+    'so introspection (oauth4webapi, jose JWE), DPoP and mTLS are left out; `createResourceServer` has every capability.',
+    'A floor is the gzipped bundle of only the dependency functions a Hono app keeps (the app bundled again with jose,',
+    'oauth4webapi and zod external, its imports read back, then bundled alone): what any code with these features on',
+    'these libraries would start from. The rest of the worker is our own code.',
     '',
     table(['bundle', 'row', 'minified', 'gzipped'], edgeRows),
     '',
     `Goal: each edge bundle ≤ ${GOAL_GZIP_KB} KB gzipped: the worker ${kb(workerGz)}, **${verdict(workerGz <= GOAL_GZIP_KB * 1024).replace(/\*/g, '')}**;`,
-    `with the Hono middleware ${kb(honoAppGz)}, **${verdict(honoAppGz <= GOAL_GZIP_KB * 1024).replace(/\*/g, '')}**. The dependency floor is ${kb(floorGz)}`,
+    `with the Hono middleware ${kb(honoAppGz)}, **${verdict(honoAppGz <= GOAL_GZIP_KB * 1024).replace(/\*/g, '')}**. The dependency floor is ${kb(floor.gz)}`,
     `gzipped; our own code is ${kb(ownBytes)} minified (${fmt((100 * ownBytes) / totalIn, 0)} % of the worker's minified bytes).`,
+    `With every capability (\`createResourceServer\`) the worker is ${kb(fullWorker.gz)} gzipped over a floor of ${kb(fullFloor.gz)}.`,
     '',
-    `Dependency functions in the floor: ${usedList}.`,
+    `Dependency functions in the JWT app's floor: ${listOf(used)}. In the \`createResourceServer\` app's: ${listOf(fullUsed)}.`,
     '',
     '### Each package entry',
     '',
@@ -294,7 +321,7 @@ export default async function bundleAndImport({ log }: ScenarioContext): Promise
     '',
     "### The worker's bundle by input package",
     '',
-    'Minified bytes per input package (esbuild metafile `bytesInOutput`) of the `createResourceServer` worker, and its',
+    'Minified bytes per input package (esbuild metafile `bytesInOutput`) of the `createJwtResourceServer` worker, and its',
     'gzipped size built again with that one package left out (external): what it would weigh if that dependency cost nothing.',
     '',
     table(['input', 'version', 'minified', 'share', 'worker gzipped without it'], breakdownRows),

@@ -22,7 +22,7 @@
  *
  * @packageDocumentation
  */
-export { createResourceServer, wellKnownMetadataUrl } from './resource-server/index.js'
+export { createJwtResourceServer, createResourceServer, wellKnownMetadataUrl } from './resource-server/index.js'
 export type {
   AuthenticateOptions,
   DocumentResponse,

@@ -10,7 +10,9 @@
  */
 import {
   AuthorizationServerError,
+  ConfigurationError,
   createClientCredentials,
+  createJwtResourceServer,
   createResourceServer,
   toErrorResponse,
   type AccessTokenInfo,
@@ -55,6 +57,7 @@ export const SCENARIOS = {
   hs256: 'signed introspection HS256',
   enc: 'encrypted introspection (signed then encrypted)',
   jwt: 'JWT access token verified locally (RFC 9068)',
+  jwtOnly: 'JWT access token, JWT-only factory (createJwtResourceServer)',
   clientCredentials: 'client credentials from the token endpoint',
   unreachable: 'AS unreachable is AuthorizationServerError / 503',
 } as const
@@ -135,6 +138,16 @@ export async function runScenarios(config: ScenarioConfig): Promise<ScenarioRepo
     jwt: async () => {
       const rs = createResourceServer({ issuer: config.issuer, tokenFormat: 'jwt', audience: config.jwtAudience, timeout: 5 })
       return summary(await rs.authenticate(bearer(tokens.jwt), { scopes: ['write'] }))
+    },
+    jwtOnly: async () => {
+      const rs = createJwtResourceServer({ issuer: config.issuer, audience: config.jwtAudience, timeout: 5 })
+      let refused: unknown
+      try {
+        createJwtResourceServer({ issuer: config.issuer, clientId: clients.json.id, clientSecret: clients.json.secret })
+      } catch (err) {
+        refused = err instanceof ConfigurationError ? err.issues.map((i) => i.path) : String(err)
+      }
+      return { ...summary(await rs.authenticate(bearer(tokens.jwt), { scopes: ['write'] })), refused }
     },
     clientCredentials: async () => {
       const cc = createClientCredentials({

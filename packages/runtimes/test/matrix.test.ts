@@ -122,6 +122,15 @@ function expected(issuer: string): Record<ScenarioId, Record<string, unknown>> {
     hs256: introspected('user-hs256'),
     enc: { ...introspected('user-enc'), publishedKeys: [{ kid: ENC_KID, use: 'enc', alg: 'RSA-OAEP-256', private: false }] },
     jwt: { sub: 'user-jwt', clientId: 'app', iss: issuer, source: 'jwt', aud: [API], scopes: ['read', 'write'] },
+    jwtOnly: {
+      sub: 'user-jwt',
+      clientId: 'app',
+      iss: issuer,
+      source: 'jwt',
+      aud: [API],
+      scopes: ['read', 'write'],
+      refused: ['clientId', 'clientSecret'],
+    },
     clientCredentials: { clientId: 'app', iss: issuer, source: 'introspection', scopes: ['read'] },
     unreachable: {
       isAuthorizationServerError: true,

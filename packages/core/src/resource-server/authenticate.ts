@@ -13,7 +13,7 @@ import type { AccessTokenInfo } from '../token-info.js'
 import type { RequestRequirements } from './requirements.js'
 import type { TokenRouter } from './routing.js'
 import { headerValue, type HttpRequestInput } from './request.js'
-import { parseRouteOptions } from './route.js'
+import { parseRouteOptions, refuseSenderModes } from './route.js'
 import type { TokenPolicies } from './token-policy.js'
 import type { AuthenticateOptions } from './types.js'
 
@@ -56,6 +56,7 @@ export class Authenticator {
     let options: AuthenticateOptions
     try {
       options = parseRouteOptions(given, 'authenticate')
+      if (this.#senders === undefined) refuseSenderModes(options, 'authenticate')
     } catch (err) {
       return Promise.reject(this.#refused(err, started))
     }
@@ -111,6 +112,7 @@ export class Authenticator {
     let checked: AuthenticateOptions
     try {
       checked = parseRouteOptions(options, 'authenticateRequest')
+      if (this.#senders === undefined) refuseSenderModes(checked, 'authenticateRequest')
       // DPoP or mTLS on this route: the request as a whole (proof, URL, certificate) is checked.
       if (this.#senders?.active(checked)) return this.#viaSenders(request, checked, started)
       authorization = headerValue(request, 'authorization')
@@ -122,6 +124,7 @@ export class Authenticator {
 
   async verifyToken(token: string, requirement?: AuthenticateOptions): Promise<AccessTokenInfo> {
     const route = parseRouteOptions(requirement, 'verifyToken')
+    if (this.#senders === undefined) refuseSenderModes(route, 'verifyToken')
     // The same checks as authenticate on the token itself: syntax and length first.
     checkBearerToken(token, this.#bearer)
     const info = refuseUnproven(this.#router.cached(token) ?? (await this.#router.route(token)))

@@ -5,7 +5,7 @@
  * @module resource-server/documents
  */
 import { toErrorResponse } from '../error-response.js'
-import { type ImportedKey, publicJwks } from '../keys/index.js'
+import type { ImportedKey } from '../keys/index.js'
 import type { ParsedOptions } from './options.js'
 import type { DocumentResponse, ProtectedResourceMetadata } from './types.js'
 
@@ -16,17 +16,22 @@ export function wellKnownMetadataUrl(resource: string): string {
   return `${url.origin}/.well-known/oauth-protected-resource${path}`
 }
 
+/** The public JWK Set of the resource server's decryption keys. */
+export type PublicJwks = (keys: readonly ImportedKey[]) => { keys: object[] }
+
 export class PublishedDocuments {
   readonly #o: ParsedOptions
   readonly #issuers: readonly string[]
   readonly #decryptionKeys: () => Promise<readonly ImportedKey[]>
+  readonly #publicJwks: PublicJwks
   /** Where the RFC 9728 metadata is served, when `resource` is set. */
   readonly resourceMetadataUrl: string | undefined
 
-  constructor(o: ParsedOptions, issuers: readonly string[], decryptionKeys: () => Promise<readonly ImportedKey[]>) {
+  constructor(o: ParsedOptions, issuers: readonly string[], decryptionKeys: () => Promise<readonly ImportedKey[]>, publish: PublicJwks) {
     this.#o = o
     this.#issuers = issuers
     this.#decryptionKeys = decryptionKeys
+    this.#publicJwks = publish
     this.resourceMetadataUrl = o.resource === undefined ? undefined : (o.resourceMetadata?.url ?? wellKnownMetadataUrl(o.resource))
   }
 
@@ -35,12 +40,12 @@ export class PublishedDocuments {
   }
 
   async jwks(): Promise<{ keys: Record<string, unknown>[] }> {
-    return publicJwks(await this.#decryptionKeys()) as { keys: Record<string, unknown>[] }
+    return this.#publicJwks(await this.#decryptionKeys()) as { keys: Record<string, unknown>[] }
   }
 
   async jwksResponse(): Promise<DocumentResponse> {
     try {
-      const body = publicJwks(await this.#decryptionKeys())
+      const body = this.#publicJwks(await this.#decryptionKeys())
       return { status: 200, headers: { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=300' }, body }
     } catch (err) {
       return toErrorResponse(err)

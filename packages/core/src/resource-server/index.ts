@@ -3,7 +3,7 @@
  *
  * @module resource-server
  */
-export { createResourceServer } from './create.js'
+export { createJwtResourceServer, createResourceServer } from './create.js'
 export { wellKnownMetadataUrl } from './documents.js'
 export type { IssuerOptions, ResourceServerOptions } from './options.js'
 export type { IntrospectionOptions, IssuerFields, JwtOptions, SigningAlgorithm } from './issuer-options.js'

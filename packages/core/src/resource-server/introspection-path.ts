@@ -7,7 +7,6 @@
  */
 import type { Clock } from '../cache/index.js'
 import { BearerError } from '../errors.js'
-import { introspectToken } from '../introspection/index.js'
 import { type AccessTokenInfo, checkAudience, toTokenInfo } from '../token-info.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
 import { type CachedVerdict, type FreshVerdict, INACTIVE, type IntrospectionVerdicts, type VerdictLifetimes } from './verdict-cache.js'
@@ -60,7 +59,7 @@ export class IntrospectionPath {
     const { maxTtlMs, inactiveTtlMs } = this.#s.lifetimes
     let verdict: CachedVerdict = INACTIVE
     try {
-      const claims = await introspectToken(runtime.introspector!, token)
+      const claims = await runtime.introspect(token)
       // Claims of the wrong type, a foreign issuer or a refresh token make the token invalid (toTokenInfo throws).
       if (claims.active === true) verdict = toTokenInfo(claims, 'introspection', runtime.issuer)
     } catch (err) {

@@ -7,12 +7,13 @@
  */
 import type * as oauth from 'oauth4webapi'
 import { type Clock, sha256Hex } from '../cache/index.js'
-import { clientAuthFactory } from '../client-auth.js'
 import type { EventSink } from '../events/index.js'
 import { DEFAULT_MAX_RESPONSE_BYTES, type FetchLike } from '../http.js'
+import { ConfigurationError } from '../errors.js'
 import {
   CONTENT_ENCRYPTION_ALGS,
   DEFAULT_INTROSPECTION_SIGNING_ALGS,
+  type IntrospectionClaims,
   type IntrospectorSettings,
   KEY_MANAGEMENT_ALGS,
 } from '../introspection/index.js'
@@ -21,6 +22,7 @@ import { type ImportedKey, type PrivateKeyInput, RemoteKeySet, type RemoteKeySet
 import { MetadataSource } from '../metadata.js'
 import { msOf, resolveAuthMethod } from '../options.js'
 import { secretForms } from '../redact.js'
+import type { IntrospectionCapability } from './capabilities.js'
 import { canIntrospect, type IssuerEntry, type ParsedOptions, type TokenFormat } from './options.js'
 
 const encoder = new TextEncoder()
@@ -41,6 +43,8 @@ export interface SharedIssuerContext {
   format: TokenFormat
   /** The signature step of JWT verification, as chosen now (option, adapter default, WebCrypto). */
   signatureVerifier: () => SignatureVerifier
+  /** Introspection, when the factory builds it in. */
+  introspection: IntrospectionCapability | undefined
 }
 
 /** Plain settings every network call of this resource server uses. */
@@ -72,6 +76,7 @@ export class IssuerRuntime {
   #keySetUrl: string | undefined
   #resolved: oauth.AuthorizationServer | undefined
   readonly #jwksOptions: RemoteKeySetOptions
+  readonly #introspection: IntrospectionCapability | undefined
 
   constructor(index: number, entry: IssuerEntry, o: ParsedOptions, shared: SharedIssuerContext) {
     this.index = index
@@ -96,10 +101,14 @@ export class IssuerRuntime {
       maxResponseBytes: net.maxResponseBytes,
       onFetched: (url) => shared.events.emit({ type: 'jwks_refreshed', jwksUri: url }),
     }
-    const introspects = shared.format !== 'jwt' && canIntrospect(entry)
+    const capability = shared.introspection
+    this.#introspection = capability
     const verifiesJwts = shared.format !== 'introspection'
     const keySet = () => this.keySet()
-    const introspector = introspects ? introspectorSettings(entry, o, net, shared, keySet) : undefined
+    const introspector =
+      capability !== undefined && shared.format !== 'jwt' && canIntrospect(entry)
+        ? introspectorSettings(entry, o, net, shared, keySet, capability)
+        : undefined
     const jwtSettings = verifiesJwts ? jwtVerifierSettings(entry, this.audience, net, shared, keySet) : undefined
     this.metadata = new MetadataSource({
       issuer: entry.issuer,
@@ -133,6 +142,17 @@ export class IssuerRuntime {
   }
 
   /** The AS key set, for the `jwks_uri` of the metadata as last resolved. */
+  /** Asks this issuer's introspection endpoint about `token` (RFC 7662, RFC 9701). */
+  introspect(token: string): Promise<IntrospectionClaims> {
+    const introspector = this.introspector
+    if (introspector === undefined || this.#introspection === undefined) {
+      return Promise.reject(
+        new ConfigurationError('introspect', [{ path: 'clientId', message: 'this resource server is not configured for introspection' }]),
+      )
+    }
+    return this.#introspection.introspect(introspector, token)
+  }
+
   keySet(): RemoteKeySet {
     const url = this.#resolved?.jwks_uri
     if (url === undefined) throw new Error(`no jwks_uri known for ${this.issuer}`)
@@ -175,12 +195,13 @@ function introspectorSettings(
   net: NetworkSettings,
   shared: SharedIssuerContext,
   keySet: () => RemoteKeySet,
+  capability: IntrospectionCapability,
 ): Omit<IntrospectorSettings, 'metadata'> {
   const introspection = entry.introspection
   return {
     clientId: entry.clientId!,
     hsSecret: entry.clientSecret === undefined ? undefined : encoder.encode(entry.clientSecret),
-    clientAuth: clientAuthFactory({
+    clientAuth: capability.clientAuth({
       clientId: entry.clientId!,
       clientSecret: entry.clientSecret,
       privateKey: entry.privateKey as PrivateKeyInput | undefined,

@@ -7,7 +7,6 @@
  */
 import { AuthorizationServerError, ConfigurationError } from '../errors.js'
 import type { EventSink } from '../events/index.js'
-import { introspectToken } from '../introspection/index.js'
 import type { ImportedKey } from '../keys/index.js'
 import type { IssuerRuntime } from './issuer-runtime.js'
 
@@ -50,7 +49,7 @@ export async function checkReadiness(
 async function checkCredentials(runtime: IssuerRuntime, prefix: string, events: EventSink): Promise<void> {
   const probe = `rs-ready-${crypto.randomUUID()}`
   try {
-    const claims = await introspectToken(runtime.introspector!, probe)
+    const claims = await runtime.introspect(probe)
     if (claims.active !== false)
       throw problem(
         events,

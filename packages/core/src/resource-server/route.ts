@@ -137,6 +137,7 @@ export function protectRoute(rs: ResourceServer, options: unknown = {}, componen
     throw new ConfigurationError(component, [{ path: 'rs', message: 'expected the resource server returned by createResourceServer()' }])
   }
   const parsed = parseRouteOptions(options, component)
+  if (bearerOnly.has(rs)) refuseSenderModes(parsed, component) // at start-up, not on the first request
   // Known from now on: this copy comes back on every request of the route, and is read twice there
   // (`authenticateRequest`, then `authenticate`). Not done for per-call literals (a new object each time).
   validated.set(parsed, parsed)
@@ -144,4 +145,31 @@ export function protectRoute(rs: ResourceServer, options: unknown = {}, componen
     options: parsed,
     authenticate: (request) => rs.authenticateRequest(request, parsed),
   }
+}
+
+/** What a JWT-only resource server says of an option it cannot honour. */
+export const BEYOND_JWT =
+  'not available from createJwtResourceServer (JWT access tokens sent as bearer tokens only): use createResourceServer'
+
+/** Resource servers built without DPoP and mTLS (`createJwtResourceServer`). */
+const bearerOnly = new WeakSet<object>()
+
+export function markBearerOnly(rs: object): void {
+  bearerOnly.add(rs)
+}
+
+/** The issue with `route` on a resource server without DPoP and mTLS: it asks for one of them. */
+export function senderModeIssue(route: Readonly<RouteOptions> | undefined): { path: string; message: string } | undefined {
+  if (route?.dpop !== undefined && route.dpop !== 'none') return { path: 'dpop', message: `DPoP is ${BEYOND_JWT}` }
+  if (route?.mtls !== undefined && route.mtls !== 'none') return { path: 'mtls', message: `mTLS is ${BEYOND_JWT}` }
+  return undefined
+}
+
+/**
+ * Refuses, on a resource server without DPoP and mTLS, route options that ask for them: a route
+ * that wants a proof must never take a plain bearer token instead. `component` names the caller.
+ */
+export function refuseSenderModes(route: Readonly<RouteOptions>, component: string): void {
+  const issue = senderModeIssue(route)
+  if (issue !== undefined) throw new ConfigurationError(component, [issue])
 }

@@ -163,6 +163,40 @@ describe('nodeSignatureVerifier', () => {
     expect(await other('ES256', p256.publicKey, es, data)).toBe(true)
     expect(made).toBe(3)
   })
+
+  it('checks public-key signatures on the thread pool (crypto.verify with a callback), HMAC on the spot', async () => {
+    const calls: number[] = []
+    const recording = {
+      ...nodeCrypto,
+      verify: ((...args: Parameters<typeof nodeCrypto.verify>) => {
+        calls.push(args.length)
+        return (nodeCrypto.verify as (...a: unknown[]) => unknown)(...args)
+      }) as typeof nodeCrypto.verify,
+    }
+    const node = nodeSignatureVerifier(recording)
+    const es = new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, p256.privateKey, data))
+    const pending = node('ES256', p256.publicKey, es, data)
+    expect(pending).toBeInstanceOf(Promise) // the event loop is free until the pool answers
+    expect(await pending).toBe(true)
+    expect(calls).toEqual([5])
+    const secret = new Uint8Array(32).fill(7)
+    const mac = nodeCrypto.createHmac('sha256', secret).update(data).digest()
+    expect(node('HS256', secret, mac, data)).toBe(true)
+    expect(calls).toEqual([5])
+  })
+
+  it('an error from crypto.verify is a rejection, which core turns into a refusal', async () => {
+    const failing = {
+      ...nodeCrypto,
+      verify: ((...args: unknown[]) => {
+        const callback = args[4] as (error: Error | null, valid: boolean) => void
+        setImmediate(() => callback(new Error('pool failure'), true))
+      }) as unknown as typeof nodeCrypto.verify,
+    }
+    const node = nodeSignatureVerifier(failing)
+    const es = new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, p256.privateKey, data))
+    await expect(node('ES256', p256.publicKey, es, data)).rejects.toThrow('pool failure')
+  })
 })
 
 describe('webCryptoSignatureVerifier', () => {

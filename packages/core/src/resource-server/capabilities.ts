@@ -49,7 +49,8 @@ export function refuseMissingCapabilities(options: unknown, capabilities: Capabi
   const issues: { path: string; message: string }[] = []
   const refuse = (path: string, what: string) => issues.push({ path, message: `${what} is ${BEYOND_JWT}` })
   if (capabilities.introspection === undefined) {
-    if (o.tokenFormat !== undefined && o.tokenFormat !== 'jwt') refuse('tokenFormat', `"${String(o.tokenFormat)}"`)
+    // Not a string: the schema says what is expected.
+    if (typeof o.tokenFormat === 'string' && o.tokenFormat !== 'jwt') refuse('tokenFormat', JSON.stringify(o.tokenFormat))
     for (const field of INTROSPECTION_FIELDS) if (o[field] !== undefined) refuse(field, 'introspection')
     if (Array.isArray(o.issuers)) {
       o.issuers.forEach((entry: unknown, i) => {

@@ -119,9 +119,13 @@ describe('createJwtResourceServer', () => {
     expect(err.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['clientId', 'clientSecret']))
   })
 
-  it('checks the options themselves first, as createResourceServer does', () => {
+  it('leaves the rest to the schema, which words it as for createResourceServer', () => {
     const err = configurationError(() => createJwtResourceServer({ issuer: 'not a url', audience: 'api' }))
     expect(err.issues.map((i) => i.path)).toEqual(['issuer'])
+    const odd = { toString: () => 'jwt' } as unknown as 'jwt'
+    const format = configurationError(() => createJwtResourceServer(jwtOptions({ tokenFormat: odd })))
+    expect(format.issues).toEqual([{ path: 'tokenFormat', message: expect.stringMatching(/expected one of/) }])
+    expect(() => createJwtResourceServer(null as unknown as ResourceServerOptions)).toThrow(ConfigurationError)
   })
 
   it('accepts the explicit tokenFormat "jwt" and routes that turn DPoP and mTLS off', async () => {

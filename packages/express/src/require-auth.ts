@@ -33,6 +33,7 @@ import {
   useNodeCrypto,
 } from '@org/rs-core'
 import * as nodeCrypto from 'node:crypto'
+import { setAuth } from './auth-property.js'
 import type { Request, RequestHandler, Response } from 'express'
 
 declare global {
@@ -73,7 +74,7 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   return (req, res, next) => {
     route.authenticate(requestInput(req)).then(
       (auth) => {
-        req.auth = auth
+        setAuth(req, res, auth)
         next()
       },
       (err: unknown) => (forwardErrors ? next(asHttpError(err)) : sendError(res, err)),

@@ -27,8 +27,8 @@ export interface NodeCryptoLike<Key extends object = object> {
   createHmac(algorithm: string, key: Uint8Array): { update(data: Uint8Array): { digest(): Uint8Array } }
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean
   constants: { RSA_PKCS1_PSS_PADDING: number }
-  /** One-shot digest (Node 20.12+), used by `useNodeCrypto` for cache keys; optional. */
-  hash?(algorithm: 'sha256', data: string, outputEncoding: 'binary'): string
+  /** One-shot digest (Node 20.12+), used by `useNodeCrypto` for cache keys (JWT and introspection); optional. */
+  hash?(algorithm: 'sha256', data: string, outputEncoding: 'binary' | 'hex'): string
 }
 
 /** The JWS algs with a digest, by name: their kind and digest size. */

@@ -134,7 +134,14 @@ function assemble(options: ResourceServerOptions, capabilities: Capabilities): R
         })
   // The others wait for the instance introspecting a token at most as long as it may take, plus a margin.
   const lockTtlMs = msOf(o.timeout ?? 5) + LOCK_MARGIN_MS
-  const verdicts = new IntrospectionVerdicts({ memory, shared, lockTtlMs, maxTtlMs: lifetimes.maxTtlMs, clock })
+  const verdicts = new IntrospectionVerdicts({
+    memory,
+    shared,
+    lockTtlMs,
+    maxTtlMs: lifetimes.maxTtlMs,
+    clock,
+    hexDigest: signatures.hexDigest,
+  })
   const jwtCache = new VerifiedJwtCache(
     caching === undefined ? 0 : (caching.verifiedJwtMaxEntries ?? caching.maxEntries ?? 10_000),
     issuers,

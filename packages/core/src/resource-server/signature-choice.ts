@@ -9,7 +9,7 @@
  * @module resource-server/signature-choice
  */
 import { ConfigurationError } from '../errors.js'
-import { sha256Key } from '../hash/index.js'
+import { sha256Hex, sha256Key } from '../hash/index.js'
 import { type NodeCryptoLike, nodeSignatureVerifier, type SignatureVerifier, webCryptoSignatureVerifier } from '../jwt/index.js'
 import type { ResourceServer } from './types.js'
 
@@ -18,6 +18,7 @@ export class SignatureChoice {
   readonly #chosen: SignatureVerifier | undefined
   #default: SignatureVerifier | undefined
   #tokenKey: (signature: string) => string = sha256Key
+  #hexDigest: (value: string, prefix: string) => string = sha256Hex
 
   constructor(chosen: SignatureVerifier | undefined) {
     this.#chosen = chosen
@@ -33,12 +34,19 @@ export class SignatureChoice {
    */
   readonly tokenKey = (signature: string): string => this.#tokenKey(signature)
 
+  /** SHA-256 in lowercase hex after `prefix`: the introspection verdict keys (the same digest whoever computes it). */
+  readonly hexDigest = (value: string, prefix: string): string => this.#hexDigest(value, prefix)
+
   setDefault(verifier: SignatureVerifier): void {
     this.#default = verifier
   }
 
   setTokenKey(tokenKey: (signature: string) => string): void {
     this.#tokenKey = tokenKey
+  }
+
+  setHexDigest(hexDigest: (value: string, prefix: string) => string): void {
+    this.#hexDigest = hexDigest
   }
 }
 
@@ -113,12 +121,15 @@ export function useNodeCrypto<Key extends object>(rs: ResourceServer, nodeCrypto
   const hash = nodeCrypto.hash
   if (typeof hash !== 'function') return // an older node:crypto: core's own SHA-256 keeps the keys
   const tokenKey = (signature: string) => hash('sha256', signature, 'binary')
-  if (!sameDigest(tokenKey('abc'), 'abc')) {
+  const hexDigest = (value: string, prefix: string) => prefix + hash('sha256', value, 'hex')
+  // Both forms checked against core's own SHA-256 (the verdict keys are shared with other instances).
+  if (!sameDigest(tokenKey('abc'), 'abc') || hexDigest('abc\né', 'k:') !== sha256Hex('abc\né', 'k:')) {
     throw new ConfigurationError(component, [
       { path: 'nodeCrypto', message: "expected node:crypto: its hash('sha256') did not give SHA-256" },
     ])
   }
   choice.setTokenKey(tokenKey)
+  choice.setHexDigest(hexDigest)
 }
 
 /** Is `latin1` (32 characters, one byte each: Node's 'binary' encoding) the SHA-256 of `value`, as core computes it? */

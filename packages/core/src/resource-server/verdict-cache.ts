@@ -58,6 +58,11 @@ export interface VerdictStores {
   /** The longest a verdict read from the shared store is kept in memory, in ms. */
   maxTtlMs: number
   clock: Clock
+  /**
+   * SHA-256 as lowercase hex after `prefix` (core's own by default; `useNodeCrypto` gives node:crypto's,
+   * the same digest): the verdict keys, which the shared store sees, are the same whichever computes them.
+   */
+  hexDigest?: ((value: string, prefix: string) => string) | undefined
 }
 
 /** What an introspection gives: the verdict, and how long it may be kept (0: not kept). */
@@ -87,7 +92,7 @@ export class IntrospectionVerdicts {
   }
 
   key(runtime: IssuerRuntime, token: string): string {
-    return sha256Hex(`${runtime.verdictScope}\n${token}`, 'rs:introspection:')
+    return (this.#s.hexDigest ?? sha256Hex)(`${runtime.verdictScope}\n${token}`, 'rs:introspection:')
   }
 
   /** A verdict found without waiting: the in-memory first level. */

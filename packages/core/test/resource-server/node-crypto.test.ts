@@ -7,7 +7,7 @@
 import * as nodeCrypto from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigurationError, useNodeCrypto, webCryptoSignatureVerifier } from '../../src/index.js'
-import { type FakeAS, goodClaims, jwtRs, signJwt, startFakeAS, thrown } from '../support/index.js'
+import { type FakeAS, goodClaims, introspectingRs, jwtRs, signJwt, startFakeAS, thrown } from '../support/index.js'
 
 let as: FakeAS
 beforeAll(async () => {
@@ -24,7 +24,7 @@ function countingCrypto(overrides: Record<string, unknown> = {}) {
     timingSafeEqual: nodeCrypto.timingSafeEqual,
     constants: nodeCrypto.constants,
     verify: (...args: Parameters<typeof nodeCrypto.verify>) => (calls.verify++, nodeCrypto.verify(...args)),
-    hash: (algorithm: string, data: string, encoding: 'binary') => (calls.hash++, nodeCrypto.hash(algorithm, data, encoding)),
+    hash: (algorithm: string, data: string, encoding: 'binary' | 'hex') => (calls.hash++, nodeCrypto.hash(algorithm, data, encoding)),
     ...overrides,
   }
   return { module: module as unknown as typeof nodeCrypto, calls }
@@ -95,6 +95,40 @@ describe('useNodeCrypto', () => {
     expect(thrown(() => useNodeCrypto(rs, lying), ConfigurationError).issues[0]).toMatchObject({ path: 'nodeCrypto' })
     const md5 = countingCrypto({ hash: (_: string, data: string) => nodeCrypto.hash('md5', data, 'binary') }).module
     expect(thrown(() => useNodeCrypto(rs, md5), ConfigurationError).issues[0]!.message).toContain('SHA-256')
+  })
+
+  it('keys introspection verdicts with its hash too: the same keys as core’s own, so instances with and without it share a store', async () => {
+    as.introspections = 0
+    as.introspect = () => ({ body: { active: true, iss: as.issuer, sub: 'user-9', client_id: 'app-9', scope: 'read' } })
+    const entries = new Map<string, unknown>()
+    const store = {
+      get: (key: string) => entries.get(key),
+      set: (key: string, value: unknown) => void entries.set(key, value),
+      delete: (key: string) => void entries.delete(key),
+    }
+    const { module, calls } = countingCrypto()
+    const onNode = introspectingRs(as, { cache: { store } })
+    useNodeCrypto(onNode, module)
+    calls.hash = 0
+    expect((await onNode.authenticate('Bearer opaque-token-1'))?.sub).toBe('user-9')
+    expect((await onNode.authenticate('Bearer opaque-token-1'))?.sub).toBe('user-9')
+    expect(calls.hash).toBeGreaterThanOrEqual(2) // every lookup, hits included
+    expect([...entries.keys()]).toEqual([expect.stringMatching(/^rs:introspection:[0-9a-f]{64}$/)])
+    // Another instance on core's own SHA-256 finds the verdict under the same key: no second introspection.
+    const plain = introspectingRs(as, { cache: { store } })
+    expect((await plain.authenticate('Bearer opaque-token-1'))?.sub).toBe('user-9')
+    expect(as.introspections).toBe(1)
+  })
+
+  it('refuses a hash whose hex form is not SHA-256 (the verdict keys other instances read)', () => {
+    const rs = jwtRs(as)
+    const upper = countingCrypto({
+      hash: (algorithm: string, data: string, encoding: 'binary' | 'hex') => {
+        const digest = nodeCrypto.hash(algorithm, data, encoding)
+        return encoding === 'hex' ? digest.toUpperCase() : digest
+      },
+    }).module
+    expect(thrown(() => useNodeCrypto(rs, upper), ConfigurationError).issues[0]!.message).toContain('SHA-256')
   })
 
   it('has no effect on an object createResourceServer did not return', () => {

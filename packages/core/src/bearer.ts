@@ -22,10 +22,12 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 const SIMPLE_BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9\-._~+/]+=*)$/
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 const BEARER_PREFIX = /^[Bb][Ee][Aa][Rr][Ee][Rr] /
+/** `maxLength` when not given. */
+const DEFAULT_MAX_LENGTH = 8192
 
 /**
  * The credential of a `Bearer <credential>` header, cut without reading its characters, or
- * `undefined` (not a string, another scheme, longer than `maxLength`). Only for a lookup in the
+ * `undefined` (not a string, another scheme, longer than `maxLength`, or `acceptBase64`). Only for a lookup in the
  * caches of tokens already judged, whose keys come from tokens {@link extractBearerToken} or
  * {@link checkBearerToken} accepted: a hit (an exact match, through SHA-256) means the credential is
  * one of them, character for character, so the RFC 6750 check is not run again on a warm request
@@ -34,8 +36,9 @@ const BEARER_PREFIX = /^[Bb][Ee][Aa][Rr][Ee][Rr] /
  *
  * @internal
  */
-export function bearerCredential(header: unknown, maxLength: number): string | undefined {
-  if (typeof header !== 'string' || header.length <= 7 || header.length > maxLength + 7 || !BEARER_PREFIX.test(header)) return undefined
+export function bearerCredential(header: unknown, options: BearerOptions = {}): string | undefined {
+  if (options.acceptBase64 || typeof header !== 'string' || header.length <= 7) return undefined
+  if (header.length > (options.maxLength ?? DEFAULT_MAX_LENGTH) + 7 || !BEARER_PREFIX.test(header)) return undefined
   return header.slice(7)
 }
 
@@ -64,7 +67,7 @@ export function extractBearerToken(input: string | readonly string[] | null | un
     if (typeof raw[0] !== 'string') throw new BearerError('invalid_request', 'The Authorization header is not a string')
     header = raw[0]
   }
-  const maxLength = options.maxLength ?? 8192
+  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH
   // A generous bound on the whole header before any work on it.
   if (header.length > maxLength + 64) throw new BearerError('invalid_request', `The bearer token is longer than ${maxLength} characters`)
   // Fast path, one pass: a well-formed "Bearer <b64token>" (the usual case) needs no further checks.
@@ -92,7 +95,7 @@ export function extractBearerToken(input: string | readonly string[] | null | un
  * {@link BearerError} `invalid_request` (a token that is not a string, empty, with spaces or CR/LF…).
  */
 export function checkBearerToken(token: unknown, options: BearerOptions = {}): string {
-  const maxLength = options.maxLength ?? 8192
+  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH
   if (typeof token !== 'string') throw new BearerError('invalid_request', 'The bearer token is not a string')
   if (token === '') throw new BearerError('invalid_request', 'The bearer token is empty')
   if (token.length > maxLength) throw new BearerError('invalid_request', `The bearer token is longer than ${maxLength} characters`)

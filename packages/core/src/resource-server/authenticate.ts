@@ -55,8 +55,7 @@ export class Authenticator {
     const started = this.#events.active ? now() : 0
     let options: AuthenticateOptions
     try {
-      options = parseRouteOptions(given, 'authenticate')
-      if (this.#senders === undefined) refuseSenderModes(options, 'authenticate')
+      options = this.#routeOptions(given, 'authenticate')
     } catch (err) {
       return Promise.reject(this.#refused(err, started))
     }
@@ -75,25 +74,18 @@ export class Authenticator {
         return this.#viaSenders({ headers: { authorization: authorization ?? undefined } }, options, started)
       }
       // A token judged before is found by the credential as written; anything else is checked first.
-      const written = this.#bearer.acceptBase64 ? undefined : bearerCredential(authorization, this.#bearer.maxLength ?? 8192)
-      let hit = written === undefined ? undefined : this.#router.cached(written)
-      let token = written
-      if (hit === undefined) {
-        token = extractBearerToken(authorization, this.#bearer)
-        if (token === undefined) {
-          if (options.optional) return Promise.resolve(undefined)
-          throw new BearerError('missing_token', 'The request has no bearer token')
-        }
-        if (token !== written) hit = this.#router.cached(token)
+      const written = bearerCredential(authorization, this.#bearer)
+      const hit = written === undefined ? undefined : this.#router.cached(written)
+      if (hit !== undefined) return this.#fromCache(hit, options, started)
+      const token = extractBearerToken(authorization, this.#bearer)
+      if (token === undefined) {
+        if (options.optional) return Promise.resolve(undefined)
+        throw new BearerError('missing_token', 'The request has no bearer token')
       }
-      // A header alone carries no DPoP proof nor certificate: a sender-constrained token is refused here.
-      if (hit !== undefined) {
-        const info = this.#acceptToken(refuseUnproven(hit), options)
-        if (this.#events.active) this.#accepted(info, 'cache', started)
-        return Promise.resolve(info)
-      }
+      const cached = token === written ? undefined : this.#router.cached(token)
+      if (cached !== undefined) return this.#fromCache(cached, options, started)
       return this.#router
-        .route(token!)
+        .route(token)
         .then((info) => {
           const accepted = this.#acceptToken(refuseUnproven(info), options)
           if (this.#events.active) this.#accepted(accepted, info.source, started)
@@ -105,14 +97,27 @@ export class Authenticator {
     }
   }
 
+  /** A cached answer. A header alone carries no DPoP proof nor certificate: a sender-constrained token is refused here. */
+  #fromCache(hit: AccessTokenInfo, options: AuthenticateOptions, started: number): Promise<AccessTokenInfo> {
+    const info = this.#acceptToken(refuseUnproven(hit), options)
+    if (this.#events.active) this.#accepted(info, 'cache', started)
+    return Promise.resolve(info)
+  }
+
+  /** The route options of a call, validated; on a server without DPoP and mTLS, never asking for them. */
+  #routeOptions(given: unknown, component: string): Readonly<AuthenticateOptions> {
+    const options = parseRouteOptions(given, component)
+    if (this.#senders === undefined) refuseSenderModes(options, component)
+    return options
+  }
+
   /** {@link authenticate} for a whole request; options already validated by `protectRoute` are used as they are. */
   authenticateRequest(request: HttpRequestInput, options?: AuthenticateOptions): Promise<AccessTokenInfo | undefined> {
     const started = this.#events.active ? now() : 0
     let authorization: string | readonly string[] | undefined
     let checked: AuthenticateOptions
     try {
-      checked = parseRouteOptions(options, 'authenticateRequest')
-      if (this.#senders === undefined) refuseSenderModes(checked, 'authenticateRequest')
+      checked = this.#routeOptions(options, 'authenticateRequest')
       // DPoP or mTLS on this route: the request as a whole (proof, URL, certificate) is checked.
       if (this.#senders?.active(checked)) return this.#viaSenders(request, checked, started)
       authorization = headerValue(request, 'authorization')
@@ -123,8 +128,7 @@ export class Authenticator {
   }
 
   async verifyToken(token: string, requirement?: AuthenticateOptions): Promise<AccessTokenInfo> {
-    const route = parseRouteOptions(requirement, 'verifyToken')
-    if (this.#senders === undefined) refuseSenderModes(route, 'verifyToken')
+    const route = this.#routeOptions(requirement, 'verifyToken')
     // The same checks as authenticate on the token itself: syntax and length first.
     checkBearerToken(token, this.#bearer)
     const info = refuseUnproven(this.#router.cached(token) ?? (await this.#router.route(token)))

@@ -1172,16 +1172,23 @@ declare function createResourceServer(options: ResourceServerOptions): ResourceS
  * tokens (`cnf.jkt`) and certificate-bound tokens (`cnf.x5t#S256`) are refused, as on a bearer-only
  * route of `createResourceServer`.
  *
- * @example A Cloudflare Worker with Hono
+ * @example An edge worker's fetch handler (with Hono, `requireAuth` from `@org/rs-hono` takes this `rs` too)
  * ```ts
- * import { createJwtResourceServer } from '@org/rs-core'
- * import { requireAuth } from '@org/rs-hono'
- * import { Hono } from 'hono'
+ * import { createJwtResourceServer, toErrorResponse } from '@org/rs-core'
  *
  * const rs = createJwtResourceServer({ issuer: 'https://auth.example.com/', audience: 'https://api.example.com' })
- * const app = new Hono()
- * app.get('/me', requireAuth(rs, { scopes: ['profile'] }), (c) => c.json({ sub: c.get('auth').sub }))
- * export default app
+ *
+ * export default {
+ *   async fetch(request: Request): Promise<Response> {
+ *     try {
+ *       const auth = await rs.authenticateRequest(request, { scopes: ['profile'] })
+ *       return Response.json({ sub: auth?.sub })
+ *     } catch (err) {
+ *       const { status, headers, body } = toErrorResponse(err)
+ *       return Response.json(body, { status, headers })
+ *     }
+ *   },
+ * }
  * ```
  */
 declare function createJwtResourceServer(options: ResourceServerOptions): ResourceServer;

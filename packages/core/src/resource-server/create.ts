@@ -11,7 +11,6 @@ import { type CacheStore, DEFAULT_STORE_TIMEOUT, GuardedStore, MemoryCache } fro
 import { EventSink } from '../events/index.js'
 import { importPrivateKey, type ImportedKey, type PrivateKeyInput, publicJwks } from '../keys/index.js'
 import { clientAuthFactory } from '../client-auth.js'
-import { ConfigurationError } from '../errors.js'
 import { introspectToken } from '../introspection/index.js'
 import { msOf, parseOptions } from '../options.js'
 import { dpopSettings, modeOf, SenderConstraints } from '../sender-constraint/index.js'
@@ -20,7 +19,7 @@ import { type Capabilities, type IntrospectionCapability, refuseMissingCapabilit
 import { PublishedDocuments } from './documents.js'
 import { checkReadiness } from './readiness.js'
 import { IntrospectionPath } from './introspection-path.js'
-import { IssuerRuntime } from './issuer-runtime.js'
+import { IssuerRuntime, notIntrospecting } from './issuer-runtime.js'
 import { JwtPath } from './jwt-path.js'
 import { defaultTokenFormat, mergeIssuer, optionsSchema, type ParsedOptions, type ResourceServerOptions } from './options.js'
 import { RequestRequirements } from './requirements.js'
@@ -81,16 +80,23 @@ const EVERYTHING: Capabilities = {
  * tokens (`cnf.jkt`) and certificate-bound tokens (`cnf.x5t#S256`) are refused, as on a bearer-only
  * route of `createResourceServer`.
  *
- * @example A Cloudflare Worker with Hono
+ * @example An edge worker's fetch handler (with Hono, `requireAuth` from `@org/rs-hono` takes this `rs` too)
  * ```ts
- * import { createJwtResourceServer } from '@org/rs-core'
- * import { requireAuth } from '@org/rs-hono'
- * import { Hono } from 'hono'
+ * import { createJwtResourceServer, toErrorResponse } from '@org/rs-core'
  *
  * const rs = createJwtResourceServer({ issuer: 'https://auth.example.com/', audience: 'https://api.example.com' })
- * const app = new Hono()
- * app.get('/me', requireAuth(rs, { scopes: ['profile'] }), (c) => c.json({ sub: c.get('auth').sub }))
- * export default app
+ *
+ * export default {
+ *   async fetch(request: Request): Promise<Response> {
+ *     try {
+ *       const auth = await rs.authenticateRequest(request, { scopes: ['profile'] })
+ *       return Response.json({ sub: auth?.sub })
+ *     } catch (err) {
+ *       const { status, headers, body } = toErrorResponse(err)
+ *       return Response.json(body, { status, headers })
+ *     }
+ *   },
+ * }
  * ```
  */
 export function createJwtResourceServer(options: ResourceServerOptions): ResourceServer {
@@ -189,10 +195,7 @@ function assemble(options: ResourceServerOptions, capabilities: Capabilities): R
     verifyToken: authenticator.verifyToken.bind(authenticator),
     async introspect(token) {
       const runtime = introspecting[0]
-      if (runtime === undefined)
-        throw new ConfigurationError('introspect', [
-          { path: 'clientId', message: 'this resource server is not configured for introspection' },
-        ])
+      if (runtime === undefined) throw notIntrospecting()
       await runtime.resolve()
       return runtime.introspect(token)
     },

@@ -141,18 +141,15 @@ export class IssuerRuntime {
     ).slice(0, 32) // 128 bits: enough to tell configurations apart, and keeps the key's hash input short (hot path)
   }
 
-  /** The AS key set, for the `jwks_uri` of the metadata as last resolved. */
   /** Asks this issuer's introspection endpoint about `token` (RFC 7662, RFC 9701). */
   introspect(token: string): Promise<IntrospectionClaims> {
     const introspector = this.introspector
-    if (introspector === undefined || this.#introspection === undefined) {
-      return Promise.reject(
-        new ConfigurationError('introspect', [{ path: 'clientId', message: 'this resource server is not configured for introspection' }]),
-      )
-    }
+    // Both or neither: an introspector is only built with the capability.
+    if (introspector === undefined || this.#introspection === undefined) return Promise.reject(notIntrospecting())
     return this.#introspection.introspect(introspector, token)
   }
 
+  /** The AS key set, for the `jwks_uri` of the metadata as last resolved. */
   keySet(): RemoteKeySet {
     const url = this.#resolved?.jwks_uri
     if (url === undefined) throw new Error(`no jwks_uri known for ${this.issuer}`)
@@ -180,6 +177,11 @@ export class IssuerRuntime {
  * The endpoints discovery must find: introspection when used, the JWKS when some signature is checked
  * against the AS's published keys (not when every allowed algorithm is HS*, keyed by a shared secret).
  */
+/** What `rs.introspect()` says on a resource server that does not introspect. */
+export function notIntrospecting(): ConfigurationError {
+  return new ConfigurationError('introspect', [{ path: 'clientId', message: 'this resource server is not configured for introspection' }])
+}
+
 function requiredEndpoints(introspector: Omit<IntrospectorSettings, 'metadata'> | undefined, jwt: JwtVerifierSettings | undefined) {
   const required: ('introspection_endpoint' | 'jwks_uri')[] = []
   if (introspector !== undefined) required.push('introspection_endpoint')

@@ -41,11 +41,9 @@ export class SignatureChoice {
     this.#default = verifier
   }
 
-  setTokenKey(tokenKey: (signature: string) => string): void {
+  /** Both SHA-256 forms at once, from the same implementation (`useNodeCrypto`). */
+  setHashes(tokenKey: (signature: string) => string, hexDigest: (value: string, prefix: string) => string): void {
     this.#tokenKey = tokenKey
-  }
-
-  setHexDigest(hexDigest: (value: string, prefix: string) => string): void {
     this.#hexDigest = hexDigest
   }
 }
@@ -128,8 +126,7 @@ export function useNodeCrypto<Key extends object>(rs: ResourceServer, nodeCrypto
       { path: 'nodeCrypto', message: "expected node:crypto: its hash('sha256') did not give SHA-256" },
     ])
   }
-  choice.setTokenKey(tokenKey)
-  choice.setHexDigest(hexDigest)
+  choice.setHashes(tokenKey, hexDigest)
 }
 
 /** Is `latin1` (32 characters, one byte each: Node's 'binary' encoding) the SHA-256 of `value`, as core computes it? */

@@ -117,7 +117,7 @@ function rawGet(app: RunningApp, path: string, headerLines: string[]): Promise<n
   })
 }
 
-describe.each(Object.entries(frameworks))('%s adapter', (_name, { start: startApp, requireAuth, forwardErrorsOption = true }) => {
+describe.each(Object.entries(frameworks))('%s adapter', (name, { start: startApp, requireAuth, forwardErrorsOption = true }) => {
   let app: RunningApp
   let appDown: RunningApp
   beforeAll(async () => {
@@ -174,6 +174,20 @@ describe.each(Object.entries(frameworks))('%s adapter', (_name, { start: startAp
     const r = await get(app, '/api/me', `Bearer ${tokens.opaque}`)
     expect(r.status).toBe(200)
     expect(r.body).toEqual({ sub: 'user-1', scopes: ['read'] })
+  })
+
+  it('a token seen before is answered from the cache as the first time: same claims, same refusal', async () => {
+    // A fresh token per adapter: its first request is verified, the next ones are cache hits
+    // (which Express's requireAuth answers without a promise hop).
+    const token = await as.issueToken({ sub: `cached-${name}`, scope: 'read', resource: API })
+    for (let i = 0; i < 3; i++) {
+      const r = await get(app, '/api/me', `Bearer ${token}`)
+      expect({ status: r.status, body: r.body }).toEqual({ status: 200, body: { sub: `cached-${name}`, scopes: ['read'] } })
+    }
+    expect((await get(app, '/api/optional', `Bearer ${token}`)).body).toEqual({ sub: `cached-${name}` })
+    const refused = await get(app, '/api/admin', `Bearer ${token}`)
+    expectError(refused, 403, 'insufficient_scope')
+    expect(refused.headers.get('www-authenticate')).toContain('scope="admin"')
   })
 
   it('optional auth without a token: 200 { sub: null }', async () => {

@@ -36,7 +36,7 @@ export type { ContentEncryptionAlgorithm, KeyManagementAlgorithm } from './intro
 export { protectRoute, setDefaultSignatureVerifier, useNodeCrypto } from './resource-server/index.js'
 export { nodeSignatureVerifier, webCryptoSignatureVerifier } from './jwt/index.js'
 export type { NodeCryptoLike, SignatureVerifier } from './jwt/index.js'
-export type { ClaimCondition, HeadersLike, HttpRequestInput, ProtectedRoute, RouteOptions } from './resource-server/index.js'
+export type { ClaimCondition, HeadersLike, HttpRequestInput, ProtectedRoute, RouteAnswer, RouteOptions } from './resource-server/index.js'
 export { getClaim, rolesOf } from './claims.js'
 export type { AccessTokenInfo, ScopeRequirement } from './token-info.js'
 export { extractBearerToken } from './bearer.js'

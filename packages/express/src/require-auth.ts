@@ -72,7 +72,14 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   // JWT signatures verified and cache keys hashed with node:crypto (unless the options chose a verifier).
   useNodeCrypto(rs, nodeCrypto, 'requireAuth')
   return (req, res, next) => {
-    route.authenticate(requestInput(req)).then(
+    const answer = route.authenticateNow(requestInput(req))
+    // A cached token goes on at once: a promise hop before next() costs Express ~2 µs per request.
+    if (!(answer instanceof Promise)) {
+      setAuth(req, res, answer)
+      next()
+      return
+    }
+    answer.then(
       (auth) => {
         setAuth(req, res, auth)
         next()

@@ -68,6 +68,20 @@ export class Authenticator {
     options: AuthenticateOptions,
     started: number,
   ): Promise<AccessTokenInfo | undefined> {
+    const answer = this.#decide(authorization, options, started)
+    return answer instanceof Promise ? answer : Promise.resolve(answer)
+  }
+
+  /**
+   * The answer, without waiting when it is known now: a token judged before (the in-memory caches)
+   * and accepted for this route, or no token on an optional route. Anything else, refusals included,
+   * is a promise: a refusal is always a rejection, never a throw.
+   */
+  #decide(
+    authorization: string | readonly string[] | null | undefined,
+    options: AuthenticateOptions,
+    started: number,
+  ): AccessTokenInfo | undefined | Promise<AccessTokenInfo | undefined> {
     try {
       if (this.#senders?.active(options)) {
         // DPoP or mTLS on: a header alone is a request without a proof or a certificate.
@@ -79,7 +93,7 @@ export class Authenticator {
       if (hit !== undefined) return this.#fromCache(hit, options, started)
       const token = extractBearerToken(authorization, this.#bearer)
       if (token === undefined) {
-        if (options.optional) return Promise.resolve(undefined)
+        if (options.optional) return undefined
         throw new BearerError('missing_token', 'The request has no bearer token')
       }
       const cached = token === written ? undefined : this.#router.cached(token)
@@ -98,10 +112,10 @@ export class Authenticator {
   }
 
   /** A cached answer. A header alone carries no DPoP proof nor certificate: a sender-constrained token is refused here. */
-  #fromCache(hit: AccessTokenInfo, options: AuthenticateOptions, started: number): Promise<AccessTokenInfo> {
+  #fromCache(hit: AccessTokenInfo, options: AuthenticateOptions, started: number): AccessTokenInfo {
     const info = this.#acceptToken(refuseUnproven(hit), options)
     if (this.#events.active) this.#accepted(info, 'cache', started)
-    return Promise.resolve(info)
+    return info
   }
 
   /** The route options of a call, validated; on a server without DPoP and mTLS, never asking for them. */
@@ -113,18 +127,38 @@ export class Authenticator {
 
   /** {@link authenticate} for a whole request; options already validated by `protectRoute` are used as they are. */
   authenticateRequest(request: HttpRequestInput, options?: AuthenticateOptions): Promise<AccessTokenInfo | undefined> {
+    const answer = this.#decideRequest(request, options, 'authenticateRequest')
+    return answer instanceof Promise ? answer : Promise.resolve(answer)
+  }
+
+  /**
+   * {@link authenticateRequest} answering without waiting when it can (see `#decide`), for
+   * `ProtectedRoute.authenticateNow`: `options` are the route's, validated by `protectRoute`.
+   */
+  authenticateRequestNow(
+    request: HttpRequestInput,
+    options: AuthenticateOptions,
+  ): AccessTokenInfo | undefined | Promise<AccessTokenInfo | undefined> {
+    return this.#decideRequest(request, options, 'authenticateNow')
+  }
+
+  #decideRequest(
+    request: HttpRequestInput,
+    options: AuthenticateOptions | undefined,
+    component: string,
+  ): AccessTokenInfo | undefined | Promise<AccessTokenInfo | undefined> {
     const started = this.#events.active ? now() : 0
     let authorization: string | readonly string[] | undefined
     let checked: AuthenticateOptions
     try {
-      checked = this.#routeOptions(options, 'authenticateRequest')
+      checked = this.#routeOptions(options, component)
       // DPoP or mTLS on this route: the request as a whole (proof, URL, certificate) is checked.
       if (this.#senders?.active(checked)) return this.#viaSenders(request, checked, started)
       authorization = headerValue(request, 'authorization')
     } catch (err) {
       return Promise.reject(this.#refused(err, started))
     }
-    return this.#authenticate(authorization, checked, started)
+    return this.#decide(authorization, checked, started)
   }
 
   async verifyToken(token: string, requirement?: AuthenticateOptions): Promise<AccessTokenInfo> {

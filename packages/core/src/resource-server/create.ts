@@ -23,7 +23,7 @@ import { IssuerRuntime, notIntrospecting } from './issuer-runtime.js'
 import { JwtPath } from './jwt-path.js'
 import { defaultTokenFormat, mergeIssuer, optionsSchema, type ParsedOptions, type ResourceServerOptions } from './options.js'
 import { RequestRequirements } from './requirements.js'
-import { markBearerOnly } from './route.js'
+import { answerNow, markBearerOnly } from './route.js'
 import { attachSignatureChoice, SignatureChoice } from './signature-choice.js'
 import { TokenRouter } from './routing.js'
 import { TokenPolicies } from './token-policy.js'
@@ -215,6 +215,7 @@ function assemble(options: ResourceServerOptions, capabilities: Capabilities): R
   }
   attachSignatureChoice(rs, signatures)
   if (senders === undefined) markBearerOnly(rs) // its routes may not ask for DPoP or mTLS
+  answerNow(rs, (request, route) => authenticator.authenticateRequestNow(request, route))
   Object.defineProperty(rs, 'toJSON', { value: () => ({ issuers: issuers.map((r) => r.issuer), tokenFormat: format }), enumerable: false })
   return rs
 }

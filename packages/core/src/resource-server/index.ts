@@ -10,5 +10,5 @@ export type { IntrospectionOptions, IssuerFields, JwtOptions, SigningAlgorithm }
 export type { CacheOptions } from './option-types.js'
 export type { AuthenticateOptions, DocumentResponse, ProtectedResourceMetadata, ResourceServer } from './types.js'
 export type { HeadersLike, HttpRequestInput } from './request.js'
-export { type ClaimCondition, parseRouteOptions, type ProtectedRoute, protectRoute, type RouteOptions } from './route.js'
+export { type ClaimCondition, parseRouteOptions, type ProtectedRoute, protectRoute, type RouteAnswer, type RouteOptions } from './route.js'
 export { setDefaultSignatureVerifier, useNodeCrypto } from './signature-choice.js'

@@ -11,7 +11,7 @@
  */
 import { startRedisServer } from '@org/rs-testing'
 import { type ScenarioContext, TOKEN_POOL, tokenPool } from './as-client.js'
-import { alternate, type Child, fmt, type Goal, type Section, startChild, statusOf, table, verdict } from './runner.js'
+import { alternate, type Child, fmt, type Goal, ratioOf, type Section, startChild, statusOf, table, verdict } from './runner.js'
 
 const TOKENS = 20
 const PER_TOKEN = 25
@@ -99,7 +99,7 @@ export default async function scale({ as, log }: ScenarioContext): Promise<Secti
       log,
     )
     const warmCalls = await as.count('/token/introspection')
-    const ratio = r!.median.rps / m!.median.rps
+    const ratio = ratioOf(r!, m!)
     goals.push({
       scenario: '9',
       what: 'Warm path, Express: Redis store / memory only req/s',

@@ -8,7 +8,7 @@
  * around every load run (warm-up included). No goal was set for this comparison: it is reported.
  */
 import { type ScenarioContext, TOKEN_POOL, tokenPool } from './as-client.js'
-import { alternate, type Child, fmt, type Goal, type LoadResult, type Section, startChild, statusOf, table } from './runner.js'
+import { alternate, type Child, fmt, type Goal, type LoadResult, ratioOf, type Section, startChild, statusOf, table } from './runner.js'
 import type { ServerConfig } from './servers/common.js'
 
 export default async function opaque({ as, log }: ScenarioContext): Promise<Section> {
@@ -58,7 +58,7 @@ export default async function opaque({ as, log }: ScenarioContext): Promise<Sect
       log,
     )
     const perRequest = (name: string) => counts.get(name)!.calls / counts.get(name)!.requests
-    const ratio = o!.median.rps / p!.median.rps
+    const ratio = ratioOf(o!, p!)
     const goals: Goal[] = [
       {
         scenario: '6',

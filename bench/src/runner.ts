@@ -274,6 +274,15 @@ export async function alternate(variants: Variant[], log: (s: string) => void, t
   return variants.map((v, i) => ({ name: v.name, runs: runs[i]!, median: medianOf(runs[i]!) }))
 }
 
+/**
+ * `a`'s req/s over `b`'s, round by round (both measured in the same round, seconds apart), then the
+ * median of those ratios: a change in the machine's load between rounds moves both sides of a ratio
+ * together, where a ratio of two medians would take each from a different round.
+ */
+export function ratioOf(a: Measured, b: Measured): number {
+  return median(a.runs.map((run, i) => run.rps / b.runs[i]!.rps))
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   const mid = s.length >> 1

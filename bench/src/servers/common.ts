@@ -33,7 +33,11 @@ export async function resourceServer(): Promise<ResourceServer> {
 /** The scope requirement of the protected route. */
 export const routeScopes = { scopes: ['read'] }
 
-/** Tells the parent the port of `server` (a listening node:http server). */
+/**
+ * Tells the parent the port of `server` (a listening node:http server), and answers its `cpu`
+ * requests with this process's CPU time so far (`process.cpuUsage()`, µs): the parent divides the
+ * difference over a load run by the requests answered, the server's own cost per request.
+ */
 export function announce(server: Server): void {
-  serveParent({ port: (server.address() as AddressInfo).port })
+  serveParent({ port: (server.address() as AddressInfo).port }, { cpu: () => process.cpuUsage() })
 }

@@ -3,6 +3,7 @@ import express from 'express'
 import type { AccessTokenInfo } from '@org/rs-core'
 import { requireAuth } from '@org/rs-express'
 import { announce, resourceServer, routeScopes } from './common.js'
+import { floorCheck, rawAuthorization } from './floor.js'
 
 const rs = await resourceServer()
 const app = express()
@@ -19,6 +20,27 @@ app.get(
   async (_req, _res, next) => next(),
   (_req, res) => {
     res.json({ hello: 'world' })
+  },
+)
+// The least a secure cache hit costs (see floor.ts), as a middleware: a hit calls next() at once.
+const floor = floorCheck(rs)
+const FLOOR_AUTH = 'floorAuth'
+app.get(
+  '/floor',
+  (req, res, next) => {
+    const done = (auth: AccessTokenInfo | undefined) => {
+      if (auth === undefined) res.status(401).end()
+      else {
+        res.locals[FLOOR_AUTH] = auth
+        next()
+      }
+    }
+    const found = floor(rawAuthorization(req.rawHeaders))
+    if (found instanceof Promise) found.then(done, next)
+    else done(found)
+  },
+  (_req, res) => {
+    res.json({ hello: (res.locals[FLOOR_AUTH] as AccessTokenInfo).sub })
   },
 )
 const server = app.listen(0, '127.0.0.1', () => announce(server))

@@ -3,6 +3,7 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import { requireAuth } from '@org/rs-koa'
 import { announce, resourceServer, routeScopes } from './common.js'
+import { floorCheck, rawAuthorization } from './floor.js'
 
 const rs = await resourceServer()
 const router = new Router()
@@ -18,6 +19,23 @@ router.get(
   async (_ctx, next) => next(),
   (ctx) => {
     ctx.body = { hello: 'world' }
+  },
+)
+// The least a secure cache hit costs (see floor.ts), as a route middleware of the same shape.
+const floor = floorCheck(rs)
+router.get(
+  '/floor',
+  async (ctx, next) => {
+    const auth = await floor(rawAuthorization(ctx.req.rawHeaders))
+    if (auth === undefined) {
+      ctx.status = 401
+      return
+    }
+    ctx.state.auth = auth
+    await next()
+  },
+  (ctx) => {
+    ctx.body = { hello: ctx.state.auth!.sub }
   },
 )
 const app = new Koa()

@@ -109,7 +109,7 @@ const header = [
   `- Date: ${new Date().toISOString()}`,
   `- Machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}`,
   `- Node ${process.version}; load generator: autocannon 9 in the parent process, ${settings.connections} connections, no pipelining`,
-  `- Method: each server in its own child process; variants measured in alternation, ${settings.rounds} rounds × ${settings.seconds} s after ${settings.warmup} s of warm-up each; medians over the rounds`,
+  `- Method: each server in its own child process; variants measured in alternation, ${settings.rounds} rounds × ${settings.seconds} s after ${settings.warmup} s of warm-up each; medians over the rounds, and a ratio of two variants is the median of their per-round ratios`,
   `- Load average (1 min) at the start and the end of the run: ${loadAtStart.toFixed(1)}, ${loadavg()[0]!.toFixed(1)} (other work on the machine: above ${cpu.length} means the cores were oversubscribed)`,
   `- ${only ? `Scenarios run: ${selected.map((s) => `${s.id} (${s.name})`).join(', ')}` : 'Whole run (every scenario)'}: ${(total / 60).toFixed(1)} min`,
   '',

@@ -75,13 +75,16 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   // JWT signatures verified and cache keys hashed with node:crypto (unless the options chose a verifier).
   useNodeCrypto(rs, nodeCrypto, 'requireAuth')
   return async (ctx, next) => {
-    let auth: AccessTokenInfo | undefined
-    try {
-      auth = await route.authenticate(requestInput(ctx))
-    } catch (err) {
-      if (forwardErrors) throw asHttpError(err)
-      sendError(ctx, err)
-      return
+    // A cached token is answered as a value: no await (one microtask less) before next().
+    let auth = route.authenticateNow(requestInput(ctx))
+    if (auth instanceof Promise) {
+      try {
+        auth = await auth
+      } catch (err) {
+        if (forwardErrors) throw asHttpError(err)
+        sendError(ctx, err)
+        return
+      }
     }
     ctx.state.auth = auth
     await next()

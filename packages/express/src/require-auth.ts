@@ -73,7 +73,7 @@ export function requireAuth(rs: ResourceServer, options: RequireAuthOptions = {}
   useNodeCrypto(rs, nodeCrypto, 'requireAuth')
   return (req, res, next) => {
     const answer = route.authenticateNow(requestInput(req))
-    // A cached token goes on at once: a promise hop before next() costs Express ~2 µs per request.
+    // A cached token goes on at once: a promise hop before next() cost Express ~1.5 µs per request.
     if (!(answer instanceof Promise)) {
       setAuth(req, res, answer)
       next()

@@ -3,7 +3,8 @@ import express from 'express'
 import type { AccessTokenInfo } from '@org/rs-core'
 import { requireAuth } from '@org/rs-express'
 import { announce, resourceServer, routeScopes } from './common.js'
-import { floorCheck, rawAuthorization } from './floor.js'
+import { floorCheck } from './floor.js'
+import { rawAuthorization } from './header-readers.js'
 
 const rs = await resourceServer()
 const app = express()

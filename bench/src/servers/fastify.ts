@@ -2,7 +2,8 @@
 import Fastify from 'fastify'
 import { resourceServerPlugin } from '@org/rs-fastify'
 import { announce, resourceServer, routeScopes } from './common.js'
-import { floorCheck, rawAuthorization } from './floor.js'
+import { floorCheck } from './floor.js'
+import { rawAuthorization } from './header-readers.js'
 
 const rs = await resourceServer()
 const app = Fastify({ logger: false })

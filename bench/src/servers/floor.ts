@@ -24,18 +24,6 @@ interface Entry {
 const PREFIX = 'Bearer '
 const MAX_ENTRIES = 10_000
 
-/** The `Authorization` value in Node's raw headers; `undefined` when absent or repeated. */
-export function rawAuthorization(raw: readonly string[]): string | undefined {
-  let value: string | undefined
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!
-    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue
-    if (value !== undefined) return undefined
-    value = raw[i + 1]
-  }
-  return value
-}
-
 /** A checker over its own cache: the claims of an acceptable request, or `undefined` (to be answered 401/403). */
 export function floorCheck(
   rs: ResourceServer,

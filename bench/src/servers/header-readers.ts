@@ -25,19 +25,22 @@ export function viaHeadersDistinct(req: IncomingMessage): boolean {
   return true
 }
 
-/** A scan of `req.rawHeaders` counting `authorization` names (any case), without allocating for the common case. */
+/** A scan of `req.rawHeaders` for `authorization` names (any case), without allocating for the common case. */
 export function viaRawHeaders(req: IncomingMessage): boolean {
-  const raw = req.rawHeaders
-  let value: string | undefined
-  let count = 0
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!
-    if (name.length === 13 && (name === 'authorization' || name === 'Authorization' || name.toLowerCase() === 'authorization')) {
-      count++
-      value = raw[i + 1]
-    }
-  }
-  if (count !== 1) return false
-  sink += value!.length
+  const value = rawAuthorization(req.rawHeaders)
+  if (value === undefined) return false
+  sink += value.length
   return true
+}
+
+/** The `Authorization` value in Node's raw headers; `undefined` when absent or repeated. */
+export function rawAuthorization(raw: readonly string[]): string | undefined {
+  let value: string | undefined
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!
+    if (name.length !== 13 || (name !== 'authorization' && name !== 'Authorization' && name.toLowerCase() !== 'authorization')) continue
+    if (value !== undefined) return undefined
+    value = raw[i + 1]
+  }
+  return value
 }

@@ -3,7 +3,8 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import { requireAuth } from '@org/rs-koa'
 import { announce, resourceServer, routeScopes } from './common.js'
-import { floorCheck, rawAuthorization } from './floor.js'
+import { floorCheck } from './floor.js'
+import { rawAuthorization } from './header-readers.js'
 
 const rs = await resourceServer()
 const router = new Router()

@@ -68,8 +68,7 @@ export class Authenticator {
     options: AuthenticateOptions,
     started: number,
   ): Promise<AccessTokenInfo | undefined> {
-    const answer = this.#decide(authorization, options, started)
-    return answer instanceof Promise ? answer : Promise.resolve(answer)
+    return promised(this.#decide(authorization, options, started))
   }
 
   /**
@@ -127,8 +126,7 @@ export class Authenticator {
 
   /** {@link authenticate} for a whole request; options already validated by `protectRoute` are used as they are. */
   authenticateRequest(request: HttpRequestInput, options?: AuthenticateOptions): Promise<AccessTokenInfo | undefined> {
-    const answer = this.#decideRequest(request, options, 'authenticateRequest')
-    return answer instanceof Promise ? answer : Promise.resolve(answer)
+    return promised(this.#decideRequest(request, options, 'authenticateRequest'))
   }
 
   /**
@@ -231,6 +229,11 @@ export class Authenticator {
   #withChallenge(err: unknown): unknown {
     return this.#challenge !== undefined && err instanceof BearerError ? err.withChallenge(this.#challenge) : err
   }
+}
+
+/** An answer as a promise (an answer known now, resolved). */
+function promised<T>(answer: T | Promise<T>): Promise<T> {
+  return answer instanceof Promise ? answer : Promise.resolve(answer)
 }
 
 const now = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now()
